@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+/**
+ * The `confab` command. `confab serve` (the default) runs the server; more
+ * subcommands (token, doctor) come with their features.
+ */
+import { ConfigError, loadConfig } from '../config/config.js';
+import { ConfabServer } from '../server/confab-server.js';
+import { createLogger } from '../util/log.js';
+
+async function serve(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`confab: invalid configuration: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const log = createLogger(config.logLevel);
+  const server = new ConfabServer(config, log);
+  try {
+    await server.start();
+  } catch (error) {
+    log.fatal({ err: error }, `cannot listen on ${config.httpHost}:${config.httpPort}`);
+    process.exit(1);
+  }
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    void server.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+const [command = 'serve'] = process.argv.slice(2);
+switch (command) {
+  case 'serve':
+    await serve();
+    break;
+  default:
+    process.stderr.write(`confab: unknown command '${command}'. Commands: serve\n`);
+    process.exit(2);
+}

@@ -1,0 +1,250 @@
+/**
+ * One participant's media: two werift peer connections, as LiveKit does.
+ *
+ * - publish: the browser offers its camera and microphone, we answer, and
+ *   every incoming track becomes a Producer.
+ * - subscribe: we offer one sendonly m-line per Consumer (another
+ *   participant's track) and the browser answers. Only the server ever
+ *   offers here, so there is no glare to resolve.
+ *
+ * The peer knows nothing of rooms, tokens or sockets: the layer above tells
+ * it what to consume and carries its offers to the client.
+ */
+import { randomUUID } from 'node:crypto';
+import { RTCPeerConnection, type MediaStreamTrack, type PeerConfig, type RTCRtpTransceiver } from 'werift';
+import type { MediaKind, SubscribedTrack, TrackSource } from '../protocol/messages.js';
+import { TypedEmitter } from '../util/typed-emitter.js';
+import { videoCodecsFor } from './codecs.js';
+import { Consumer } from './consumer.js';
+import { mediaStats } from './media-stats.js';
+import { Producer } from './producer.js';
+import { SerialQueue } from './serial-queue.js';
+
+export type PcRole = 'publish' | 'subscribe';
+export type PcState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
+
+export interface MediaPeerEvents {
+  producerAdded: [Producer];
+  subscribeOffer: [{ sdp: string; tracks: SubscribedTrack[] }];
+  connectionState: [PcRole, PcState];
+  closed: [];
+}
+
+export interface IceCandidateInit {
+  candidate: string;
+  sdpMid?: string | null;
+  sdpMLineIndex?: number | null;
+  usernameFragment?: string | null;
+}
+
+export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
+  readonly producers = new Map<string, Producer>();
+  /** Keyed by producer id. */
+  readonly consumers = new Map<string, Consumer>();
+  readonly publishPc: RTCPeerConnection;
+  #subscribePc: RTCPeerConnection | undefined;
+  #sources: Record<string, TrackSource> = {};
+  readonly #producerMids = new Set<string>();
+  readonly #publishQueue = new SerialQueue();
+  readonly #subscribeQueue = new SerialQueue();
+  #awaitingAnswer = false;
+  #renegotiate = false;
+  #negotiationScheduled = false;
+  #closed = false;
+  readonly #disposers: (() => void)[] = [];
+
+  constructor(
+    readonly ownerId: string,
+    private readonly config: Partial<PeerConfig>,
+  ) {
+    super();
+    this.publishPc = this.createPc('publish');
+    this.publishPc.onTrack.subscribe((track) => this.onIncomingTrack(track));
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get subscribePc(): RTCPeerConnection | undefined {
+    return this.#subscribePc;
+  }
+
+  /** Applies the browser's publish offer and returns our answer SDP. */
+  handlePublishOffer(sdp: string, sources: Record<string, TrackSource>): Promise<string> {
+    return this.#publishQueue.run(async () => {
+      this.assertOpen();
+      this.#sources = { ...this.#sources, ...sources };
+      await this.publishPc.setRemoteDescription({ type: 'offer', sdp });
+      const answer = await this.publishPc.createAnswer();
+      const local = await this.publishPc.setLocalDescription(answer);
+      this.closeStoppedProducers();
+      return local.toSdp().sdp;
+    });
+  }
+
+  handleSubscribeAnswer(sdp: string): Promise<void> {
+    return this.#subscribeQueue.run(async () => {
+      this.assertOpen();
+      const pc = this.#subscribePc;
+      if (!pc || !this.#awaitingAnswer) throw new Error('no subscribe offer is waiting for an answer');
+      await pc.setRemoteDescription({ type: 'answer', sdp });
+      this.#awaitingAnswer = false;
+      // ready does not fire again on a connected transport, so ask for keyframes now (field notes, item 3).
+      for (const consumer of this.consumers.values()) consumer.producer.requestKeyframe();
+      if (this.#renegotiate) {
+        this.#renegotiate = false;
+        this.scheduleNegotiation();
+      }
+    });
+  }
+
+  async addRemoteCandidate(role: PcRole, candidate: IceCandidateInit): Promise<void> {
+    const pc = role === 'publish' ? this.publishPc : this.#subscribePc;
+    if (!pc || this.#closed || candidate.candidate === '') return;
+    await pc.addIceCandidate({
+      candidate: candidate.candidate,
+      sdpMid: candidate.sdpMid ?? undefined,
+      sdpMLineIndex: candidate.sdpMLineIndex ?? undefined,
+      usernameFragment: candidate.usernameFragment ?? undefined,
+    });
+  }
+
+  /** Starts sending another participant's track to this peer. */
+  consume(producer: Producer): void {
+    if (this.#closed || producer.closed || this.consumers.has(producer.id) || producer.ownerId === this.ownerId) return;
+    const pc = this.ensureSubscribePc();
+    const transceiver = pc.addTransceiver(producer.kind, { direction: 'sendonly' });
+    if (producer.kind === 'video') transceiver.codecs = videoCodecsFor(producer.codec.mimeType);
+    this.consumers.set(producer.id, new Consumer(producer, transceiver));
+    const onClosed = (): void => this.unconsume(producer.id);
+    producer.once('closed', onClosed);
+    this.#disposers.push(() => producer.off('closed', onClosed));
+    this.scheduleNegotiation();
+    // Retry once: the first PLI can race the subscriber's decoder setup.
+    const retry = setTimeout(() => producer.requestKeyframe(), 1000);
+    this.#disposers.push(() => clearTimeout(retry));
+  }
+
+  unconsume(producerId: string): void {
+    const consumer = this.consumers.get(producerId);
+    if (!consumer) return;
+    this.consumers.delete(producerId);
+    consumer.close();
+    if (this.#closed || !this.#subscribePc) return;
+    try {
+      this.#subscribePc.removeTrack(consumer.transceiver.sender);
+    } catch {
+      // Already stopped: nothing to renegotiate for it.
+    }
+    this.scheduleNegotiation();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const dispose of this.#disposers.splice(0)) dispose();
+    for (const consumer of this.consumers.values()) consumer.close();
+    this.consumers.clear();
+    for (const producer of this.producers.values()) producer.close();
+    this.producers.clear();
+    const pcs = [this.publishPc, this.#subscribePc].filter((pc): pc is RTCPeerConnection => pc !== undefined);
+    await Promise.allSettled(pcs.map((pc) => pc.close()));
+    this.emit('closed');
+    this.removeAllListeners();
+  }
+
+  private createPc(role: PcRole): RTCPeerConnection {
+    const pc = new RTCPeerConnection(this.config);
+    mediaStats.peerConnectionsOpen++;
+    let counted = true;
+    pc.connectionStateChange.subscribe((state) => {
+      if (state === 'closed' && counted) {
+        counted = false;
+        mediaStats.peerConnectionsOpen--;
+      }
+      if (!this.#closed) this.emit('connectionState', role, state);
+    });
+    return pc;
+  }
+
+  private ensureSubscribePc(): RTCPeerConnection {
+    this.#subscribePc ??= this.createPc('subscribe');
+    return this.#subscribePc;
+  }
+
+  /** Batches consume/unconsume calls made in one tick into one offer. */
+  private scheduleNegotiation(): void {
+    if (this.#negotiationScheduled || this.#closed) return;
+    this.#negotiationScheduled = true;
+    setImmediate(() => {
+      this.#negotiationScheduled = false;
+      this.#subscribeQueue.run(() => this.negotiate()).catch((error: unknown) => {
+        if (!this.#closed) this.emit('connectionState', 'subscribe', 'failed');
+        void error;
+      });
+    });
+  }
+
+  private async negotiate(): Promise<void> {
+    const pc = this.#subscribePc;
+    if (!pc || this.#closed) return;
+    if (this.#awaitingAnswer) {
+      this.#renegotiate = true;
+      return;
+    }
+    const offer = await pc.createOffer();
+    const local = await pc.setLocalDescription(offer);
+    this.#awaitingAnswer = true;
+    this.emit('subscribeOffer', { sdp: local.toSdp().sdp, tracks: this.subscribedTracks(pc) });
+  }
+
+  private subscribedTracks(pc: RTCPeerConnection): SubscribedTrack[] {
+    const byTransceiver = new Map<RTCRtpTransceiver, Consumer>();
+    for (const consumer of this.consumers.values()) byTransceiver.set(consumer.transceiver, consumer);
+    const tracks: SubscribedTrack[] = [];
+    for (const transceiver of pc.getTransceivers()) {
+      const consumer = byTransceiver.get(transceiver);
+      if (!consumer || transceiver.mid === null) continue;
+      const p = consumer.producer;
+      tracks.push({ mid: transceiver.mid, participantId: p.ownerId, trackId: p.id, kind: p.kind, source: p.source });
+    }
+    return tracks;
+  }
+
+  private onIncomingTrack(track: MediaStreamTrack): void {
+    const transceiver = this.publishPc.getTransceivers().find((t) => t.receiver.tracks.includes(track));
+    const mid = transceiver?.mid;
+    // werift re-fires onTrack on every renegotiation: one producer per m-line (field notes, item 7).
+    if (!transceiver || !mid || this.#producerMids.has(mid)) return;
+    this.#producerMids.add(mid);
+    const kind = track.kind as MediaKind;
+    const source: TrackSource = this.#sources[mid] ?? (kind === 'audio' ? 'microphone' : 'camera');
+    // The codec is known for sure once RTP flows; consumers need it to offer the same one.
+    track.onReceiveRtp.once((rtp) => {
+      if (this.#closed) return;
+      const codec =
+        transceiver.codecs.find((c) => c.payloadType === rtp.header.payloadType && c.name.toLowerCase() !== 'rtx') ??
+        transceiver.codecs.find((c) => c.name.toLowerCase() !== 'rtx');
+      if (!codec) return;
+      const producer = new Producer(randomUUID(), this.ownerId, kind, source, codec, track, transceiver.receiver);
+      this.producers.set(producer.id, producer);
+      producer.once('closed', () => this.producers.delete(producer.id));
+      this.emit('producerAdded', producer);
+      producer.requestKeyframe();
+    });
+  }
+
+  /** A renegotiation that stopped sending on an m-line ends its producer. */
+  private closeStoppedProducers(): void {
+    for (const producer of [...this.producers.values()]) {
+      const transceiver = this.publishPc.getTransceivers().find((t) => t.receiver.tracks.some((tr) => producer.carries(tr)));
+      const direction = transceiver?.currentDirection;
+      if (transceiver && (direction === 'inactive' || direction === 'sendonly' || direction === 'stopped')) producer.close();
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.#closed) throw new Error(`media peer ${this.ownerId} is closed`);
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The media side of one room: a MediaPeer per participant and every
+ * producer they publish. It forwards what it is told to forward; which
+ * participant consumes what is decided above it.
+ */
+import type { PeerConfig } from 'werift';
+import { TypedEmitter } from '../util/typed-emitter.js';
+import { MediaPeer } from './media-peer.js';
+import type { Producer } from './producer.js';
+
+export interface MediaRouterEvents {
+  producerAdded: [Producer];
+  closed: [];
+}
+
+export class MediaRouter extends TypedEmitter<MediaRouterEvents> {
+  readonly peers = new Map<string, MediaPeer>();
+  readonly producers = new Map<string, Producer>();
+  #closed = false;
+
+  constructor(
+    readonly id: string,
+    private readonly peerConfig: Partial<PeerConfig>,
+  ) {
+    super();
+  }
+
+  createPeer(ownerId: string): MediaPeer {
+    if (this.#closed) throw new Error(`media router ${this.id} is closed`);
+    if (this.peers.has(ownerId)) throw new Error(`media peer ${ownerId} already exists`);
+    const peer = new MediaPeer(ownerId, this.peerConfig);
+    this.peers.set(ownerId, peer);
+    peer.on('producerAdded', (producer) => {
+      this.producers.set(producer.id, producer);
+      producer.once('closed', () => this.producers.delete(producer.id));
+      this.emit('producerAdded', producer);
+    });
+    peer.once('closed', () => this.peers.delete(ownerId));
+    return peer;
+  }
+
+  async closePeer(ownerId: string): Promise<void> {
+    await this.peers.get(ownerId)?.close();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.allSettled([...this.peers.values()].map((p) => p.close()));
+    this.emit('closed');
+    this.removeAllListeners();
+  }
+}

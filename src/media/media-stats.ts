@@ -1,0 +1,12 @@
+/**
+ * Process-wide media counters, read by /metrics and the benchmark. Plain
+ * numbers on the hot path; prom-client reads them on scrape.
+ */
+export const mediaStats = {
+  packetsReceived: 0,
+  bytesReceived: 0,
+  packetsForwarded: 0,
+  bytesForwarded: 0,
+  keyframeRequests: 0,
+  peerConnectionsOpen: 0,
+};

@@ -1,0 +1,39 @@
+/**
+ * How the server's werift peer connections gather candidates.
+ *
+ * The server is ICE-lite, as SFUs usually are (Jitsi's bridge, mediasoup):
+ * browsers run the connectivity checks and the server only answers them. That
+ * also means werift never contacts a STUN server, whose built-in default
+ * (a public Google host) we must never reach.
+ */
+import type { PeerConfig } from 'werift';
+import { audioCodecs, headerExtensions, videoCodecs } from './codecs.js';
+
+export interface MediaNetworkSettings {
+  /** Addresses to advertise in candidates; empty means the host's own interfaces. */
+  readonly advertiseIps: readonly string[];
+  /** Local IPv4 address to bind sockets on; undefined means all. */
+  readonly bindAddress: string | undefined;
+  /** UDP port range; undefined means any free port. */
+  readonly portRange: readonly [number, number] | undefined;
+}
+
+export function serverPeerConfig(net: MediaNetworkSettings): Partial<PeerConfig> {
+  const explicit = net.advertiseIps.length > 0;
+  return {
+    iceLite: true,
+    iceServers: [],
+    bundlePolicy: 'max-bundle',
+    codecs: { audio: audioCodecs(), video: videoCodecs() },
+    headerExtensions: headerExtensions(),
+    // With explicit addresses we advertise exactly those and nothing werift
+    // finds on the host's interfaces. Without, werift lists the host's
+    // interfaces but skips loopback, which a browser on the same machine
+    // (the quick start) can always reach, so we add it.
+    iceUseIpv4: !explicit,
+    iceUseIpv6: false,
+    iceAdditionalHostAddresses: explicit ? [...net.advertiseIps] : ['127.0.0.1'],
+    iceInterfaceAddresses: net.bindAddress ? { udp4: net.bindAddress } : undefined,
+    icePortRange: net.portRange ? [net.portRange[0], net.portRange[1]] : undefined,
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * The one catalogue of error codes Confab shows to people and programs.
+ *
+ * Every code has an HTTP status (for HTTP edges), a WebSocket close code (for
+ * signaling), and a plain-words message that the web client, the CLI and the
+ * logs all print. Codes are stable: clients, dashboards and support threads
+ * match on them, so never rename one; add a new one instead.
+ */
+
+export interface ErrorSpec {
+  /** HTTP status when the error surfaces on an HTTP edge. */
+  readonly status: number;
+  /** WebSocket close code (4000-4999 is the application range). */
+  readonly closeCode: number;
+  /** What a person reads, in plain words. */
+  readonly message: string;
+}
+
+export const ERRORS = {
+  room_name_invalid: {
+    status: 400,
+    closeCode: 4400,
+    message:
+      'This room name is not valid. Use 1-64 letters, digits, dots, dashes or underscores, e.g. /maths-101.',
+  },
+  tenant_name_invalid: {
+    status: 400,
+    closeCode: 4401,
+    message: 'The tenant part of the address is not valid. Use letters, digits, dots, dashes or underscores.',
+  },
+  message_malformed: {
+    status: 400,
+    closeCode: 4402,
+    message: 'The client sent a message the server could not understand.',
+  },
+  message_too_large: {
+    status: 413,
+    closeCode: 4413,
+    message: 'The client sent a message larger than the server accepts.',
+  },
+  protocol_version_unsupported: {
+    status: 400,
+    closeCode: 4406,
+    message: 'This page is out of date for the server. Reload the page to get the current version.',
+  },
+  hello_required: {
+    status: 400,
+    closeCode: 4407,
+    message: 'The client must introduce itself (hello) before anything else.',
+  },
+  hello_timeout: {
+    status: 408,
+    closeCode: 4408,
+    message: 'The client did not introduce itself in time.',
+  },
+  room_full: {
+    status: 403,
+    closeCode: 4429,
+    message: 'This room is full.',
+  },
+  server_not_ready: {
+    status: 503,
+    closeCode: 4503,
+    message: 'The server is not taking new participants right now. Try again in a moment.',
+  },
+  media_negotiation_failed: {
+    status: 500,
+    closeCode: 4510,
+    message: 'Setting up audio and video with the server failed.',
+  },
+  not_found: {
+    status: 404,
+    closeCode: 4404,
+    message: 'There is nothing at this address.',
+  },
+  internal_error: {
+    status: 500,
+    closeCode: 4500,
+    message: 'Something went wrong on the server.',
+  },
+  // Client-side codes: shown by the web client, reported by it, never sent by the server.
+  signaling_unreachable: {
+    status: 503,
+    closeCode: 4520,
+    message: 'Cannot reach the conference server. Check your connection; we keep trying.',
+  },
+  media_connection_failed: {
+    status: 503,
+    closeCode: 4521,
+    message: 'Audio and video could not get through to the server (the network may block it).',
+  },
+  devices_unavailable: {
+    status: 400,
+    closeCode: 4522,
+    message: 'Your camera or microphone could not be opened. You can still join and see and hear others.',
+  },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(ERRORS, value);
+}
+
+/** Finds the code for a WebSocket close code, if it is one of ours. */
+export function errorCodeForClose(closeCode: number): ErrorCode | undefined {
+  for (const [code, spec] of Object.entries(ERRORS)) {
+    if (spec.closeCode === closeCode) return code as ErrorCode;
+  }
+  return undefined;
+}
+
+/**
+ * An error that carries a stable code. `detail` is the specific text (which
+ * value, which field); the edge shows `detail` when present, else the
+ * catalogue's plain message.
+ */
+export class ConfabError extends Error {
+  readonly code: ErrorCode;
+  readonly detail: string | undefined;
+
+  constructor(code: ErrorCode, detail?: string, options?: { cause?: unknown }) {
+    super(detail ?? ERRORS[code].message, options);
+    this.name = 'ConfabError';
+    this.code = code;
+    this.detail = detail;
+  }
+
+  get spec(): ErrorSpec {
+    return ERRORS[this.code];
+  }
+
+  toJSON(): { error: ErrorCode; message: string } {
+    return { error: this.code, message: this.message };
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * The signaling protocol, shared by the server, the web client and the bots.
+ *
+ * Messages are JSON objects discriminated on `type` and validated at runtime
+ * on both ends. The first client message is always `hello` carrying
+ * PROTOCOL_VERSION; the server refuses other versions with
+ * `protocol_version_unsupported` so an old cached page never half-works.
+ */
+import { z } from 'zod';
+
+export const PROTOCOL_VERSION = 1;
+/** Largest message either side accepts (an SDP for a big room is ~20 KB). */
+export const MAX_MESSAGE_BYTES = 256 * 1024;
+
+const id = z.string().min(1).max(128);
+const sdp = z.string().min(1).max(200_000);
+export const mediaKind = z.enum(['audio', 'video']);
+export type MediaKind = z.infer<typeof mediaKind>;
+/** What a published track carries, so clients can lay it out. */
+export const trackSource = z.enum(['microphone', 'camera', 'screen']);
+export type TrackSource = z.infer<typeof trackSource>;
+const displayName = z.string().trim().max(80);
+
+export const participantInfo = z.object({
+  id,
+  displayName,
+  role: z.enum(['moderator', 'participant']),
+  audioMuted: z.boolean(),
+  videoMuted: z.boolean(),
+  joinedAt: z.number(),
+});
+export type ParticipantInfo = z.infer<typeof participantInfo>;
+
+const iceServer = z.object({
+  urls: z.union([z.string(), z.array(z.string())]),
+  username: z.string().optional(),
+  credential: z.string().optional(),
+});
+
+const candidate = z.object({
+  candidate: z.string().max(2000),
+  sdpMid: z.string().max(64).nullable().optional(),
+  sdpMLineIndex: z.number().int().min(0).max(1000).nullable().optional(),
+  usernameFragment: z.string().max(256).nullable().optional(),
+});
+
+/** Which of the participant's two peer connections a message is about. */
+const pcRole = z.enum(['publish', 'subscribe']);
+
+// ---- client -> server -------------------------------------------------------
+
+export const clientMessage = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('hello'),
+    protocolVersion: z.number().int(),
+    room: z.string().max(200),
+    tenant: z.string().max(200).optional(),
+    displayName,
+    token: z.string().max(16_384).optional(),
+    audioMuted: z.boolean().default(false),
+    videoMuted: z.boolean().default(false),
+  }),
+  z.object({
+    type: z.literal('publish-offer'),
+    sdp,
+    /** mid -> what that m-line carries. */
+    sources: z.record(z.string().max(64), trackSource),
+  }),
+  z.object({ type: z.literal('subscribe-answer'), sdp }),
+  z.object({ type: z.literal('ice-candidate'), pc: pcRole, candidate }),
+  z.object({ type: z.literal('set-muted'), kind: mediaKind, muted: z.boolean() }),
+  z.object({ type: z.literal('set-display-name'), displayName }),
+  z.object({ type: z.literal('leave') }),
+  z.object({ type: z.literal('ping'), nonce: z.number().optional() }),
+  z.object({
+    type: z.literal('client-report'),
+    code: z.string().max(64),
+    detail: z.string().max(1000).optional(),
+  }),
+]);
+export type ClientMessage = z.infer<typeof clientMessage>;
+export type ClientMessageInput = z.input<typeof clientMessage>;
+
+// ---- server -> client -------------------------------------------------------
+
+export const subscribedTrack = z.object({
+  mid: z.string(),
+  participantId: id,
+  trackId: id,
+  kind: mediaKind,
+  source: trackSource,
+});
+export type SubscribedTrack = z.infer<typeof subscribedTrack>;
+
+export const serverMessage = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('welcome'),
+    protocolVersion: z.number().int(),
+    participantId: id,
+    room: z.string(),
+    tenant: z.string().optional(),
+    self: participantInfo,
+    participants: z.array(participantInfo),
+    iceServers: z.array(iceServer),
+    serverVersion: z.string(),
+  }),
+  z.object({ type: z.literal('publish-answer'), sdp }),
+  z.object({ type: z.literal('subscribe-offer'), sdp, tracks: z.array(subscribedTrack) }),
+  z.object({ type: z.literal('participant-joined'), participant: participantInfo }),
+  z.object({ type: z.literal('participant-updated'), participant: participantInfo }),
+  z.object({
+    type: z.literal('participant-left'),
+    participantId: id,
+    reason: z.enum(['left', 'disconnected', 'removed', 'replaced']),
+  }),
+  z.object({ type: z.literal('pong'), nonce: z.number().optional() }),
+  z.object({ type: z.literal('error'), code: z.string(), message: z.string(), fatal: z.boolean() }),
+]);
+export type ServerMessage = z.infer<typeof serverMessage>;
+
+export type ClientMessageOf<T extends ClientMessage['type']> = Extract<ClientMessage, { type: T }>;
+export type ServerMessageOf<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
+
+export type ParseResult<T> = { ok: true; message: T } | { ok: false; error: string; tooLarge?: boolean };
+
+function parseWith<T>(schema: z.ZodType<T>, raw: string): ParseResult<T> {
+  if (raw.length > MAX_MESSAGE_BYTES) {
+    return { ok: false, tooLarge: true, error: `message of ${raw.length} bytes exceeds ${MAX_MESSAGE_BYTES}` };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { ok: false, error: 'message is not valid JSON' };
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'message';
+    const type = typeof json === 'object' && json !== null && 'type' in json ? String((json as { type: unknown }).type) : '?';
+    return { ok: false, error: `invalid '${type}' message at ${where}: ${issue?.message ?? 'invalid'}` };
+  }
+  return { ok: true, message: result.data };
+}
+
+export const parseClientMessage = (raw: string): ParseResult<ClientMessage> => parseWith(clientMessage, raw);
+export const parseServerMessage = (raw: string): ParseResult<ServerMessage> => parseWith(serverMessage, raw);

@@ -1,0 +1,85 @@
+/**
+ * HTTP routing below the base path. Everything Confab serves lives under one
+ * prefix (PUBLIC_URL's path), so a single proxy rule routes all of it.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ConfabError, ERRORS } from '../protocol/errors.js';
+import { parseRoomPath } from '../protocol/room-name.js';
+import type { WebClient } from './web-client.js';
+
+export interface HealthSource {
+  readonly version: string;
+  readonly startedAt: number;
+  isReady(): boolean;
+  stats(): { rooms: number; participants: number };
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(`${JSON.stringify(body)}\n`);
+}
+
+export function sendError(res: ServerResponse, error: ConfabError): void {
+  sendJson(res, ERRORS[error.code].status, error.toJSON());
+}
+
+export class HttpRoutes {
+  constructor(
+    private readonly basePath: string,
+    private readonly web: WebClient,
+    private readonly health: HealthSource,
+  ) {}
+
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    if (!path.startsWith(this.basePath)) {
+      // Redirect the base path without its slash; anything else is not ours.
+      if (`${path}/` === this.basePath) return this.redirect(res, this.basePath);
+      return sendError(res, new ConfabError('not_found', `no route for ${path}: Confab serves everything under ${this.basePath}`));
+    }
+    const rest = path.slice(this.basePath.length);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', 'GET, HEAD');
+      return sendJson(res, 405, { error: 'method_not_allowed', message: `${req.method} is not allowed on ${path}` });
+    }
+    switch (rest) {
+      case 'healthz':
+        return sendJson(res, 200, { status: 'ok', version: this.health.version, uptimeS: Math.round((Date.now() - this.health.startedAt) / 1000) });
+      case 'readyz': {
+        const ready = this.health.isReady();
+        return sendJson(res, ready ? 200 : 503, { ready, version: this.health.version, ...this.health.stats() });
+      }
+      case '':
+        return this.web.servePage(res, this.boot());
+      case 'favicon.ico':
+        res.writeHead(204).end();
+        return;
+    }
+    if (rest.startsWith('assets/')) {
+      // sirv resolves against the web root; give it the path below the base.
+      req.url = `/${rest}${url.search}`;
+      return this.web.serveAsset(req, res, () =>
+        sendError(res, new ConfabError('not_found', `no asset ${path}: is the web client built (npm run build)?`)),
+      );
+    }
+    if (rest === 'signaling') {
+      return sendJson(res, 426, { error: 'upgrade_required', message: `${path} is the WebSocket signaling endpoint: connect with a WebSocket` });
+    }
+    try {
+      parseRoomPath(rest);
+      return this.web.servePage(res, this.boot());
+    } catch (error) {
+      if (!(error instanceof ConfabError)) throw error;
+      return this.web.serveError(res, { ...this.boot(), error: { code: error.code, message: error.message } });
+    }
+  }
+
+  private boot(): { basePath: string; serverVersion: string } {
+    return { basePath: this.basePath, serverVersion: this.health.version };
+  }
+
+  private redirect(res: ServerResponse, location: string): void {
+    res.writeHead(308, { location }).end();
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * A participant joined to a room in this process: relays the room's
+ * presence events and the media peer's offers to its signaling channel, and
+ * applies the client's messages to the domain and the media peer.
+ */
+import type { Participant } from '../conference/participant.js';
+import type { Room } from '../conference/room.js';
+import type { MediaPeer } from '../media/media-peer.js';
+import { ConfabError } from '../protocol/errors.js';
+import type { ClientMessage } from '../protocol/messages.js';
+import type { Logger } from '../util/log.js';
+import type { ParticipantLink } from './room-gateway.js';
+import type { SignalingChannel } from './signaling-channel.js';
+
+export class LocalParticipantLink implements ParticipantLink {
+  readonly #offs: (() => void)[] = [];
+  #left = false;
+
+  constructor(
+    readonly room: Room,
+    readonly participant: Participant,
+    readonly peer: MediaPeer,
+    private readonly channel: SignalingChannel,
+    private readonly log: Logger,
+  ) {
+    const self = participant.id;
+    this.#offs.push(
+      room.on('participantJoined', (p) => p.id !== self && channel.send({ type: 'participant-joined', participant: p.info() })),
+      room.on('participantUpdated', (p) => channel.send({ type: 'participant-updated', participant: p.info() })),
+      room.on('participantLeft', (p, reason) => {
+        if (p.id !== self) channel.send({ type: 'participant-left', participantId: p.id, reason });
+      }),
+      peer.on('subscribeOffer', ({ sdp, tracks }) => channel.send({ type: 'subscribe-offer', sdp, tracks })),
+      peer.on('connectionState', (role, state) => {
+        log.info({ pc: role, state }, 'media connection state');
+      }),
+    );
+    participant.once('closed', (reason) => {
+      this.dispose();
+      // Removed by the server (not by the client leaving): tell the client.
+      if (reason === 'removed' || reason === 'replaced') channel.close();
+    });
+  }
+
+  get participantId(): string {
+    return this.participant.id;
+  }
+
+  async handle(message: Exclude<ClientMessage, { type: 'hello' }>): Promise<void> {
+    if (this.#left) return;
+    switch (message.type) {
+      case 'publish-offer': {
+        let sdp: string;
+        try {
+          sdp = await this.peer.handlePublishOffer(message.sdp, message.sources);
+        } catch (error) {
+          throw new ConfabError('media_negotiation_failed', `publish offer rejected: ${(error as Error).message}`, { cause: error });
+        }
+        this.channel.send({ type: 'publish-answer', sdp });
+        return;
+      }
+      case 'subscribe-answer':
+        try {
+          await this.peer.handleSubscribeAnswer(message.sdp);
+        } catch (error) {
+          throw new ConfabError('media_negotiation_failed', `subscribe answer rejected: ${(error as Error).message}`, { cause: error });
+        }
+        return;
+      case 'ice-candidate':
+        await this.peer.addRemoteCandidate(message.pc, message.candidate).catch((error: unknown) => {
+          this.log.debug({ err: error }, 'remote candidate ignored');
+        });
+        return;
+      case 'set-muted':
+        this.participant.setMuted(message.kind, message.muted);
+        return;
+      case 'set-display-name':
+        this.participant.setDisplayName(message.displayName || this.participant.displayName);
+        return;
+      case 'leave':
+        this.leave('left');
+        this.channel.close();
+        return;
+      case 'ping':
+        this.channel.send({ type: 'pong', nonce: message.nonce });
+        return;
+      case 'client-report':
+        this.log.warn({ code: message.code, detail: message.detail }, 'client reported a problem');
+        return;
+    }
+  }
+
+  leave(reason: 'left' | 'disconnected'): void {
+    if (this.#left) return;
+    this.#left = true;
+    this.log.info({ reason }, 'participant left');
+    this.participant.close(reason);
+    this.dispose();
+  }
+
+  private dispose(): void {
+    this.#left = true;
+    for (const off of this.#offs.splice(0)) off();
+  }
+}

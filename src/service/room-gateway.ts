@@ -1,0 +1,28 @@
+/**
+ * The path from a signaling connection to its room. Today every room is in
+ * this process (LocalRoomGateway). In cluster mode a gateway will find the
+ * node hosting the room and relay the same calls there, so the session code
+ * above it does not change.
+ */
+import type { ClientMessage, ClientMessageOf } from '../protocol/messages.js';
+import type { RoomAddress } from '../protocol/room-name.js';
+import type { SignalingChannel } from './signaling-channel.js';
+
+export interface JoinRequest {
+  readonly address: RoomAddress;
+  readonly hello: ClientMessageOf<'hello'>;
+  readonly remoteAddress: string;
+}
+
+/** A joined participant, as seen from its signaling session. */
+export interface ParticipantLink {
+  readonly participantId: string;
+  /** Handles a message after hello. Throws ConfabError for a refusal the client should see. */
+  handle(message: Exclude<ClientMessage, { type: 'hello' }>): Promise<void>;
+  /** The transport went away or the client said goodbye. Idempotent. */
+  leave(reason: 'left' | 'disconnected'): void;
+}
+
+export interface RoomGateway {
+  join(request: JoinRequest, channel: SignalingChannel): Promise<ParticipantLink>;
+}
