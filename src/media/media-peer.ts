@@ -27,6 +27,8 @@ export interface MediaPeerEvents {
   producerAdded: [Producer];
   subscribeOffer: [{ sdp: string; tracks: SubscribedTrack[] }];
   connectionState: [PcRole, PcState];
+  /** A subscribe offer could not be made; the peer stays up and retries on the next change. */
+  negotiationFailed: [Error];
   closed: [];
 }
 
@@ -180,8 +182,7 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
     setImmediate(() => {
       this.#negotiationScheduled = false;
       this.#subscribeQueue.run(() => this.negotiate()).catch((error: unknown) => {
-        if (!this.#closed) this.emit('connectionState', 'subscribe', 'failed');
-        void error;
+        if (!this.#closed) this.emit('negotiationFailed', error instanceof Error ? error : new Error(String(error)));
       });
     });
   }

@@ -34,6 +34,7 @@ export class LocalParticipantLink implements ParticipantLink {
       peer.on('connectionState', (role, state) => {
         log.info({ pc: role, state }, 'media connection state');
       }),
+      peer.on('negotiationFailed', (error) => log.error({ err: error }, 'subscribe negotiation failed')),
     );
     participant.once('closed', (reason) => {
       this.dispose();

@@ -1,0 +1,143 @@
+/**
+ * Browser test support: a real Confab server as a child process (the built
+ * dist/, as `npm start` runs it) with media on loopback only, and Debian's
+ * Chromium with fake camera and microphone, driven by playwright-core.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required',
+  // Keep WebRTC from hiding host addresses behind mDNS names: the SFU learns
+  // the browser's address from its checks either way, but logs are clearer.
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+];
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly process: ChildProcess;
+  readonly logs: string[];
+  stop(): Promise<void>;
+}
+
+export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
+  const child = spawn(process.execPath, ['dist/src/cli/main.js', 'serve'], {
+    env: {
+      ...process.env,
+      HTTP_PORT: '0',
+      HTTP_HOST: '127.0.0.1',
+      MEDIA_ADVERTISE_IPS: '127.0.0.1',
+      MEDIA_BIND_ADDRESS: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${logs.join('\n')}`)), 15_000);
+    let buffer = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      let nl;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        logs.push(line);
+        const m = /"port":(\d+).*Confab listening/.exec(line);
+        if (m) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${logs.join('\n')}`));
+    });
+  });
+  const basePath = env.PUBLIC_URL ? new URL(env.PUBLIC_URL).pathname.replace(/\/?$/, '/') : '/';
+  return {
+    url: `http://127.0.0.1:${port}${basePath}`,
+    port,
+    process: child,
+    logs,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await once(child, 'exit');
+      clearTimeout(timer);
+    },
+  };
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(`no Chromium at ${CHROMIUM_PATH}: run 'apt-get install -y chromium' (npm test tries this itself)`);
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+}
+
+/** A page in its own context (its own camera, storage), as a separate person. */
+export async function openParticipant(browser: Browser, url: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
+  const page = await context.newPage();
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' || msg.type() === 'warning') process.stderr.write(`[page ${url}] ${msg.text()}\n`);
+  });
+  await page.goto(url);
+  return { context, page };
+}
+
+/** Skip prejoin and ask for a small camera, so several pages fit on 2 cores. */
+export function joinUrl(base: string, room: string, name: string, extra = ''): string {
+  return `${base}${room}#config.prejoinConfig.enabled=false&config.resolution=240&userInfo.displayName=${encodeURIComponent(JSON.stringify(name))}${extra}`;
+}
+
+export interface InboundSummary {
+  /** framesDecoded per inbound video m-line (mid). */
+  video: Record<string, number>;
+  /** packetsReceived per inbound audio m-line. */
+  audio: Record<string, number>;
+}
+
+/** Reads inbound-rtp stats of the page's subscribe peer connection. */
+export async function inbound(page: Page): Promise<InboundSummary> {
+  return page.evaluate(async () => {
+    const pc = window.confab?.conference?.media?.subscribePc;
+    const out = { video: {} as Record<string, number>, audio: {} as Record<string, number> };
+    if (!pc) return out;
+    const stats = await pc.getStats();
+    stats.forEach((s: { type: string; kind?: string; mid?: string; framesDecoded?: number; packetsReceived?: number }) => {
+      if (s.type !== 'inbound-rtp' || s.mid === undefined) return;
+      if (s.kind === 'video') out.video[s.mid] = s.framesDecoded ?? 0;
+      if (s.kind === 'audio') out.audio[s.mid] = s.packetsReceived ?? 0;
+    });
+    return out;
+  });
+}
+
+/** Polls until `check` passes or the time is up; returns the last value for the assertion message. */
+export async function waitFor<T>(read: () => Promise<T>, check: (v: T) => boolean, timeoutMs: number, intervalMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!check(value) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, intervalMs));
+    value = await read();
+  }
+  return value;
+}

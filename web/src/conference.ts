@@ -1,0 +1,195 @@
+/**
+ * A joined (or joining) conference: signaling, media and the in-call view.
+ * On a lost connection it shows "Reconnecting" and joins again with backoff,
+ * keeping the camera and microphone; on a fatal error it shows the code.
+ */
+import { PROTOCOL_VERSION, type ParticipantInfo, type ServerMessage } from '../../src/protocol/messages.js';
+import { MediaSession } from './media-session.js';
+import { Signaling, type CloseInfo } from './signaling.js';
+import { startSpeakingMonitor } from './speaking.js';
+import { ConferenceView } from './ui/conference-view.js';
+
+export interface ConferenceOptions {
+  room: string;
+  tenant: string | undefined;
+  displayName: string;
+  audioMuted: boolean;
+  videoMuted: boolean;
+  stream: MediaStream | undefined;
+  onFatal(code: string, message: string): void;
+  onLeft(): void;
+}
+
+export type ConferenceState = 'connecting' | 'joined' | 'reconnecting' | 'left' | 'failed';
+
+export class Conference {
+  readonly view: ConferenceView;
+  state: ConferenceState = 'connecting';
+  participantId: string | undefined;
+  readonly participants = new Map<string, ParticipantInfo>();
+  media: MediaSession | undefined;
+  #signaling: Signaling | undefined;
+  #attempt = 0;
+  #retryTimer: number | undefined;
+  #stopSpeaking: (() => void) | undefined;
+
+  constructor(private readonly o: ConferenceOptions) {
+    const label = o.tenant ? `${o.tenant} / ${o.room}` : o.room;
+    this.view = new ConferenceView(label, {
+      toggleAudio: () => this.setMuted('audio', !this.o.audioMuted),
+      toggleVideo: () => this.setMuted('video', !this.o.videoMuted),
+      leave: () => this.leave(),
+    });
+    this.applyLocalMute();
+  }
+
+  start(): void {
+    this.connect();
+    this.#stopSpeaking = startSpeakingMonitor(this);
+  }
+
+  leave(): void {
+    if (this.state === 'left') return;
+    this.#signaling?.send({ type: 'leave' });
+    this.teardown('left');
+    this.o.onLeft();
+  }
+
+  setMuted(kind: 'audio' | 'video', muted: boolean): void {
+    if (kind === 'audio') this.o.audioMuted = muted;
+    else this.o.videoMuted = muted;
+    this.applyLocalMute();
+    this.#signaling?.send({ type: 'set-muted', kind, muted });
+    const self = this.participantId ? this.participants.get(this.participantId) : undefined;
+    if (self) this.upsertTile({ ...self, audioMuted: this.o.audioMuted, videoMuted: this.o.videoMuted });
+  }
+
+  private applyLocalMute(): void {
+    for (const t of this.o.stream?.getAudioTracks() ?? []) t.enabled = !this.o.audioMuted;
+    for (const t of this.o.stream?.getVideoTracks() ?? []) t.enabled = !this.o.videoMuted;
+    this.view.setMuted(this.o.audioMuted, this.o.videoMuted);
+  }
+
+  private connect(): void {
+    const signaling = new Signaling({
+      onOpen: () =>
+        signaling.send({
+          type: 'hello',
+          protocolVersion: PROTOCOL_VERSION,
+          room: this.o.room,
+          tenant: this.o.tenant,
+          displayName: this.o.displayName,
+          audioMuted: this.o.audioMuted,
+          videoMuted: this.o.videoMuted,
+        }),
+      onMessage: (m) => void this.onMessage(m, signaling).catch((e: unknown) => this.report('media_negotiation_failed', String(e))),
+      onClose: (info) => this.onClose(info, signaling),
+    });
+    this.#signaling = signaling;
+  }
+
+  private async onMessage(m: ServerMessage, signaling: Signaling): Promise<void> {
+    if (signaling !== this.#signaling) return;
+    switch (m.type) {
+      case 'welcome': {
+        this.state = 'joined';
+        this.#attempt = 0;
+        this.view.setOverlay(undefined);
+        this.participantId = m.participantId;
+        this.participants.clear();
+        this.view.stage.clear();
+        for (const p of [m.self, ...m.participants]) this.upsertTile(p);
+        this.media?.close();
+        this.media = new MediaSession(signaling, m.iceServers, {
+          onRemoteTracks: () => this.attachRemoteTracks(),
+          onFailed: (reason) => this.report('media_connection_failed', reason),
+        });
+        await this.media.publish(this.o.stream);
+        return;
+      }
+      case 'publish-answer':
+        return this.media?.onPublishAnswer(m.sdp);
+      case 'subscribe-offer':
+        return this.media?.onSubscribeOffer(m);
+      case 'participant-joined':
+      case 'participant-updated':
+        this.upsertTile(m.participant);
+        return this.attachRemoteTracks();
+      case 'participant-left':
+        this.participants.delete(m.participantId);
+        this.view.stage.remove(m.participantId);
+        this.view.setCount(this.participants.size);
+        return;
+      case 'error':
+        if (!m.fatal) this.report(m.code, m.message);
+        return;
+      case 'pong':
+        return;
+    }
+  }
+
+  private upsertTile(p: ParticipantInfo): void {
+    this.participants.set(p.id, p);
+    const isSelf = p.id === this.participantId;
+    const tile = this.view.stage.upsert(p.id, { ...p, isSelf });
+    if (isSelf) tile.setVideo(this.o.videoMuted ? undefined : this.o.stream?.getVideoTracks()[0]);
+    this.view.setCount(this.participants.size);
+  }
+
+  /** Puts each remote track on its participant's tile; muted video shows initials instead. */
+  private attachRemoteTracks(): void {
+    const tracks = this.media?.remoteTracks() ?? [];
+    for (const [id, tile] of this.view.stage.tiles) {
+      if (id === this.participantId) continue;
+      const info = this.participants.get(id);
+      const video = tracks.find((t) => t.info.participantId === id && t.info.kind === 'video')?.track;
+      const audio = tracks.find((t) => t.info.participantId === id && t.info.kind === 'audio')?.track;
+      tile.setVideo(info?.videoMuted ? undefined : video);
+      tile.setAudio(audio).catch(() =>
+        this.view.setNotice('Your browser blocked sound. Click here to hear the others.', undefined, () => {
+          for (const t of this.view.stage.tiles.values()) t.retryAudio();
+          this.view.setNotice(undefined);
+        }),
+      );
+    }
+  }
+
+  private onClose(info: CloseInfo, signaling: Signaling): void {
+    if (signaling !== this.#signaling || this.state === 'left' || this.state === 'failed') return;
+    if (info.kind === 'fatal') {
+      this.teardown('failed');
+      this.o.onFatal(info.code, info.message);
+      return;
+    }
+    if (info.kind === 'normal' && this.state === 'joined') {
+      this.teardown('left');
+      this.o.onLeft();
+      return;
+    }
+    // Lost: keep the page, show it, and join again with backoff (1, 2, 4, 8, 10 s...).
+    this.state = 'reconnecting';
+    this.media?.close();
+    this.media = undefined;
+    this.view.setOverlay('Connection lost. Reconnecting…');
+    const delay = Math.min(10_000, 1000 * 2 ** this.#attempt++);
+    this.#retryTimer = window.setTimeout(() => this.connect(), delay);
+  }
+
+  /** Tells the user and the server (which logs it with our room and id). */
+  private report(code: string, detail: string): void {
+    console.warn(`confab: ${code}: ${detail}`);
+    this.#signaling?.send({ type: 'client-report', code, detail: detail.slice(0, 1000) });
+    if (code === 'media_connection_failed') this.view.setNotice('Audio and video cannot get through to the server.', code);
+  }
+
+  private teardown(state: ConferenceState): void {
+    this.state = state;
+    window.clearTimeout(this.#retryTimer);
+    this.#stopSpeaking?.();
+    this.media?.close();
+    this.media = undefined;
+    const s = this.#signaling;
+    this.#signaling = undefined;
+    s?.close();
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Entry point: works out the room from the address, reads Jitsi-style hash
+ * options, opens camera and microphone, shows the prejoin screen (unless the
+ * link skips it) and joins.
+ */
+import './styles.css';
+import { ConfabError } from '../../src/protocol/errors.js';
+import { parseRoomPath, type RoomAddress } from '../../src/protocol/room-name.js';
+import { Conference } from './conference.js';
+import { joinOptionsFromHash } from './hash-options.js';
+import { openDevices } from './devices.js';
+import { showError, showLanding, showLeft, showPrejoin } from './ui/screens.js';
+
+interface Boot {
+  basePath: string;
+  serverVersion: string;
+  error?: { code: string; message: string };
+}
+
+declare global {
+  interface Window {
+    /** For tests and support: the live conference. */
+    confab?: { conference: Conference | undefined; boot: Boot };
+  }
+}
+
+const NAME_KEY = 'confab.displayName';
+
+function readBoot(): Boot {
+  const el = document.getElementById('confab-boot');
+  try {
+    if (el?.textContent) return JSON.parse(el.textContent) as Boot;
+  } catch {
+    // fall through to defaults: a page served without boot data (vite dev)
+  }
+  return { basePath: '/', serverVersion: 'dev' };
+}
+
+async function main(): Promise<void> {
+  const root = document.getElementById('app')!;
+  const boot = readBoot();
+  window.confab = { conference: undefined, boot };
+  if (boot.error) return showError(root, boot.error.code, boot.error.message);
+
+  const below = decodeURI(location.pathname).slice(boot.basePath.length);
+  if (below === '') return showLanding(root);
+  let address: RoomAddress;
+  try {
+    address = parseRoomPath(below);
+  } catch (error) {
+    if (error instanceof ConfabError) return showError(root, error.code, error.message);
+    throw error;
+  }
+  const label = address.tenant ? `${address.tenant} / ${address.room}` : address.room;
+  document.title = `${label} · Confab`;
+
+  const options = joinOptionsFromHash(location.hash);
+  const devices = await openDevices(options.resolution);
+  let choice = {
+    displayName: options.displayName ?? localStorage.getItem(NAME_KEY) ?? '',
+    audioMuted: options.startWithAudioMuted,
+    videoMuted: options.startWithVideoMuted,
+  };
+  if (!options.skipPrejoin) {
+    choice = await showPrejoin(root, label, devices.stream, choice, devices.error);
+    if (choice.displayName) localStorage.setItem(NAME_KEY, choice.displayName);
+  }
+
+  const join = (): void => {
+    const conference = new Conference({
+      room: address.room,
+      tenant: address.tenant,
+      displayName: choice.displayName,
+      audioMuted: choice.audioMuted,
+      videoMuted: choice.videoMuted,
+      stream: devices.stream,
+      onFatal: (code, message) => showError(root, code, message, { label: 'Try again', run: () => location.reload() }),
+      onLeft: () => showLeft(root, 'You left the meeting', join),
+    });
+    window.confab!.conference = conference;
+    root.replaceChildren(conference.view.el);
+    conference.start();
+    if (devices.error) conference.view.setNotice(devices.error, 'devices_unavailable');
+  };
+  join();
+}
+
+void main();

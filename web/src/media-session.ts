@@ -1,0 +1,113 @@
+/**
+ * The browser's two peer connections with the SFU, for one signaling
+ * session: `publish` (we offer our camera and microphone) and `subscribe`
+ * (the server offers everyone else's tracks, we answer). Remote tracks are
+ * attributed to participants through the `tracks` list that comes with each
+ * server offer (mid -> participant), never by guessing from stream ids.
+ */
+import type { ServerMessageOf, SubscribedTrack, TrackSource } from '../../src/protocol/messages.js';
+import type { Signaling } from './signaling.js';
+
+export interface RemoteTrack {
+  readonly info: SubscribedTrack;
+  readonly track: MediaStreamTrack;
+}
+
+export interface MediaSessionEvents {
+  onRemoteTracks(tracks: RemoteTrack[]): void;
+  onFailed(reason: string): void;
+}
+
+export class MediaSession {
+  readonly publishPc: RTCPeerConnection;
+  subscribePc: RTCPeerConnection | undefined;
+  #tracksByMid = new Map<string, SubscribedTrack>();
+  readonly #remote = new Map<string, MediaStreamTrack>();
+  #closed = false;
+
+  constructor(
+    private readonly signaling: Signaling,
+    private readonly iceServers: RTCIceServer[],
+    private readonly events: MediaSessionEvents,
+  ) {
+    this.publishPc = this.createPc('publish');
+  }
+
+  /** Offers our local tracks to the server. */
+  async publish(stream: MediaStream | undefined): Promise<void> {
+    const sources: Record<string, TrackSource> = {};
+    const transceivers: [RTCRtpTransceiver, TrackSource][] = [];
+    for (const track of stream?.getTracks() ?? []) {
+      const t = this.publishPc.addTransceiver(track, { direction: 'sendonly', streams: [stream!] });
+      transceivers.push([t, track.kind === 'audio' ? 'microphone' : 'camera']);
+    }
+    if (transceivers.length === 0) return;
+    const offer = await this.publishPc.createOffer();
+    await this.publishPc.setLocalDescription(offer);
+    for (const [t, source] of transceivers) if (t.mid) sources[t.mid] = source;
+    this.signaling.send({ type: 'publish-offer', sdp: this.publishPc.localDescription!.sdp, sources });
+  }
+
+  async onPublishAnswer(sdp: string): Promise<void> {
+    await this.publishPc.setRemoteDescription({ type: 'answer', sdp });
+  }
+
+  async onSubscribeOffer(message: ServerMessageOf<'subscribe-offer'>): Promise<void> {
+    const pc = (this.subscribePc ??= this.createPc('subscribe'));
+    // Update the map first: ontrack fires inside setRemoteDescription.
+    this.#tracksByMid = new Map(message.tracks.map((t) => [t.mid, t]));
+    await pc.setRemoteDescription({ type: 'offer', sdp: message.sdp });
+    const answer = await pc.createAnswer();
+    await pc.setLocalDescription(answer);
+    this.signaling.send({ type: 'subscribe-answer', sdp: pc.localDescription!.sdp });
+    this.emitRemoteTracks();
+  }
+
+  /** The live remote tracks, as the latest server offer describes them. */
+  remoteTracks(): RemoteTrack[] {
+    const out: RemoteTrack[] = [];
+    for (const [mid, info] of this.#tracksByMid) {
+      const track = this.#remote.get(mid);
+      if (track && track.readyState === 'live') out.push({ info, track });
+    }
+    return out;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.publishPc.close();
+    this.subscribePc?.close();
+  }
+
+  private createPc(role: 'publish' | 'subscribe'): RTCPeerConnection {
+    const pc = new RTCPeerConnection({ iceServers: this.iceServers, bundlePolicy: 'max-bundle' });
+    pc.onicecandidate = (event) => {
+      if (!event.candidate || this.#closed) return;
+      const c = event.candidate.toJSON();
+      this.signaling.send({
+        type: 'ice-candidate',
+        pc: role,
+        candidate: { candidate: c.candidate ?? '', sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex, usernameFragment: c.usernameFragment },
+      });
+    };
+    pc.onconnectionstatechange = () => {
+      if (pc.connectionState === 'failed' && !this.#closed) {
+        this.events.onFailed(`${role} connection failed (ICE or DTLS could not get through)`);
+      }
+    };
+    if (role === 'subscribe') {
+      pc.ontrack = (event) => {
+        const mid = event.transceiver.mid;
+        if (!mid) return;
+        this.#remote.set(mid, event.track);
+        this.emitRemoteTracks();
+      };
+    }
+    return pc;
+  }
+
+  private emitRemoteTracks(): void {
+    if (!this.#closed) this.events.onRemoteTracks(this.remoteTracks());
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * One participant's tile: video (or initials when the camera is off), name,
+ * muted microphone icon, and a ring while they speak.
+ */
+import { h, icon, initials } from './dom.js';
+
+export interface TileState {
+  displayName: string;
+  audioMuted: boolean;
+  videoMuted: boolean;
+  isSelf: boolean;
+  role: string;
+}
+
+export class Tile {
+  readonly el: HTMLElement;
+  readonly #video: HTMLVideoElement;
+  readonly #audio: HTMLAudioElement;
+  readonly #name: HTMLElement;
+  readonly #avatar: HTMLElement;
+  readonly #micIcon: HTMLElement;
+  #videoTrack: MediaStreamTrack | undefined;
+  #audioTrack: MediaStreamTrack | undefined;
+
+  constructor(readonly participantId: string, state: TileState) {
+    this.#video = h('video', { autoplay: true, playsinline: true, muted: true, class: 'tile-video' });
+    this.#video.muted = true;
+    this.#audio = h('audio', { autoplay: true });
+    this.#avatar = h('div', { class: 'tile-avatar' });
+    this.#name = h('span', { class: 'tile-name' });
+    this.#micIcon = h('span', { class: 'tile-mic', title: 'Microphone muted' }, icon('micOff'));
+    this.el = h(
+      'div',
+      { class: 'tile', 'data-participant-id': participantId },
+      this.#avatar,
+      this.#video,
+      this.#audio,
+      h('div', { class: 'tile-label' }, this.#micIcon, this.#name),
+    );
+    if (state.isSelf) this.el.classList.add('self');
+    this.update(state);
+  }
+
+  update(state: TileState): void {
+    const label = state.isSelf ? `${state.displayName} (you)` : state.displayName;
+    this.#name.textContent = label;
+    this.#avatar.textContent = initials(state.displayName);
+    this.el.dataset.name = state.displayName;
+    this.el.classList.toggle('audio-muted', state.audioMuted);
+    this.el.classList.toggle('video-muted', state.videoMuted);
+    this.el.classList.toggle('moderator', state.role === 'moderator');
+    if (state.audioMuted) this.setSpeaking(false);
+  }
+
+  setVideo(track: MediaStreamTrack | undefined): void {
+    if (track === this.#videoTrack) return;
+    this.#videoTrack = track;
+    this.#video.srcObject = track ? new MediaStream([track]) : null;
+    this.el.classList.toggle('has-video', track !== undefined);
+    if (track) void this.#video.play().catch(() => undefined);
+  }
+
+  /** Remote audio plays from the tile's own audio element; our own never does. */
+  setAudio(track: MediaStreamTrack | undefined): Promise<void> {
+    if (track === this.#audioTrack) return Promise.resolve();
+    this.#audioTrack = track;
+    this.#audio.srcObject = track ? new MediaStream([track]) : null;
+    return track ? this.#audio.play() : Promise.resolve();
+  }
+
+  retryAudio(): void {
+    if (this.#audioTrack) void this.#audio.play().catch(() => undefined);
+  }
+
+  setSpeaking(speaking: boolean): void {
+    this.el.classList.toggle('speaking', speaking);
+  }
+}
