@@ -1,0 +1,44 @@
+/**
+ * werift configuration for a bot's peer connections.
+ *
+ * Codecs and header extensions are the server's own, so every m-line the
+ * server offers or answers matches. With `loopbackOnly` the ICE agent binds
+ * and advertises only 127.0.0.1 and queries our loopback STUN responder, so
+ * no packet and no DNS lookup leaves the machine.
+ */
+import type { PeerConfig } from 'werift';
+import { audioCodecs, headerExtensions, videoCodecsFor } from '../media/codecs.js';
+
+export interface BotNetworkOptions {
+  /** Keep all media on 127.0.0.1 and make no outside lookups (tests, benchmark). */
+  readonly loopbackOnly: boolean;
+  /** ICE servers to use otherwise (e.g. the ones the server's welcome lists). */
+  readonly iceServers?: readonly { urls: string | string[]; username?: string; credential?: string }[];
+}
+
+export function botPeerConfig(network: BotNetworkOptions, stunPort: number | undefined): Partial<PeerConfig> {
+  const base: Partial<PeerConfig> = {
+    bundlePolicy: 'max-bundle',
+    // VP8 (+RTX) only: the synthetic video is VP8.
+    codecs: { audio: audioCodecs(), video: videoCodecsFor('video/VP8') },
+    headerExtensions: headerExtensions(),
+  };
+  if (network.loopbackOnly) {
+    if (stunPort === undefined) throw new Error('loopbackOnly needs the loopback STUN responder');
+    return {
+      ...base,
+      // No interface scan: the only host candidate is loopback...
+      iceUseIpv4: false,
+      iceUseIpv6: false,
+      iceAdditionalHostAddresses: ['127.0.0.1'],
+      iceInterfaceAddresses: { udp4: '127.0.0.1' },
+      // ...and the server-reflexive query werift always makes goes to our responder, not to Google.
+      iceServers: [{ urls: `stun:127.0.0.1:${stunPort}` }],
+    };
+  }
+  return {
+    ...base,
+    // Note: with no STUN server here werift falls back to stun.l.google.com.
+    iceServers: (network.iceServers ?? []).map((s) => ({ ...s, urls: Array.isArray(s.urls) ? [...s.urls] : s.urls })),
+  };
+}

@@ -1,0 +1,40 @@
+/** The bot's options, events and stats shapes (see bot.ts). */
+import type { ParticipantInfo, ServerMessageOf, SubscribedTrack } from '../protocol/messages.js';
+import type { BotNetworkOptions } from './bot-config.js';
+import type { PublishOptions } from './publisher.js';
+import type { RemoteStats } from './receive-stats.js';
+
+export interface BotOptions {
+  /** The server's base URL, e.g. `http://127.0.0.1:8000/`. */
+  readonly url: string;
+  readonly room: string;
+  readonly tenant?: string;
+  readonly displayName: string;
+  readonly publish?: PublishOptions;
+  readonly network?: BotNetworkOptions;
+  readonly audioMuted?: boolean;
+  readonly videoMuted?: boolean;
+  /** Bound on each join step (signaling, negotiation, ICE+DTLS). Default 10 s. */
+  readonly timeoutMs?: number;
+}
+
+export interface BotEvents {
+  participantJoined: [ParticipantInfo];
+  participantUpdated: [ParticipantInfo];
+  participantLeft: [string, ServerMessageOf<'participant-left'>['reason']];
+  subscribed: [SubscribedTrack[]];
+  // Not named 'error': EventEmitter throws on an 'error' event nobody listens to.
+  serverError: [ServerMessageOf<'error'>];
+  closed: [{ code: number; reason: string }];
+}
+
+export interface BotStats {
+  readonly participantId: string;
+  readonly joinStartedAt: number;
+  readonly welcomeAt: number;
+  readonly publishConnectedAt: number | undefined;
+  readonly sent: { audio: { packets: number; bytes: number }; video: { packets: number; bytes: number } };
+  /** Keyed by remote participant id. */
+  readonly remotes: Record<string, RemoteStats>;
+  readonly unattributedPackets: number;
+}

@@ -1,0 +1,168 @@
+/**
+ * A headless participant: joins a room over the real signaling protocol,
+ * publishes synthetic Opus + VP8 over werift and counts what it receives
+ * from each other participant. Used by tests, the benchmark and `doctor`.
+ */
+import { PROTOCOL_VERSION, type MediaKind, type ParticipantInfo, type ServerMessage } from '../protocol/messages.js';
+import { TypedEmitter } from '../util/typed-emitter.js';
+import { botPeerConfig } from './bot-config.js';
+import type { BotEvents, BotOptions, BotStats } from './bot-types.js';
+import { Publisher, whenConnected, type PublishOptions } from './publisher.js';
+import { SignalingClient, signalingUrl } from './signaling-client.js';
+import { acquireStunResponder, releaseStunResponder } from './stun-responder.js';
+import { Subscriber } from './subscriber.js';
+
+export class Bot extends TypedEmitter<BotEvents> {
+  /** Everyone else in the room, as the server last reported. */
+  readonly participants = new Map<string, ParticipantInfo>();
+  participantId = '';
+  welcomeAt = 0;
+  readonly subscriber: Subscriber;
+  publisher: Publisher | undefined;
+  #closed = false;
+  #usesStun = false;
+
+  private constructor(
+    readonly signaling: SignalingClient,
+    readonly options: BotOptions,
+    readonly joinStartedAt: number,
+    private readonly peerConfig: ReturnType<typeof botPeerConfig>,
+  ) {
+    super();
+    this.subscriber = new Subscriber(peerConfig);
+    signaling.on('message', (message) => this.onMessage(message));
+    signaling.on('closed', (info) => {
+      this.emit('closed', info);
+      void this.close();
+    });
+  }
+
+  /** Connects, says hello, publishes and waits until media can flow. Cleans up after itself on failure. */
+  static async join(options: BotOptions): Promise<Bot> {
+    const joinStartedAt = Date.now();
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    const network = options.network ?? { loopbackOnly: true };
+    const stunPort = network.loopbackOnly ? await acquireStunResponder() : undefined;
+    let signaling: SignalingClient;
+    try {
+      signaling = await SignalingClient.connect(signalingUrl(options.url), timeoutMs);
+    } catch (error) {
+      if (stunPort !== undefined) releaseStunResponder();
+      throw error;
+    }
+    const bot = new Bot(signaling, options, joinStartedAt, botPeerConfig(network, stunPort));
+    bot.#usesStun = stunPort !== undefined;
+    try {
+      const welcome = signaling.waitFor('welcome', timeoutMs);
+      signaling.send({
+        type: 'hello',
+        protocolVersion: PROTOCOL_VERSION,
+        room: options.room,
+        tenant: options.tenant,
+        displayName: options.displayName,
+        audioMuted: options.audioMuted ?? false,
+        videoMuted: options.videoMuted ?? false,
+      });
+      await welcome;
+      const publish = options.publish;
+      if (publish && (publish.audio || publish.video)) await bot.startPublishing(publish, timeoutMs);
+      return bot;
+    } catch (error) {
+      await bot.close();
+      throw error;
+    }
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  stats(): BotStats {
+    const sent = this.publisher?.media.sent;
+    return {
+      participantId: this.participantId,
+      joinStartedAt: this.joinStartedAt,
+      welcomeAt: this.welcomeAt,
+      publishConnectedAt: this.publisher?.connectedAt,
+      sent: { audio: { ...(sent?.audio ?? { packets: 0, bytes: 0 }) }, video: { ...(sent?.video ?? { packets: 0, bytes: 0 }) } },
+      remotes: this.subscriber.stats.snapshot(),
+      unattributedPackets: this.subscriber.stats.unattributed,
+    };
+  }
+
+  /**
+   * Tells the server we muted. Like a browser with a disabled track the bot
+   * keeps sending packets, so the SFU is what stops them reaching others.
+   */
+  setMuted(kind: MediaKind, muted: boolean): void {
+    this.signaling.send({ type: 'set-muted', kind, muted });
+  }
+
+  /** Says goodbye and waits for the server to close the connection, then releases everything. */
+  async leave(): Promise<void> {
+    if (this.#closed) return;
+    if (!this.signaling.closed) {
+      const gone = new Promise<void>((resolve) => this.signaling.once('closed', () => resolve()));
+      this.signaling.send({ type: 'leave' });
+      await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
+    }
+    await this.close();
+  }
+
+  /** Releases sockets, peer connections and timers without saying goodbye. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.allSettled([this.publisher?.close(), this.subscriber.close(), this.signaling.close()]);
+    if (this.#usesStun) releaseStunResponder();
+    this.removeAllListeners();
+  }
+
+  private async startPublishing(publish: PublishOptions, timeoutMs: number): Promise<void> {
+    const publisher = new Publisher(this.peerConfig, publish);
+    this.publisher = publisher;
+    const { sdp, sources } = await publisher.createOffer();
+    const answer = this.signaling.waitFor('publish-answer', timeoutMs);
+    this.signaling.send({ type: 'publish-offer', sdp, sources });
+    await publisher.applyAnswer((await answer).sdp);
+    await whenConnected(publisher.pc, timeoutMs);
+  }
+
+  private onMessage(message: ServerMessage): void {
+    switch (message.type) {
+      case 'welcome':
+        this.participantId = message.participantId;
+        this.welcomeAt = Date.now();
+        for (const p of message.participants) this.participants.set(p.id, p);
+        return;
+      case 'participant-joined':
+        this.participants.set(message.participant.id, message.participant);
+        this.emit('participantJoined', message.participant);
+        return;
+      case 'participant-updated':
+        if (message.participant.id === this.participantId) return;
+        this.participants.set(message.participant.id, message.participant);
+        this.emit('participantUpdated', message.participant);
+        return;
+      case 'participant-left':
+        this.participants.delete(message.participantId);
+        this.emit('participantLeft', message.participantId, message.reason);
+        return;
+      case 'subscribe-offer':
+        this.subscriber.answer(message.sdp, message.tracks).then(
+          (sdp) => {
+            this.signaling.send({ type: 'subscribe-answer', sdp });
+            this.emit('subscribed', message.tracks);
+          },
+          () => undefined, // closed meanwhile; a real failure shows as missing media in stats
+        );
+        return;
+      case 'error':
+        this.emit('serverError', message);
+        return;
+      case 'publish-answer':
+      case 'pong':
+        return;
+    }
+  }
+}

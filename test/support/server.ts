@@ -1,0 +1,41 @@
+/**
+ * Starts a real Confab server in this process for node tests: ephemeral
+ * HTTP port, media bound to and advertised on 127.0.0.1 only, logs silent
+ * unless TEST_LOG_LEVEL is set.
+ */
+import { loadConfig } from '../../src/config/config.js';
+import { ConfabServer } from '../../src/server/confab-server.js';
+import { createLogger } from '../../src/util/log.js';
+
+export interface TestServer {
+  readonly server: ConfabServer;
+  readonly port: number;
+  /** Base URL for bots, e.g. `http://127.0.0.1:40123/`. */
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const config = loadConfig({
+    HTTP_PORT: '0',
+    HTTP_HOST: '127.0.0.1',
+    MEDIA_ADVERTISE_IPS: '127.0.0.1',
+    MEDIA_BIND_ADDRESS: '127.0.0.1',
+    LOG_LEVEL: (process.env.TEST_LOG_LEVEL ?? 'silent') as 'silent',
+    ...env,
+  });
+  const server = new ConfabServer(config, createLogger(config.logLevel, process.stderr));
+  const port = await server.start();
+  return { server, port, url: `http://127.0.0.1:${port}/`, stop: () => server.close() };
+}
+
+/** Polls until `check` returns true, or throws after `timeoutMs` with `what` in the message. */
+export async function waitUntil(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
