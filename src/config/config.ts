@@ -18,7 +18,11 @@ const bool = z
     ctx.addIssue({ code: 'custom', message: `expected 1/0/true/false, got '${v}'` });
     return z.NEVER;
   });
-const port = z.coerce.number().int().min(0).max(65535);
+// Digits only: z.coerce would read a blank value as port 0 (any free port) and accept '1e3' or '0x1f'.
+const port = z
+  .union([z.number(), z.string().trim().regex(/^\d+$/, 'expected a port number 0-65535')])
+  .transform(Number)
+  .pipe(z.number().int().min(0).max(65535));
 const list = z
   .union([z.array(z.string()), z.string()])
   .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter((s) => s !== ''));
@@ -138,7 +142,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (issue.code === 'unrecognized_keys') {
       throw new ConfigError(issue.keys.join(', '), `unknown setting in ${env.CONFAB_CONFIG_FILE}; known: ${CONFIG_KEYS.join(', ')}`);
     }
-    const key = String(issue.path[0] ?? 'config');
+    let key = String(issue.path[0] ?? 'config');
+    // Name the variable the operator actually set.
+    if (key === 'MEDIA_ADVERTISE_IPS' && env.MEDIA_ADVERTISE_IPS === undefined && env.JVB_ADVERTISE_IPS !== undefined) {
+      key = 'JVB_ADVERTISE_IPS';
+    }
     throw new ConfigError(key, issue.message);
   }
   const c = result.data;

@@ -124,8 +124,10 @@ export type ServerMessageOf<T extends ServerMessage['type']> = Extract<ServerMes
 export type ParseResult<T> = { ok: true; message: T } | { ok: false; error: string; tooLarge?: boolean };
 
 function parseWith<T>(schema: z.ZodType<T>, raw: string): ParseResult<T> {
-  if (raw.length > MAX_MESSAGE_BYTES) {
-    return { ok: false, tooLarge: true, error: `message of ${raw.length} bytes exceeds ${MAX_MESSAGE_BYTES}` };
+  // The limit is in UTF-8 bytes; raw.length counts UTF-16 units (1-3 bytes each), so count only near the limit.
+  const bytes = raw.length * 3 <= MAX_MESSAGE_BYTES ? raw.length : new TextEncoder().encode(raw).byteLength;
+  if (bytes > MAX_MESSAGE_BYTES) {
+    return { ok: false, tooLarge: true, error: `message of ${bytes} bytes exceeds ${MAX_MESSAGE_BYTES}` };
   }
   let json: unknown;
   try {

@@ -48,13 +48,13 @@ export function roomAddress(room: string, tenant?: string): RoomAddress {
  * or `school/maths-101`. Throws a ConfabError naming the bad segment.
  */
 export function parseRoomPath(path: string): RoomAddress {
-  let decoded: string;
+  // Split before decoding: an encoded slash (%2F) is part of a name, not a separator.
+  let parts: string[];
   try {
-    decoded = decodeURIComponent(path);
+    parts = path.split('/').filter((p) => p !== '').map((p) => decodeURIComponent(p));
   } catch {
     throw new ConfabError('room_name_invalid', `room path '${path.slice(0, 80)}' is not valid URL encoding`);
   }
-  const parts = decoded.split('/').filter((p) => p !== '');
   if (parts.length === 1) return roomAddress(parts[0]!);
   if (parts.length === 2) return roomAddress(parts[1]!, parts[0]!);
   throw new ConfabError(

@@ -1,0 +1,360 @@
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CONFIG_KEYS, ConfigError, loadConfig } from './config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'confab-config-test-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+let files = 0;
+/** Writes a settings file and returns its path. */
+function configFile(content: unknown): string {
+  const path = join(dir, `config-${++files}.json`);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+/** Asserts that loading `env` fails with a ConfigError for `key`; returns the message. */
+function configError(env: NodeJS.ProcessEnv, key: string): string {
+  let message = '';
+  assert.throws(
+    () => loadConfig(env),
+    (e: unknown) => {
+      assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${String(e)}`);
+      assert.equal(e.name, 'ConfigError');
+      assert.equal(e.key, key);
+      assert.ok(e.message.startsWith(`config ${key}: `), e.message);
+      message = e.message;
+      return true;
+    },
+  );
+  return message;
+}
+
+describe('loadConfig', () => {
+  test('defaults, from an empty environment', () => {
+    assert.deepEqual(loadConfig({}), {
+      httpPort: 8000,
+      httpHost: '0.0.0.0',
+      publicUrl: 'http://localhost:8000/',
+      basePath: '/',
+      logLevel: 'info',
+      media: { advertiseIps: [], bindAddress: undefined, portRange: undefined },
+      iceServers: [],
+      maxParticipantsPerRoom: 100,
+      helloTimeoutMs: 10_000,
+      pingIntervalMs: 5_000,
+      webRoot: undefined,
+    });
+  });
+
+  test('ignores unrelated environment variables', () => {
+    assert.equal(loadConfig({ PATH: '/usr/bin', HOME: '/root', NOT_A_SETTING: 'x' }).httpPort, 8000);
+  });
+
+  test('reads every setting from the environment', () => {
+    const config = loadConfig({
+      HTTP_PORT: '9000',
+      HTTP_HOST: '127.0.0.1',
+      PUBLIC_URL: 'https://meet.example.org',
+      LOG_LEVEL: 'debug',
+      MEDIA_ADVERTISE_IPS: '203.0.113.7',
+      MEDIA_BIND_ADDRESS: '10.0.0.2',
+      MEDIA_PORT_MIN: '10000',
+      MEDIA_PORT_MAX: '10100',
+      ICE_SERVERS_JSON: '[{"urls":"stun:stun.example.org"}]',
+      MAX_PARTICIPANTS_PER_ROOM: '30',
+      HELLO_TIMEOUT_S: '2.5',
+      PING_INTERVAL_S: '15',
+      WEB_ROOT: '/srv/web',
+    });
+    assert.deepEqual(config, {
+      httpPort: 9000,
+      httpHost: '127.0.0.1',
+      publicUrl: 'https://meet.example.org/',
+      basePath: '/',
+      logLevel: 'debug',
+      media: { advertiseIps: ['203.0.113.7'], bindAddress: '10.0.0.2', portRange: [10000, 10100] },
+      iceServers: [{ urls: 'stun:stun.example.org' }],
+      maxParticipantsPerRoom: 30,
+      helloTimeoutMs: 2_500,
+      pingIntervalMs: 15_000,
+      webRoot: '/srv/web',
+    });
+  });
+
+  test('CONFIG_KEYS lists every setting', () => {
+    assert.deepEqual(CONFIG_KEYS, [
+      'HTTP_PORT',
+      'HTTP_HOST',
+      'PUBLIC_URL',
+      'LOG_LEVEL',
+      'MEDIA_ADVERTISE_IPS',
+      'MEDIA_BIND_ADDRESS',
+      'MEDIA_PORT_MIN',
+      'MEDIA_PORT_MAX',
+      'ICE_SERVERS_JSON',
+      'MAX_PARTICIPANTS_PER_ROOM',
+      'HELLO_TIMEOUT_S',
+      'PING_INTERVAL_S',
+      'WEB_ROOT',
+    ]);
+  });
+
+  describe('HTTP_PORT', () => {
+    test('the default public URL follows the port', () => {
+      const config = loadConfig({ HTTP_PORT: '8443' });
+      assert.equal(config.httpPort, 8443);
+      assert.equal(config.publicUrl, 'http://localhost:8443/');
+    });
+
+    test('surrounding spaces are tolerated', () => {
+      assert.equal(loadConfig({ HTTP_PORT: ' 8080 ' }).httpPort, 8080);
+    });
+
+    test('port 0 (any free port) is allowed when set explicitly', () => {
+      assert.equal(loadConfig({ HTTP_PORT: '0' }).httpPort, 0);
+    });
+
+    test('a bad value fails naming HTTP_PORT', () => {
+      for (const value of ['abc', '80a', '-1', '8000.5', '65536', '1e3', '0x1f40']) {
+        configError({ HTTP_PORT: value }, 'HTTP_PORT');
+      }
+      assert.equal(configError({ HTTP_PORT: 'abc' }, 'HTTP_PORT'), 'config HTTP_PORT: expected a port number 0-65535');
+    });
+
+    test('a blank value fails instead of meaning port 0', () => {
+      configError({ HTTP_PORT: '' }, 'HTTP_PORT');
+      configError({ HTTP_PORT: '  ' }, 'HTTP_PORT');
+    });
+  });
+
+  describe('PUBLIC_URL', () => {
+    test('a path sets the base path, with a trailing slash added', () => {
+      const config = loadConfig({ PUBLIC_URL: 'https://example.org/jitsi' });
+      assert.equal(config.publicUrl, 'https://example.org/jitsi/');
+      assert.equal(config.basePath, '/jitsi/');
+    });
+
+    test('an existing trailing slash is kept as is', () => {
+      const config = loadConfig({ PUBLIC_URL: 'https://example.org/a/b/' });
+      assert.equal(config.publicUrl, 'https://example.org/a/b/');
+      assert.equal(config.basePath, '/a/b/');
+    });
+
+    test('host and port are kept and do not depend on HTTP_PORT', () => {
+      const config = loadConfig({ PUBLIC_URL: 'http://10.0.0.5:8080', HTTP_PORT: '9000' });
+      assert.equal(config.publicUrl, 'http://10.0.0.5:8080/');
+      assert.equal(config.basePath, '/');
+      assert.equal(config.httpPort, 9000);
+    });
+
+    test('must be an http(s) URL', () => {
+      for (const value of ['example.org', 'ftp://example.org/', 'ws://example.org/', '']) {
+        configError({ PUBLIC_URL: value }, 'PUBLIC_URL');
+      }
+    });
+  });
+
+  describe('MEDIA_ADVERTISE_IPS', () => {
+    test('parses a comma-separated list, trimming spaces and dropping empty entries', () => {
+      const config = loadConfig({ MEDIA_ADVERTISE_IPS: ' 203.0.113.7 , 2001:db8::1,,10.0.0.1, ' });
+      assert.deepEqual(config.media.advertiseIps, ['203.0.113.7', '2001:db8::1', '10.0.0.1']);
+    });
+
+    test('an empty value means none', () => {
+      assert.deepEqual(loadConfig({ MEDIA_ADVERTISE_IPS: '' }).media.advertiseIps, []);
+    });
+
+    test("JVB_ADVERTISE_IPS is docker-jitsi-meet's name for it", () => {
+      assert.deepEqual(loadConfig({ JVB_ADVERTISE_IPS: '198.51.100.1,198.51.100.2' }).media.advertiseIps, [
+        '198.51.100.1',
+        '198.51.100.2',
+      ]);
+    });
+
+    test('MEDIA_ADVERTISE_IPS wins over JVB_ADVERTISE_IPS', () => {
+      const config = loadConfig({ MEDIA_ADVERTISE_IPS: '203.0.113.7', JVB_ADVERTISE_IPS: '198.51.100.1' });
+      assert.deepEqual(config.media.advertiseIps, ['203.0.113.7']);
+    });
+
+    test('a bad address fails naming the key', () => {
+      for (const value of ['not-an-ip', '203.0.113.7,example.org', '256.1.1.1', '10.0.0.1/24']) {
+        const message = configError({ MEDIA_ADVERTISE_IPS: value }, 'MEDIA_ADVERTISE_IPS');
+        assert.equal(message, 'config MEDIA_ADVERTISE_IPS: expected a comma-separated list of IP addresses');
+      }
+    });
+
+    test('a bad address given as JVB_ADVERTISE_IPS fails naming JVB_ADVERTISE_IPS', () => {
+      configError({ JVB_ADVERTISE_IPS: '203.0.113.7,bad' }, 'JVB_ADVERTISE_IPS');
+    });
+  });
+
+  describe('MEDIA_BIND_ADDRESS', () => {
+    test('empty means all interfaces', () => {
+      assert.equal(loadConfig({ MEDIA_BIND_ADDRESS: '' }).media.bindAddress, undefined);
+    });
+
+    test('must be an IPv4 address', () => {
+      configError({ MEDIA_BIND_ADDRESS: 'localhost' }, 'MEDIA_BIND_ADDRESS');
+      configError({ MEDIA_BIND_ADDRESS: '::1' }, 'MEDIA_BIND_ADDRESS');
+    });
+  });
+
+  describe('MEDIA_PORT_MIN / MEDIA_PORT_MAX', () => {
+    test('both 0 means any port', () => {
+      assert.equal(loadConfig({ MEDIA_PORT_MIN: '0', MEDIA_PORT_MAX: '0' }).media.portRange, undefined);
+    });
+
+    test('a range, including a single port', () => {
+      assert.deepEqual(loadConfig({ MEDIA_PORT_MIN: '10000', MEDIA_PORT_MAX: '20000' }).media.portRange, [10000, 20000]);
+      assert.deepEqual(loadConfig({ MEDIA_PORT_MIN: '10000', MEDIA_PORT_MAX: '10000' }).media.portRange, [10000, 10000]);
+    });
+
+    test('only one of the two set fails', () => {
+      const message = configError({ MEDIA_PORT_MIN: '10000' }, 'MEDIA_PORT_MIN');
+      assert.equal(
+        message,
+        'config MEDIA_PORT_MIN: MEDIA_PORT_MIN/MEDIA_PORT_MAX must both be 0 or form a range, got 10000-0',
+      );
+      configError({ MEDIA_PORT_MAX: '10000' }, 'MEDIA_PORT_MIN');
+    });
+
+    test('min above max fails', () => {
+      assert.match(configError({ MEDIA_PORT_MIN: '20000', MEDIA_PORT_MAX: '10000' }, 'MEDIA_PORT_MIN'), /got 20000-10000$/);
+    });
+
+    test('each must be a port number', () => {
+      configError({ MEDIA_PORT_MIN: '70000', MEDIA_PORT_MAX: '70001' }, 'MEDIA_PORT_MIN');
+      configError({ MEDIA_PORT_MIN: '10000', MEDIA_PORT_MAX: 'x' }, 'MEDIA_PORT_MAX');
+    });
+  });
+
+  describe('ICE_SERVERS_JSON', () => {
+    test('a JSON array of ICE servers', () => {
+      const servers = [{ urls: ['turn:turn.example.org:3478'], username: 'u', credential: 'p' }];
+      assert.deepEqual(loadConfig({ ICE_SERVERS_JSON: JSON.stringify(servers) }).iceServers, servers);
+    });
+
+    test('invalid JSON fails naming the key', () => {
+      assert.match(
+        configError({ ICE_SERVERS_JSON: '[{' }, 'ICE_SERVERS_JSON'),
+        /^config ICE_SERVERS_JSON: expected a JSON array of RTCIceServer: /,
+      );
+    });
+
+    test('JSON that is not an array fails', () => {
+      assert.equal(
+        configError({ ICE_SERVERS_JSON: '{"urls":"stun:x"}' }, 'ICE_SERVERS_JSON'),
+        'config ICE_SERVERS_JSON: expected a JSON array of RTCIceServer: not an array',
+      );
+    });
+  });
+
+  describe('other settings', () => {
+    test('LOG_LEVEL must be a known level', () => {
+      assert.equal(loadConfig({ LOG_LEVEL: 'silent' }).logLevel, 'silent');
+      configError({ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL');
+    });
+
+    test('MAX_PARTICIPANTS_PER_ROOM is 1-1000', () => {
+      assert.equal(loadConfig({ MAX_PARTICIPANTS_PER_ROOM: '1' }).maxParticipantsPerRoom, 1);
+      assert.equal(loadConfig({ MAX_PARTICIPANTS_PER_ROOM: '1000' }).maxParticipantsPerRoom, 1000);
+      for (const value of ['0', '1001', '2.5', 'many']) configError({ MAX_PARTICIPANTS_PER_ROOM: value }, 'MAX_PARTICIPANTS_PER_ROOM');
+    });
+
+    test('HELLO_TIMEOUT_S and PING_INTERVAL_S are converted to milliseconds and bounded', () => {
+      const config = loadConfig({ HELLO_TIMEOUT_S: '120', PING_INTERVAL_S: '1' });
+      assert.equal(config.helloTimeoutMs, 120_000);
+      assert.equal(config.pingIntervalMs, 1_000);
+      configError({ HELLO_TIMEOUT_S: '0' }, 'HELLO_TIMEOUT_S');
+      configError({ PING_INTERVAL_S: '61' }, 'PING_INTERVAL_S');
+    });
+  });
+
+  describe('CONFAB_CONFIG_FILE', () => {
+    test('reads settings from a JSON file, with JSON types', () => {
+      const path = configFile({ HTTP_PORT: 9100, MEDIA_ADVERTISE_IPS: ['203.0.113.7', '2001:db8::2'], LOG_LEVEL: 'warn' });
+      const config = loadConfig({ CONFAB_CONFIG_FILE: path });
+      assert.equal(config.httpPort, 9100);
+      assert.deepEqual(config.media.advertiseIps, ['203.0.113.7', '2001:db8::2']);
+      assert.equal(config.logLevel, 'warn');
+    });
+
+    test('the environment overrides the file', () => {
+      const path = configFile({ HTTP_PORT: 9100, LOG_LEVEL: 'warn' });
+      const config = loadConfig({ CONFAB_CONFIG_FILE: path, HTTP_PORT: '9200' });
+      assert.equal(config.httpPort, 9200);
+      assert.equal(config.logLevel, 'warn');
+    });
+
+    test('a bad value in the file is not reported when the environment overrides it', () => {
+      const path = configFile({ HTTP_PORT: 'not a port' });
+      assert.equal(loadConfig({ CONFAB_CONFIG_FILE: path, HTTP_PORT: '9200' }).httpPort, 9200);
+      configError({ CONFAB_CONFIG_FILE: path }, 'HTTP_PORT');
+    });
+
+    test('an unknown key fails naming it and the file', () => {
+      const path = configFile({ HTTP_PORT: 9100, HTTP_PROT: 9100 });
+      const message = configError({ CONFAB_CONFIG_FILE: path }, 'HTTP_PROT');
+      assert.ok(message.startsWith(`config HTTP_PROT: unknown setting in ${path}; known: HTTP_PORT, HTTP_HOST,`), message);
+    });
+
+    test('several unknown keys are all named', () => {
+      const path = configFile({ FOO: 1, BAR: 2 });
+      configError({ CONFAB_CONFIG_FILE: path }, 'FOO, BAR');
+    });
+
+    test('a missing file fails naming CONFAB_CONFIG_FILE and the path', () => {
+      const path = join(dir, 'missing.json');
+      assert.match(configError({ CONFAB_CONFIG_FILE: path }, 'CONFAB_CONFIG_FILE'), new RegExp(`cannot read '${path}'`));
+    });
+
+    test('a file that is not a JSON object fails naming CONFAB_CONFIG_FILE', () => {
+      for (const content of ['{ HTTP_PORT: 1 }', '[]', '42', 'null']) {
+        const path = configFile(content);
+        assert.ok(
+          configError({ CONFAB_CONFIG_FILE: path }, 'CONFAB_CONFIG_FILE').includes(`'${path}' is not a JSON object of settings`),
+          content,
+        );
+      }
+    });
+
+    test('an empty CONFAB_CONFIG_FILE means no file', () => {
+      assert.equal(loadConfig({ CONFAB_CONFIG_FILE: '' }).httpPort, 8000);
+    });
+  });
+
+  test('the result is deeply frozen', () => {
+    const config = loadConfig({
+      MEDIA_ADVERTISE_IPS: '203.0.113.7',
+      MEDIA_PORT_MIN: '10000',
+      MEDIA_PORT_MAX: '10100',
+      ICE_SERVERS_JSON: '[{"urls":["stun:a"]}]',
+    });
+    assert.ok(Object.isFrozen(config));
+    assert.ok(Object.isFrozen(config.media));
+    assert.ok(Object.isFrozen(config.media.advertiseIps));
+    assert.ok(Object.isFrozen(config.media.portRange));
+    assert.ok(Object.isFrozen(config.iceServers));
+    assert.ok(Object.isFrozen(config.iceServers[0]));
+    assert.ok(Object.isFrozen(config.iceServers[0]!.urls));
+    assert.throws(() => {
+      (config as { httpPort: number }).httpPort = 1;
+    }, TypeError);
+    assert.throws(() => (config.media.advertiseIps as string[]).push('10.0.0.1'), TypeError);
+  });
+
+  test('does not read process.env when given an environment', () => {
+    const saved = process.env.HTTP_PORT;
+    process.env.HTTP_PORT = '1234';
+    try {
+      assert.equal(loadConfig({}).httpPort, 8000);
+    } finally {
+      if (saved === undefined) delete process.env.HTTP_PORT;
+      else process.env.HTTP_PORT = saved;
+    }
+  });
+});

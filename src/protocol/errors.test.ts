@@ -1,0 +1,112 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { STATUS_CODES } from 'node:http';
+import { ConfabError, ERRORS, errorCodeForClose, isErrorCode, type ErrorCode } from './errors.js';
+
+const codes = Object.keys(ERRORS) as ErrorCode[];
+
+describe('ERRORS catalogue', () => {
+  test('lists the stable codes', () => {
+    assert.deepEqual(codes, [
+      'room_name_invalid',
+      'tenant_name_invalid',
+      'message_malformed',
+      'message_too_large',
+      'protocol_version_unsupported',
+      'hello_required',
+      'hello_timeout',
+      'room_full',
+      'server_not_ready',
+      'media_negotiation_failed',
+      'not_found',
+      'internal_error',
+      'signaling_unreachable',
+      'media_connection_failed',
+      'devices_unavailable',
+    ]);
+  });
+
+  test('every code has a distinct close code in the application range 4000-4999', () => {
+    const closeCodes = codes.map((code) => ERRORS[code].closeCode);
+    for (const [i, closeCode] of closeCodes.entries()) {
+      assert.ok(Number.isInteger(closeCode) && closeCode >= 4000 && closeCode <= 4999, `${codes[i]}: ${closeCode}`);
+    }
+    assert.equal(new Set(closeCodes).size, codes.length);
+  });
+
+  test('every status is a known HTTP error status', () => {
+    for (const code of codes) {
+      const { status } = ERRORS[code];
+      assert.ok(status >= 400 && status <= 599 && STATUS_CODES[status] !== undefined, `${code}: ${status}`);
+    }
+  });
+
+  test('every message is a non-empty sentence', () => {
+    for (const code of codes) assert.match(ERRORS[code].message, /^[A-Z].*\.$/, code);
+  });
+
+  test('a few codes keep their exact status and close code', () => {
+    assert.deepEqual(
+      { status: ERRORS.room_full.status, closeCode: ERRORS.room_full.closeCode },
+      { status: 403, closeCode: 4429 },
+    );
+    assert.equal(ERRORS.message_too_large.status, 413);
+    assert.equal(ERRORS.not_found.status, 404);
+    assert.equal(ERRORS.server_not_ready.status, 503);
+    assert.equal(ERRORS.internal_error.closeCode, 4500);
+  });
+});
+
+describe('errorCodeForClose', () => {
+  test('round trips every code', () => {
+    for (const code of codes) assert.equal(errorCodeForClose(ERRORS[code].closeCode), code);
+  });
+
+  test('returns undefined for close codes that are not ours', () => {
+    for (const closeCode of [1000, 1006, 1009, 3000, 4000, 4999, 0, -1]) assert.equal(errorCodeForClose(closeCode), undefined);
+  });
+});
+
+describe('isErrorCode', () => {
+  test('true for catalogue codes only', () => {
+    for (const code of codes) assert.equal(isErrorCode(code), true);
+    for (const value of ['', 'nope', 'ROOM_FULL', 'toString', 'constructor', '__proto__', 'hasOwnProperty']) {
+      assert.equal(isErrorCode(value), false, value);
+    }
+  });
+});
+
+describe('ConfabError', () => {
+  test('without detail uses the catalogue message', () => {
+    const e = new ConfabError('room_full');
+    assert.ok(e instanceof Error);
+    assert.equal(e.name, 'ConfabError');
+    assert.equal(e.code, 'room_full');
+    assert.equal(e.detail, undefined);
+    assert.equal(e.message, 'This room is full.');
+    assert.equal(e.spec, ERRORS.room_full);
+  });
+
+  test('with detail uses the detail as message', () => {
+    const e = new ConfabError('room_name_invalid', "room name 'a b' is not valid");
+    assert.equal(e.detail, "room name 'a b' is not valid");
+    assert.equal(e.message, "room name 'a b' is not valid");
+    assert.equal(e.spec.closeCode, 4400);
+  });
+
+  test('toJSON() is exactly { error, message }', () => {
+    assert.deepEqual(new ConfabError('not_found').toJSON(), { error: 'not_found', message: 'There is nothing at this address.' });
+    assert.deepEqual(JSON.parse(JSON.stringify(new ConfabError('room_full', 'room x is full'))), {
+      error: 'room_full',
+      message: 'room x is full',
+    });
+  });
+
+  test('keeps the cause', () => {
+    const cause = new Error('socket hang up');
+    const e = new ConfabError('media_negotiation_failed', 'ICE failed', { cause });
+    assert.equal(e.cause, cause);
+    assert.equal(e.message, 'ICE failed');
+    assert.equal('cause' in new ConfabError('internal_error'), false);
+  });
+});

@@ -1,0 +1,150 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfabError } from './errors.js';
+import { RESERVED_NAMES, parseRoomPath, roomAddress } from './room-name.js';
+
+/** Asserts that `fn` throws a ConfabError with `code` whose message contains every one of `parts`. */
+function assertRejects(fn: () => unknown, code: string, ...parts: string[]): void {
+  assert.throws(fn, (e: unknown) => {
+    assert.ok(e instanceof ConfabError, `expected a ConfabError, got ${String(e)}`);
+    assert.equal(e.code, code);
+    for (const part of parts) assert.ok(e.message.includes(part), `'${e.message}' should contain '${part}'`);
+    return true;
+  });
+}
+
+describe('roomAddress', () => {
+  test('a room without tenant', () => {
+    assert.deepEqual(roomAddress('maths-101'), { tenant: undefined, room: 'maths-101', key: 'maths-101' });
+  });
+
+  test('a room in a tenant', () => {
+    assert.deepEqual(roomAddress('maths-101', 'school'), { tenant: 'school', room: 'maths-101', key: 'school/maths-101' });
+  });
+
+  test('an empty tenant means no tenant', () => {
+    assert.deepEqual(roomAddress('maths-101', ''), { tenant: undefined, room: 'maths-101', key: 'maths-101' });
+  });
+
+  test('names are stored lowercase', () => {
+    assert.deepEqual(roomAddress('Maths-101', 'SCHOOL'), { tenant: 'school', room: 'maths-101', key: 'school/maths-101' });
+  });
+
+  test('accepts letters, digits, dots, dashes and underscores up to 64 characters', () => {
+    for (const name of ['a', '7', 'a.b', 'a-b', 'a_b', 'class.2024_spring-b', '0', 'a'.repeat(64), 'room.', 'room-']) {
+      assert.equal(roomAddress(name).room, name, name);
+    }
+  });
+
+  test('rejects invalid room names with room_name_invalid naming the name', () => {
+    for (const name of ['', '-a', '.a', '_a', 'a b', 'a/b', 'a..b', 'a'.repeat(65), 'ünïcode', 'a?b', 'a#b', 'a%20b']) {
+      assertRejects(() => roomAddress(name), 'room_name_invalid', `room name '${name}' is not valid`);
+    }
+  });
+
+  test('the full message explains the rule', () => {
+    assert.throws(() => roomAddress('a b'), {
+      code: 'room_name_invalid',
+      message: "room name 'a b' is not valid: use 1-64 letters, digits, '.', '-' or '_', starting with a letter or digit",
+    });
+  });
+
+  test('a very long name is cut to 80 characters in the message', () => {
+    const name = 'x'.repeat(200);
+    assertRejects(() => roomAddress(name), 'room_name_invalid', `room name '${'x'.repeat(80)}' is not valid`);
+  });
+
+  test('rejects invalid tenant names with tenant_name_invalid naming the tenant', () => {
+    for (const tenant of ['-school', 'my school', 'a..b', 's'.repeat(65)]) {
+      assertRejects(() => roomAddress('maths', tenant), 'tenant_name_invalid', `tenant name '${tenant}' is not valid`);
+    }
+  });
+
+  test('rejects reserved names as rooms, in any case', () => {
+    assert.equal(RESERVED_NAMES.size, 12);
+    for (const name of RESERVED_NAMES) {
+      assertRejects(() => roomAddress(name), 'room_name_invalid', `room name '${name}' is reserved by the server`);
+    }
+    assertRejects(() => roomAddress('Assets'), 'room_name_invalid', "room name 'Assets' is reserved by the server");
+    assertRejects(() => roomAddress('HealthZ'), 'room_name_invalid', 'reserved');
+  });
+
+  test('reserved names are allowed as tenants', () => {
+    assert.equal(roomAddress('maths', 'static').key, 'static/maths');
+  });
+
+  test('similar but unreserved names are fine', () => {
+    assert.equal(roomAddress('assets2').room, 'assets2');
+    assert.equal(roomAddress('api-class').room, 'api-class');
+  });
+});
+
+describe('parseRoomPath', () => {
+  test('one segment is a room', () => {
+    assert.deepEqual(parseRoomPath('maths-101'), { tenant: undefined, room: 'maths-101', key: 'maths-101' });
+  });
+
+  test('two segments are tenant and room', () => {
+    assert.deepEqual(parseRoomPath('school/maths-101'), { tenant: 'school', room: 'maths-101', key: 'school/maths-101' });
+  });
+
+  test('lowercases, so differently cased paths give the same key', () => {
+    assert.equal(parseRoomPath('School/Maths-101').key, 'school/maths-101');
+    assert.equal(parseRoomPath('MATHS-101').key, parseRoomPath('maths-101').key);
+  });
+
+  test('ignores leading, trailing and doubled slashes', () => {
+    assert.equal(parseRoomPath('/maths-101/').key, 'maths-101');
+    assert.equal(parseRoomPath('school//maths-101').key, 'school/maths-101');
+  });
+
+  test('decodes URL escapes in each segment', () => {
+    assert.equal(parseRoomPath('maths%2D101').room, 'maths-101');
+    assert.equal(parseRoomPath('%53chool/%4Daths').key, 'school/maths');
+  });
+
+  test('an encoded slash is part of the name, not a separator', () => {
+    assertRejects(() => parseRoomPath('school%2Fmaths'), 'room_name_invalid', "room name 'school/maths' is not valid");
+  });
+
+  test('a decoded space is still invalid, and the message shows the decoded segment', () => {
+    assertRejects(() => parseRoomPath('maths%20101'), 'room_name_invalid', "room name 'maths 101' is not valid");
+  });
+
+  test('bad URL encoding fails with room_name_invalid', () => {
+    assert.throws(() => parseRoomPath('maths%E0%A4%A'), {
+      code: 'room_name_invalid',
+      message: "room path 'maths%E0%A4%A' is not valid URL encoding",
+    });
+    assertRejects(() => parseRoomPath('%'), 'room_name_invalid', "room path '%'");
+  });
+
+  test('an empty path asks for a room name', () => {
+    for (const path of ['', '/', '//']) {
+      assert.throws(() => parseRoomPath(path), {
+        code: 'room_name_invalid',
+        message: 'no room name in the address: open /<room>, e.g. /maths-101',
+      });
+    }
+  });
+
+  test('three or more segments are refused, quoting the address', () => {
+    assert.throws(() => parseRoomPath('a/b/c'), {
+      code: 'room_name_invalid',
+      message: "address '/a/b/c' has 3 parts: use /<room> or /<tenant>/<room>",
+    });
+    assertRejects(() => parseRoomPath('a/b/c/d'), 'room_name_invalid', "'/a/b/c/d' has 4 parts");
+  });
+
+  test('the message names the bad segment: the room', () => {
+    assertRejects(() => parseRoomPath('school/bad room!'), 'room_name_invalid', "room name 'bad room!'");
+  });
+
+  test('the message names the bad segment: the tenant', () => {
+    assertRejects(() => parseRoomPath('bad_tenant!/maths'), 'tenant_name_invalid', "tenant name 'bad_tenant!'");
+  });
+
+  test('a reserved room is refused under a tenant too', () => {
+    assertRejects(() => parseRoomPath('school/metrics'), 'room_name_invalid', "room name 'metrics' is reserved");
+  });
+});
