@@ -29,11 +29,14 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   return { server, port, url: `http://127.0.0.1:${port}/`, stop: () => server.close() };
 }
 
-/** Polls until `check` returns true, or throws after `timeoutMs` with `what` in the message. */
-export async function waitUntil(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+/**
+ * Polls until `check` returns true, or throws after `timeoutMs` naming `what`
+ * (a function is evaluated at the timeout, to show the final state).
+ */
+export async function waitUntil(check: () => boolean, timeoutMs: number, what: string | (() => string)): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -1,0 +1,64 @@
+/**
+ * Churn: participants joining and leaving in a loop must leave nothing
+ * behind in the server (peer connections, rooms) or the process (UDP and
+ * TCP sockets, timers). Bots run in this process too, so "nothing behind"
+ * means back to the counts taken before the loop.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { mediaStats } from '../../src/media/media-stats.js';
+import { closeAll, joinBots, received } from '../support/bots.js';
+import { sleep, startServer, waitUntil, type TestServer } from '../support/server.js';
+
+let server: TestServer;
+
+before(async () => {
+  server = await startServer();
+});
+after(async () => {
+  await server.stop();
+});
+
+/** Counts of this process's live libuv resources by type (UDPWrap, TCPSocketWrap, Timeout...). */
+function resources(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const type of process.getActiveResourcesInfo()) counts[type] = (counts[type] ?? 0) + 1;
+  return counts;
+}
+
+const count = (type: string): number => resources()[type] ?? 0;
+
+test('20 join/leave cycles leave no peer connections, rooms, sockets or timers', { timeout: 90_000 }, async () => {
+  // Let anything the server start-up scheduled settle before taking the baseline.
+  await sleep(200);
+  const baseline = resources();
+  const pcsBefore = mediaStats.peerConnectionsOpen;
+  let peakUdp = 0;
+
+  for (let i = 0; i < 20; i++) {
+    // Two at a time, so every cycle has forwarding, consumers and a subscribe renegotiation to tear down.
+    const [a, b] = await joinBots(server.url, 'churn', [`a${i}`, `b${i}`]);
+    assert.ok(a && b);
+    try {
+      await waitUntil(() => received(a, b, 'video') > 0 && received(b, a, 'video') > 0, 10_000, `video both ways in cycle ${i}`);
+      peakUdp = Math.max(peakUdp, count('UDPWrap'));
+    } finally {
+      // One says goodbye, the other just drops its connection: both paths must clean up.
+      await a.leave();
+      await b.close();
+    }
+  }
+
+  await waitUntil(() => mediaStats.peerConnectionsOpen === pcsBefore, 10_000, 'peer connections to close');
+  await waitUntil(() => server.server.gateway.registry.size === 0, 5_000, 'rooms to close');
+  assert.equal(server.server.gateway.media.size, 0, 'no room media left');
+  // The count does see media sockets: 2 per participant on the server, 2 per bot, and the bots' STUN responder.
+  assert.ok(peakUdp >= 8, `UDP sockets were counted while media flowed (peak ${peakUdp})`);
+  const udpBack = (): boolean => count('UDPWrap') <= (baseline.UDPWrap ?? 0);
+  await waitUntil(udpBack, 10_000, () => `UDP sockets back to baseline (${count('UDPWrap')})`);
+  const tcpBack = (): boolean => count('TCPSocketWrap') <= (baseline.TCPSocketWrap ?? 0);
+  await waitUntil(tcpBack, 10_000, () => `TCP sockets back to baseline (${count('TCPSocketWrap')})`);
+  // werift and ws keep a few short timers (consent checks, close handshakes) that expire on their own.
+  await waitUntil(() => count('Timeout') <= (baseline.Timeout ?? 0) + 2, 15_000, () => `timers back to baseline (${JSON.stringify(resources())})`);
+  assert.equal(mediaStats.peerConnectionsOpen, 0);
+});
