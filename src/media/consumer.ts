@@ -6,32 +6,57 @@
  * header in place and caches the packet for NACK, so sharing one object
  * between subscribers corrupts both (field notes, item 1). The publisher's
  * header extensions are dropped because werift writes its own.
+ *
+ * Sequence numbers stay contiguous downstream across pauses (mute), and when
+ * a transceiver is reused for another producer both sequence numbers and
+ * timestamps continue from where the previous stream stopped, so the
+ * browser's jitter buffer sees one steady stream, not a jump.
  */
 import { RtpHeader, RtpPacket, type RTCRtpTransceiver } from 'werift';
 import { mediaStats } from './media-stats.js';
 import type { Producer } from './producer.js';
 
+/** Where a reused transceiver's previous stream stopped. */
+export interface StreamPosition {
+  readonly sequenceNumber: number;
+  readonly timestamp: number;
+}
+
 export class Consumer {
   #closed = false;
-  /** Added to the source sequence number so a pause leaves no gap downstream. */
   #seqOffset = 0;
-  #lastOutSeq: number | undefined;
+  #tsOffset = 0;
+  #last: StreamPosition | undefined;
+  /** Next packet follows a pause: re-base sequence numbers only. */
   #gap = false;
+  /** Next packet is the first of a new source on a reused transceiver: re-base both. */
+  #switch: StreamPosition | undefined;
   readonly #unsubscribers: (() => void)[] = [];
 
   constructor(
     readonly producer: Producer,
     readonly transceiver: RTCRtpTransceiver,
+    continueFrom?: StreamPosition,
   ) {
+    this.#switch = continueFrom;
     producer.consumers.add(this);
     const sender = transceiver.sender;
     // A subscriber's decoder asks for a keyframe; route it to the publisher.
-    this.#unsubscribers.push(sender.onPictureLossIndication.subscribe(() => producer.requestKeyframe()).unSubscribe);
-    this.#unsubscribers.push(sender.onReady.subscribe(() => producer.requestKeyframe()).unSubscribe);
+    this.#unsubscribers.push(sender.onPictureLossIndication.subscribe(() => this.requestKeyframe()).unSubscribe);
+    this.#unsubscribers.push(sender.onReady.subscribe(() => this.requestKeyframe()).unSubscribe);
   }
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** Where this stream stands, to continue it on the same transceiver later. */
+  get position(): StreamPosition | undefined {
+    return this.#last ?? this.#switch;
+  }
+
+  requestKeyframe(): void {
+    if (!this.#closed) this.producer.requestKeyframe();
   }
 
   /** The next forwarded packet follows a gap (pause); keep sequence numbers contiguous. */
@@ -42,24 +67,31 @@ export class Consumer {
   send(rtp: RtpPacket): void {
     if (this.#closed) return;
     const src = rtp.header;
-    if (this.#gap && this.#lastOutSeq !== undefined) {
-      this.#seqOffset = (this.#lastOutSeq + 1 - src.sequenceNumber) & 0xffff;
+    const previous = this.#switch ?? (this.#gap ? this.#last : undefined);
+    if (previous) {
+      this.#seqOffset = (previous.sequenceNumber + 1 - src.sequenceNumber) & 0xffff;
+      if (this.#switch) {
+        // One frame interval after the previous source's last packet.
+        const step = this.producer.kind === 'video' ? 3000 : 960;
+        this.#tsOffset = (previous.timestamp + step - src.timestamp) >>> 0;
+      }
     }
+    this.#switch = undefined;
     this.#gap = false;
     const sequenceNumber = (src.sequenceNumber + this.#seqOffset) & 0xffff;
-    this.#lastOutSeq = sequenceNumber;
+    const timestamp = (src.timestamp + this.#tsOffset) >>> 0;
+    this.#last = { sequenceNumber, timestamp };
     const header = new RtpHeader({
       marker: src.marker,
       payloadType: src.payloadType,
       sequenceNumber,
-      timestamp: src.timestamp,
+      timestamp,
       ssrc: src.ssrc,
       extensions: [],
     });
-    const packet = new RtpPacket(header, rtp.payload);
     mediaStats.packetsForwarded++;
     mediaStats.bytesForwarded += rtp.payload.length;
-    this.transceiver.sender.sendRtp(packet).catch(() => undefined);
+    this.transceiver.sender.sendRtp(new RtpPacket(header, rtp.payload)).catch(() => undefined);
   }
 
   close(): void {

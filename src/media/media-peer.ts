@@ -15,9 +15,10 @@ import { RTCPeerConnection, type MediaStreamTrack, type PeerConfig, type RTCRtpT
 import type { MediaKind, SubscribedTrack, TrackSource } from '../protocol/messages.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import { videoCodecsFor } from './codecs.js';
-import { Consumer } from './consumer.js';
+import { Consumer, type StreamPosition } from './consumer.js';
 import { mediaStats } from './media-stats.js';
 import { Producer } from './producer.js';
+import { keepInactiveSectionsBundled } from './sdp-fixups.js';
 import { SerialQueue } from './serial-queue.js';
 
 export type PcRole = 'publish' | 'subscribe';
@@ -47,6 +48,8 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
   #subscribePc: RTCPeerConnection | undefined;
   #sources: Record<string, TrackSource> = {};
   readonly #producerMids = new Set<string>();
+  /** Inactive subscribe transceivers, reused for the next track of their kind and codec. */
+  readonly #free = new Map<RTCRtpTransceiver, StreamPosition | undefined>();
   readonly #publishQueue = new SerialQueue();
   readonly #subscribeQueue = new SerialQueue();
   #awaitingAnswer = false;
@@ -115,10 +118,8 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
   /** Starts sending another participant's track to this peer. */
   consume(producer: Producer): void {
     if (this.#closed || producer.closed || this.consumers.has(producer.id) || producer.ownerId === this.ownerId) return;
-    const pc = this.ensureSubscribePc();
-    const transceiver = pc.addTransceiver(producer.kind, { direction: 'sendonly' });
-    if (producer.kind === 'video') transceiver.codecs = videoCodecsFor(producer.codec.mimeType);
-    this.consumers.set(producer.id, new Consumer(producer, transceiver));
+    const [transceiver, continueFrom] = this.takeTransceiver(producer);
+    this.consumers.set(producer.id, new Consumer(producer, transceiver, continueFrom));
     const onClosed = (): void => this.unconsume(producer.id);
     producer.once('closed', onClosed);
     this.#disposers.push(() => producer.off('closed', onClosed));
@@ -128,18 +129,32 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
     this.#disposers.push(() => clearTimeout(retry));
   }
 
+  /** Stops sending a track; its m-line goes inactive and waits for reuse. */
   unconsume(producerId: string): void {
     const consumer = this.consumers.get(producerId);
     if (!consumer) return;
     this.consumers.delete(producerId);
     consumer.close();
-    if (this.#closed || !this.#subscribePc) return;
-    try {
-      this.#subscribePc.removeTrack(consumer.transceiver.sender);
-    } catch {
-      // Already stopped: nothing to renegotiate for it.
-    }
+    if (this.#closed) return;
+    consumer.transceiver.setDirection('inactive');
+    this.#free.set(consumer.transceiver, consumer.position);
     this.scheduleNegotiation();
+  }
+
+  /** A free m-line of the right kind and codec, or a new one. */
+  private takeTransceiver(producer: Producer): [RTCRtpTransceiver, StreamPosition | undefined] {
+    const mime = producer.codec.mimeType.toLowerCase();
+    for (const [transceiver, position] of this.#free) {
+      const codec = transceiver.codecs.find((c) => c.name.toLowerCase() !== 'rtx');
+      if (transceiver.kind !== producer.kind || codec?.mimeType.toLowerCase() !== mime) continue;
+      this.#free.delete(transceiver);
+      transceiver.setDirection('sendonly');
+      return [transceiver, position];
+    }
+    const pc = this.ensureSubscribePc();
+    const transceiver = pc.addTransceiver(producer.kind, { direction: 'sendonly' });
+    if (producer.kind === 'video') transceiver.codecs = videoCodecsFor(producer.codec.mimeType);
+    return [transceiver, undefined];
   }
 
   async close(): Promise<void> {
@@ -197,7 +212,7 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
     const offer = await pc.createOffer();
     const local = await pc.setLocalDescription(offer);
     this.#awaitingAnswer = true;
-    this.emit('subscribeOffer', { sdp: local.toSdp().sdp, tracks: this.subscribedTracks(pc) });
+    this.emit('subscribeOffer', { sdp: keepInactiveSectionsBundled(local.toSdp().sdp), tracks: this.subscribedTracks(pc) });
   }
 
   private subscribedTracks(pc: RTCPeerConnection): SubscribedTrack[] {

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * Browser test support: a real Confab server as a child process (the built
  * dist/, as `npm start` runs it) with media on loopback only, and Debian's
@@ -115,15 +116,23 @@ export interface InboundSummary {
   audio: Record<string, number>;
 }
 
-/** Reads inbound-rtp stats of the page's subscribe peer connection. */
+/**
+ * Reads inbound-rtp stats of the page's subscribe peer connection, for the
+ * m-lines that currently carry someone's track (m-lines of participants who
+ * left stay in the connection, inactive, until reused).
+ */
 export async function inbound(page: Page): Promise<InboundSummary> {
   return page.evaluate(async () => {
-    const pc = window.confab?.conference?.media?.subscribePc;
+    // The page's test hook (web/src/main.ts), typed here by what we read.
+    type Hook = { conference?: { media?: { subscribePc?: RTCPeerConnection; remoteTracks(): { info: { mid: string } }[] } } };
+    const media = (window as unknown as { confab?: Hook }).confab?.conference?.media;
+    const pc = media?.subscribePc;
     const out = { video: {} as Record<string, number>, audio: {} as Record<string, number> };
-    if (!pc) return out;
+    if (!media || !pc) return out;
+    const active = new Set(media.remoteTracks().map((t) => t.info.mid));
     const stats = await pc.getStats();
     stats.forEach((s: { type: string; kind?: string; mid?: string; framesDecoded?: number; packetsReceived?: number }) => {
-      if (s.type !== 'inbound-rtp' || s.mid === undefined) return;
+      if (s.type !== 'inbound-rtp' || s.mid === undefined || !active.has(s.mid)) return;
       if (s.kind === 'video') out.video[s.mid] = s.framesDecoded ?? 0;
       if (s.kind === 'audio') out.audio[s.mid] = s.packetsReceived ?? 0;
     });
