@@ -13,6 +13,8 @@ export interface ConferenceOptions {
   room: string;
   tenant: string | undefined;
   displayName: string;
+  /** Jitsi-style token from the page URL (?jwt=...), verified by the server at hello. */
+  token: string | undefined;
   audioMuted: boolean;
   videoMuted: boolean;
   stream: MediaStream | undefined;
@@ -79,6 +81,7 @@ export class Conference {
           room: this.o.room,
           tenant: this.o.tenant,
           displayName: this.o.displayName,
+          token: this.o.token,
           audioMuted: this.o.audioMuted,
           videoMuted: this.o.videoMuted,
         }),

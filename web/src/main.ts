@@ -71,6 +71,7 @@ async function main(): Promise<void> {
       room: address.room,
       tenant: address.tenant,
       displayName: choice.displayName,
+      token: new URLSearchParams(location.search).get('jwt') ?? undefined,
       audioMuted: choice.audioMuted,
       videoMuted: choice.videoMuted,
       stream: devices.stream,
