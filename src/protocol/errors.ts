@@ -14,6 +14,8 @@ export interface ErrorSpec {
   readonly closeCode: number;
   /** What a person reads, in plain words. */
   readonly message: string;
+  /** The client should reconnect on its own (the condition is temporary). */
+  readonly retryable?: boolean;
 }
 
 export const ERRORS = {
@@ -62,6 +64,13 @@ export const ERRORS = {
     status: 503,
     closeCode: 4503,
     message: 'The server is not taking new participants right now. Try again in a moment.',
+    retryable: true,
+  },
+  server_shutting_down: {
+    status: 503,
+    closeCode: 4504,
+    message: 'The server is restarting. Reconnecting…',
+    retryable: true,
   },
   media_negotiation_failed: {
     status: 500,
@@ -100,6 +109,11 @@ export type ErrorCode = keyof typeof ERRORS;
 
 export function isErrorCode(value: string): value is ErrorCode {
   return Object.hasOwn(ERRORS, value);
+}
+
+/** Whether a client should reconnect by itself after this error. */
+export function isRetryable(code: ErrorCode): boolean {
+  return (ERRORS[code] as ErrorSpec).retryable === true;
 }
 
 /** Finds the code for a WebSocket close code, if it is one of ours. */

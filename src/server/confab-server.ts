@@ -85,7 +85,8 @@ export class ConfabServer {
     this.#closed = true;
     this.#ready = false;
     clearInterval(this.#heartbeat);
-    for (const channel of this.#channels) channel.close();
+    // Clients reconnect on this code (to this server restarted, or another replica).
+    for (const channel of this.#channels) channel.close('server_shutting_down');
     this.gateway.close();
     for (const ws of this.#wss.clients) ws.terminate();
     this.#wss.close();

@@ -4,7 +4,7 @@
  * closed: a fatal error from the server (with its code), or a lost
  * connection that the conference should retry.
  */
-import { errorCodeForClose } from '../../src/protocol/errors.js';
+import { errorCodeForClose, isErrorCode, isRetryable } from '../../src/protocol/errors.js';
 import {
   parseServerMessage,
   type ClientMessageInput,
@@ -72,8 +72,12 @@ export class Signaling {
   private onClosed(closeCode: number): void {
     if (this.#done) return;
     this.#done = true;
+    // A restarting or draining server: come back by ourselves.
+    const fatalCode = this.#fatal?.code;
+    if (fatalCode && isErrorCode(fatalCode) && isRetryable(fatalCode)) return this.handlers.onClose({ kind: 'lost', wasOpen: this.#opened });
     if (this.#fatal) return this.handlers.onClose({ kind: 'fatal', ...this.#fatal });
     const code = errorCodeForClose(closeCode);
+    if (code && isRetryable(code)) return this.handlers.onClose({ kind: 'lost', wasOpen: this.#opened });
     if (code && code !== 'internal_error') {
       return this.handlers.onClose({ kind: 'fatal', code, message: '' });
     }
