@@ -26,7 +26,7 @@ const ICONS = {
   micOff: '<path d="M3 3l18 18M9 9v1a3 3 0 0 0 5 2.2M15 10V5a3 3 0 0 0-5.8-1M5 10a7 7 0 0 0 11.6 5.3M19 10a7 7 0 0 1-.6 2.8M12 17v4M8 21h8"/>',
   cam: '<rect x="2" y="6" width="14" height="12" rx="2"/><path d="M16 10l6-3v10l-6-3z"/>',
   camOff: '<path d="M3 3l18 18M16 16H4a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2h2M10 6h4a2 2 0 0 1 2 2v4l6-3v10"/>',
-  leave: '<path d="M10 14a9 9 0 0 1 4 0l2 2 4-2c1-1 1-3 0-4-5-5-11-5-16 0-1 1-1 3 0 4l4 2z" transform="rotate(135 12 12)"/>',
+  leave: '<path d="M2.5 14.5c5.2-4.7 13.8-4.7 19 0l-2.2 3.1-4.1-1.4v-2.7a10.6 10.6 0 0 0-6.4 0v2.7l-4.1 1.4z" fill="currentColor" stroke="none"/>',
   people: '<circle cx="9" cy="8" r="3"/><path d="M3 20a6 6 0 0 1 12 0M16 4a3 3 0 0 1 0 6M21 20a6 6 0 0 0-4-5.6"/>',
 };
 
