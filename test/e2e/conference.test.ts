@@ -134,6 +134,27 @@ describe('conference in real browsers', { timeout: 240_000 }, () => {
     for (const p of [quiet, other, page]) await p.close();
   });
 
+  test('H.264 is forwarded when the publisher prefers it', async () => {
+    const h264 = await join('codec-room', 'H264 sender', '&config.videoQuality.preferredCodec="H264"');
+    const viewer = await join('codec-room', 'Viewer');
+    await assertLiveMedia(viewer, 1, 'H.264 viewer');
+    const codecs = await viewer.evaluate(async () => {
+      type Hook = { conference?: { media?: { subscribePc?: RTCPeerConnection } } };
+      const pc = (window as unknown as { confab?: Hook }).confab?.conference?.media?.subscribePc;
+      const stats = await pc!.getStats();
+      const byId = new Map<string, { mimeType?: string }>();
+      stats.forEach((s: { id: string; mimeType?: string }) => byId.set(s.id, s));
+      const out: string[] = [];
+      stats.forEach((s: { type: string; kind?: string; codecId?: string; framesDecoded?: number }) => {
+        if (s.type === 'inbound-rtp' && s.kind === 'video' && (s.framesDecoded ?? 0) > 0) out.push(byId.get(s.codecId ?? '')?.mimeType ?? '?');
+      });
+      return out;
+    });
+    assert.deepEqual(codecs, ['video/H264']);
+    await h264.close();
+    await viewer.close();
+  });
+
   test('an invalid room name gets an error page with its code', async () => {
     const response = await fetch(`${server.url}bad%20room!`);
     assert.equal(response.status, 400);

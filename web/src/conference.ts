@@ -17,6 +17,7 @@ export interface ConferenceOptions {
   token: string | undefined;
   audioMuted: boolean;
   videoMuted: boolean;
+  preferredCodec: string | undefined;
   stream: MediaStream | undefined;
   onFatal(code: string, message: string): void;
   onLeft(): void;
@@ -107,7 +108,7 @@ export class Conference {
           onRemoteTracks: () => this.attachRemoteTracks(),
           onFailed: (reason) => this.report('media_connection_failed', reason),
         });
-        await this.media.publish(this.o.stream);
+        await this.media.publish(this.o.stream, this.o.preferredCodec);
         return;
       }
       case 'publish-answer':

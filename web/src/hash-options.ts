@@ -11,6 +11,8 @@ export interface JoinOptions {
   startWithVideoMuted: boolean;
   /** Camera height to ask for (config.resolution), e.g. 240, 360, 720. */
   resolution: number;
+  /** Video codec to send first (config.videoQuality.preferredCodec): 'VP8' or 'H264'. */
+  preferredCodec: 'VP8' | 'H264' | undefined;
 }
 
 export function parseHashParams(hash: string): Map<string, unknown> {
@@ -47,11 +49,13 @@ export function joinOptionsFromHash(hash: string): JoinOptions {
   const p = parseHashParams(hash);
   const name = p.get('userInfo.displayName');
   const resolution = Number(p.get('config.resolution') ?? 360);
+  const codec = String(p.get('config.videoQuality.preferredCodec') ?? '').toUpperCase();
   return {
     skipPrejoin: isFalse(p.get('config.prejoinConfig.enabled')) || isFalse(p.get('config.prejoinPageEnabled')),
     displayName: typeof name === 'string' && name.trim() !== '' ? name.trim().slice(0, 80) : undefined,
     startWithAudioMuted: isTrue(p.get('config.startWithAudioMuted')) || isTrue(p.get('config.startAudioMuted')),
     startWithVideoMuted: isTrue(p.get('config.startWithVideoMuted')) || isTrue(p.get('config.startVideoMuted')),
     resolution: Number.isFinite(resolution) && resolution >= 90 && resolution <= 1080 ? resolution : 360,
+    preferredCodec: codec === 'H264' || codec === 'VP8' ? codec : undefined,
   };
 }

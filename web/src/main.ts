@@ -74,6 +74,7 @@ async function main(): Promise<void> {
       token: new URLSearchParams(location.search).get('jwt') ?? undefined,
       audioMuted: choice.audioMuted,
       videoMuted: choice.videoMuted,
+      preferredCodec: options.preferredCodec,
       stream: devices.stream,
       onFatal: (code, message) => showError(root, code, message, { label: 'Try again', run: () => location.reload() }),
       onLeft: () => showLeft(root, 'You left the meeting', join),

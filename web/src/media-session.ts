@@ -33,12 +33,13 @@ export class MediaSession {
     this.publishPc = this.createPc('publish');
   }
 
-  /** Offers our local tracks to the server. */
-  async publish(stream: MediaStream | undefined): Promise<void> {
+  /** Offers our local tracks to the server; `preferredCodec` goes first in the video m-line. */
+  async publish(stream: MediaStream | undefined, preferredCodec?: string): Promise<void> {
     const sources: Record<string, TrackSource> = {};
     const transceivers: [RTCRtpTransceiver, TrackSource][] = [];
     for (const track of stream?.getTracks() ?? []) {
       const t = this.publishPc.addTransceiver(track, { direction: 'sendonly', streams: [stream!] });
+      if (track.kind === 'video' && preferredCodec) preferCodec(t, `video/${preferredCodec}`);
       transceivers.push([t, track.kind === 'audio' ? 'microphone' : 'camera']);
     }
     if (transceivers.length === 0) return;
@@ -110,4 +111,13 @@ export class MediaSession {
   private emitRemoteTracks(): void {
     if (!this.#closed) this.events.onRemoteTracks(this.remoteTracks());
   }
+}
+
+/** Puts one codec first, keeping the rest as fallbacks (the server picks what it supports). */
+function preferCodec(transceiver: RTCRtpTransceiver, mimeType: string): void {
+  const codecs = RTCRtpSender.getCapabilities('video')?.codecs ?? [];
+  const wanted = (c: RTCRtpCodec): boolean =>
+    c.mimeType.toLowerCase() === mimeType.toLowerCase() && !/packetization-mode=0/.test(c.sdpFmtpLine ?? '');
+  if (!codecs.some(wanted) || !('setCodecPreferences' in transceiver)) return;
+  transceiver.setCodecPreferences([...codecs.filter(wanted), ...codecs.filter((c) => !wanted(c))]);
 }
