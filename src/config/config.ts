@@ -51,6 +51,8 @@ const schema = z
     HELLO_TIMEOUT_S: z.coerce.number().min(1).max(120).default(10),
     /** Seconds between WebSocket pings; a peer silent for two of them is dropped. */
     PING_INTERVAL_S: z.coerce.number().min(1).max(60).default(5),
+    /** Testing only: drop this % of media packets each way, to exercise NACK/RTX repair. */
+    MEDIA_SIMULATE_LOSS_PERCENT: z.coerce.number().min(0).max(50).default(0),
     /** Serve the built web client from this folder (default: dist/web next to the server). */
     WEB_ROOT: z.string().optional(),
   })
@@ -86,6 +88,7 @@ export interface Config {
     readonly advertiseIps: readonly string[];
     readonly bindAddress: string | undefined;
     readonly portRange: readonly [number, number] | undefined;
+    readonly simulatedLossPercent: number;
   };
   readonly iceServers: readonly { urls: string | string[]; username?: string; credential?: string }[];
   readonly maxParticipantsPerRoom: number;
@@ -162,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       advertiseIps: c.MEDIA_ADVERTISE_IPS,
       bindAddress: c.MEDIA_BIND_ADDRESS || undefined,
       portRange: c.MEDIA_PORT_MIN === 0 ? undefined : [c.MEDIA_PORT_MIN, c.MEDIA_PORT_MAX],
+      simulatedLossPercent: c.MEDIA_SIMULATE_LOSS_PERCENT,
     },
     iceServers: JSON.parse(c.ICE_SERVERS_JSON) as Config['iceServers'],
     maxParticipantsPerRoom: c.MAX_PARTICIPANTS_PER_ROOM,

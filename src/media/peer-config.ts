@@ -16,6 +16,8 @@ export interface MediaNetworkSettings {
   readonly bindAddress: string | undefined;
   /** UDP port range; undefined means any free port. */
   readonly portRange: readonly [number, number] | undefined;
+  /** Testing only: % of packets dropped each way. */
+  readonly simulatedLossPercent?: number;
 }
 
 export function serverPeerConfig(net: MediaNetworkSettings): Partial<PeerConfig> {
@@ -35,5 +37,16 @@ export function serverPeerConfig(net: MediaNetworkSettings): Partial<PeerConfig>
     iceAdditionalHostAddresses: explicit ? [...net.advertiseIps] : ['127.0.0.1'],
     iceInterfaceAddresses: net.bindAddress ? { udp4: net.bindAddress } : undefined,
     icePortRange: net.portRange ? [net.portRange[0], net.portRange[1]] : undefined,
+    debug: lossDebug(net.simulatedLossPercent ?? 0),
   };
+}
+
+/**
+ * werift's debug loss option keeps (not drops) the given percentage: it
+ * drops a packet when `value / 100 < Math.random()`. So to drop p % we pass
+ * 100 - p.
+ */
+function lossDebug(percent: number): PeerConfig['debug'] {
+  if (percent <= 0) return {};
+  return { inboundPacketLoss: 100 - percent, outboundPacketLoss: 100 - percent };
 }
