@@ -134,6 +134,19 @@ describe('conference in real browsers', { timeout: 240_000 }, () => {
     for (const p of [quiet, other, page]) await p.close();
   });
 
+  test('the speaking indicator follows remote audio level, and not a muted speaker', async () => {
+    const speaker = await join('speak-room', 'Speaker');
+    const listener = await join('speak-room', 'Listener');
+    // Chromium's fake microphone beeps; the remote tile lights up on the beeps.
+    await listener.waitForSelector('.tile:not(.self).speaking', { timeout: 15_000 });
+    await speaker.click('#toggle-audio');
+    await waitFor(() => listener.locator('.tile:not(.self).audio-muted').count(), (n) => n === 1, 3000);
+    const lit = await waitFor(() => listener.locator('.tile:not(.self).speaking').count(), (n) => n > 0, 3000);
+    assert.equal(lit, 0, 'a muted participant never shows as speaking');
+    await speaker.close();
+    await listener.close();
+  });
+
   test('H.264 is forwarded when the publisher prefers it', async () => {
     const h264 = await join('codec-room', 'H264 sender', '&config.videoQuality.preferredCodec="H264"');
     const viewer = await join('codec-room', 'Viewer');
