@@ -3,7 +3,7 @@
  * attributed through the `tracks` list of the latest subscribe offer
  * (mid -> participant), since the SFU rewrites nothing that names the sender.
  */
-import { Vp8RtpPayload, type RtpPacket } from 'werift';
+import type { RtpPacket } from 'werift';
 import type { MediaKind, SubscribedTrack } from '../protocol/messages.js';
 
 export interface KindStats {
@@ -17,6 +17,12 @@ export interface KindStats {
   firstKeyframeAt: number | undefined;
   /** Video: frames completed (marker bit). */
   frames: number;
+  /**
+   * Packets the sequence numbers say were sent since the first one
+   * (as in RTCP receiver reports); expected - packets is what stayed lost
+   * after NACK/RTX repair.
+   */
+  expected: number;
 }
 
 export interface RemoteStats {
@@ -33,20 +39,33 @@ const emptyKind = (): KindStats => ({
   keyframes: 0,
   firstKeyframeAt: undefined,
   frames: 0,
+  expected: 0,
 });
 
-function isVp8KeyframeStart(payload: Buffer): boolean {
-  try {
-    const vp8 = Vp8RtpPayload.deSerialize(payload);
-    return vp8.isPartitionHead && vp8.sBit === 1 && vp8.isKeyframe;
-  } catch {
-    return false;
+/**
+ * Whether a VP8 RTP payload starts a keyframe (RFC 7741: S=1, PID=0 and the
+ * frame tag's P bit clear). Parsed by hand: it runs for every video packet,
+ * and werift's bit-by-bit parser cost the bot process more than its SRTP.
+ */
+export function isVp8KeyframeStart(payload: Buffer): boolean {
+  const first = payload[0];
+  if (first === undefined || (first & 0x10) === 0 || (first & 0x07) !== 0) return false;
+  let offset = 1;
+  if (first & 0x80) {
+    const ext = payload[offset++] ?? 0;
+    if (ext & 0x80) offset += (payload[offset] ?? 0) & 0x80 ? 2 : 1; // picture id, 7 or 15 bits
+    if (ext & 0x40) offset++; // TL0PICIDX
+    if (ext & 0x30) offset++; // TID/Y/KEYIDX
   }
+  const tag = payload[offset];
+  return tag !== undefined && (tag & 0x01) === 0;
 }
 
 export class ReceiveStats {
   readonly remotes = new Map<string, RemoteStats>();
   #byMid = new Map<string, SubscribedTrack>();
+  /** Extended (wrap-counted) first and highest sequence numbers per stream. */
+  readonly #seq = new WeakMap<KindStats, { first: number; highest: number }>();
   /** Packets on an m-line the latest offer does not name (should stay 0). */
   unattributed = 0;
 
@@ -76,12 +95,26 @@ export class ReceiveStats {
     s.bytes += rtp.payload.length;
     s.firstPacketAt ??= now;
     s.lastPacketAt = now;
+    this.trackSequence(s, rtp.header.sequenceNumber);
     if (kind !== 'video') return;
     if (rtp.header.marker) s.frames++;
     if (isVp8KeyframeStart(rtp.payload)) {
       s.keyframes++;
       s.firstKeyframeAt ??= now;
     }
+  }
+
+  private trackSequence(s: KindStats, seq: number): void {
+    const state = this.#seq.get(s);
+    if (!state) {
+      this.#seq.set(s, { first: seq, highest: seq });
+      s.expected = 1;
+      return;
+    }
+    const ahead = (seq - state.highest) & 0xffff;
+    // Less than half the space ahead is new (possibly after a wrap); the rest is late or repaired.
+    if (ahead > 0 && ahead < 0x8000) state.highest += ahead;
+    s.expected = state.highest - state.first + 1;
   }
 
   snapshot(): Record<string, RemoteStats> {

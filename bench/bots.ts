@@ -1,0 +1,76 @@
+/**
+ * The benchmark's participants: werift bots in one process separate from
+ * the SFU, so the SFU's CPU figure is its own. Driven over IPC by run.ts.
+ */
+import { Bot } from '../src/bot/index.js';
+import type { MediaKind } from '../src/protocol/messages.js';
+import { loopDelayMeter, type BotCommand, type BotReply, type Totals } from './ipc.js';
+
+const bots: Bot[] = [];
+const loopDelay = loopDelayMeter();
+const reply = (message: BotReply): void => void process.send?.(message);
+
+async function join(command: Extract<BotCommand, { type: 'join' }>): Promise<BotReply> {
+  const joinMs: number[] = [];
+  // One after another, as people enter a class: each join then meets a room that is already sending.
+  for (let i = 0; i < command.count; i++) {
+    const started = Date.now();
+    const bot = await Bot.join({
+      url: command.url,
+      room: command.room,
+      displayName: `bench-${i + 1}`,
+      publish: { audio: true, video: true, videoKbps: command.videoKbps, fps: command.fps },
+      network: { loopbackOnly: true },
+      timeoutMs: 15_000,
+    });
+    bots.push(bot);
+    joinMs.push(Date.now() - started);
+  }
+  return { type: 'joined', joinMs };
+}
+
+function stats(): BotReply {
+  const zero = (): Record<MediaKind, Totals> => ({ audio: { packets: 0, bytes: 0, expected: 0 }, video: { packets: 0, bytes: 0, expected: 0 } });
+  const received = zero();
+  const sent = zero();
+  const firstFrameMs: number[] = [];
+  let pairsWithoutKeyframe = 0;
+  let unattributed = 0;
+  const all = bots.map((b) => b.stats());
+  const mediaFrom = new Map(all.map((s) => [s.participantId, s.publishConnectedAt]));
+  for (const s of all) {
+    unattributed += s.unattributedPackets;
+    for (const kind of ['audio', 'video'] as const) {
+      sent[kind].packets += s.sent[kind].packets;
+      sent[kind].bytes += s.sent[kind].bytes;
+    }
+    for (const other of all) {
+      if (other === s) continue;
+      const remote = s.remotes[other.participantId];
+      for (const kind of ['audio', 'video'] as const) {
+        received[kind].packets += remote?.[kind].packets ?? 0;
+        received[kind].bytes += remote?.[kind].bytes ?? 0;
+        received[kind].expected += remote?.[kind].expected ?? 0;
+      }
+      // From when both ends were there (receiver joining, sender's media reaching the SFU) to a decodable frame.
+      const keyframeAt = remote?.video.firstKeyframeAt;
+      const senderReady = mediaFrom.get(other.participantId);
+      if (keyframeAt === undefined || senderReady === undefined) pairsWithoutKeyframe++;
+      else firstFrameMs.push(keyframeAt - Math.max(s.joinStartedAt, senderReady));
+    }
+  }
+  return { type: 'stats', received, sent, firstFrameMs, pairsWithoutKeyframe, unattributed, loopDelayMs: loopDelay() };
+}
+
+async function leave(): Promise<BotReply> {
+  await Promise.allSettled(bots.splice(0).map((b) => b.leave()));
+  return { type: 'left' };
+}
+
+process.on('message', (command: BotCommand) => {
+  const run = command.type === 'join' ? join(command) : command.type === 'leave' ? leave() : Promise.resolve(stats());
+  run.then(reply, (error: unknown) => reply({ type: 'failed', error: String(error) }));
+});
+process.on('disconnect', () => {
+  void Promise.allSettled(bots.map((b) => b.close())).then(() => process.exit(0));
+});

@@ -1,0 +1,62 @@
+/** Messages between the benchmark runner and its two child processes (Node IPC). */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { MediaKind } from '../src/protocol/messages.js';
+
+export type ServerChildMessage =
+  | { type: 'ready'; port: number }
+  | {
+      type: 'stats';
+      media: { packetsReceived: number; bytesReceived: number; packetsForwarded: number; bytesForwarded: number; peerConnectionsOpen: number };
+      participants: number;
+      loopDelayMs: LoopDelay;
+    };
+
+export type BotCommand =
+  | { type: 'join'; url: string; room: string; count: number; videoKbps: number; fps: number }
+  | { type: 'stats' }
+  | { type: 'leave' };
+
+/** Event-loop delay since the previous stats request: a stalled loop drops media. */
+export interface LoopDelay {
+  p99: number;
+  max: number;
+}
+
+export interface Totals {
+  packets: number;
+  bytes: number;
+  /** Received side only: packets the sequence numbers say were sent. */
+  expected: number;
+}
+
+export type BotReply =
+  | { type: 'joined'; joinMs: number[] }
+  | {
+      type: 'stats';
+      received: Record<MediaKind, Totals>;
+      sent: Record<MediaKind, Totals>;
+      /** Per (receiver, sender) pair: ms from when both could have media to the receiver's first keyframe. */
+      firstFrameMs: number[];
+      pairsWithoutKeyframe: number;
+      unattributed: number;
+      loopDelayMs: LoopDelay;
+    }
+  | { type: 'left' }
+  | { type: 'failed'; error: string };
+
+/** Starts measuring this process's event-loop delay; each call of the result reads and resets it. */
+export function loopDelayMeter(): () => LoopDelay {
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  return () => {
+    const value = { p99: Math.round(histogram.percentile(99) / 1e5) / 10, max: Math.round(histogram.max / 1e5) / 10 };
+    histogram.reset();
+    return value;
+  };
+}
+
+/** The compiled (.js) or tsx-run (.ts) sibling of the calling module. */
+export function sibling(importMetaUrl: string, name: string): string {
+  const ext = importMetaUrl.endsWith('.ts') ? '.ts' : '.js';
+  return new URL(`./${name}${ext}`, importMetaUrl).pathname;
+}

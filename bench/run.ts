@@ -1,0 +1,180 @@
+/**
+ * `npm run bench`: SFU cost on this machine, loopback only.
+ *
+ * Starts the server (bench/server.ts) and a separate bot process
+ * (bench/bots.ts); for each room size N, N bots join one room one after
+ * another, each publishing ~500 kbit/s VP8-like video at 25 fps plus Opus;
+ * after a warm-up we measure for a fixed window. Prints one JSON document
+ * to stdout; progress goes to stderr. The whole run is bounded (< 3 min).
+ */
+import { cpus } from 'node:os';
+import { Child } from './child.js';
+import { sibling, type BotReply, type ServerChildMessage } from './ipc.js';
+import { cpuSeconds, median, percentile, rssMb, udpDrops } from './proc.js';
+
+const SIZES = (process.env.BENCH_SIZES ?? '2,4,8,12').split(',').map(Number);
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_S ?? 3) * 1000;
+const MEASURE_MS = Number(process.env.BENCH_MEASURE_S ?? 10) * 1000;
+const VIDEO_KBPS = 500;
+const FPS = 25;
+const DEADLINE_MS = 170_000;
+
+type StatsReply = Extract<BotReply, { type: 'stats' }>;
+type ServerStats = Extract<ServerChildMessage, { type: 'stats' }>;
+
+const log = (text: string): void => void process.stderr.write(`bench: ${text}\n`);
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const round = (v: number, digits = 1): number => Math.round(v * 10 ** digits) / 10 ** digits;
+
+interface Sample {
+  at: number;
+  server: ServerStats;
+  bots: StatsReply;
+  serverCpu: number;
+  botsCpu: number;
+  serverDrops: number;
+  botsDrops: number;
+}
+
+async function sample(server: Child<ServerChildMessage>, bots: Child<BotReply>): Promise<Sample> {
+  const [s, b] = await Promise.all([server.request({ type: 'stats' }, 'stats', 5000), bots.request({ type: 'stats' }, 'stats', 5000)]);
+  return {
+    at: performance.now(),
+    server: s,
+    bots: b,
+    serverCpu: cpuSeconds(server.pid),
+    botsCpu: cpuSeconds(bots.pid),
+    serverDrops: udpDrops(server.pid),
+    botsDrops: udpDrops(bots.pid),
+  };
+}
+
+async function measure(n: number, url: string, server: Child<ServerChildMessage>, bots: Child<BotReply>): Promise<Record<string, unknown>> {
+  log(`N=${n}: joining`);
+  const { joinMs } = await bots.request({ type: 'join', url, room: `bench-${n}`, count: n, videoKbps: VIDEO_KBPS, fps: FPS }, 'joined', 20_000 + n * 5000);
+  await sleep(WARMUP_MS);
+  const a = await sample(server, bots);
+  log(`N=${n}: measuring ${MEASURE_MS / 1000} s`);
+  await sleep(MEASURE_MS);
+  const b = await sample(server, bots);
+  const serverRss = rssMb(server.pid);
+  const botsRss = rssMb(bots.pid);
+  await bots.request({ type: 'leave' }, 'left', 20_000);
+
+  const seconds = (b.at - a.at) / 1000;
+  const rate = (x: number, y: number): number => (y - x) / seconds;
+  const fwdPps = rate(a.server.media.packetsForwarded, b.server.media.packetsForwarded);
+  const fwdMbps = (rate(a.server.media.bytesForwarded, b.server.media.bytesForwarded) * 8) / 1e6;
+  const inPps = rate(a.server.media.packetsReceived, b.server.media.packetsReceived);
+  const recvPackets = (s: Sample): number => s.bots.received.audio.packets + s.bots.received.video.packets;
+  const recvBytes = (s: Sample): number => s.bots.received.audio.bytes + s.bots.received.video.bytes;
+  const expected = (s: Sample): number => s.bots.received.audio.expected + s.bots.received.video.expected;
+  const sentPackets = (s: Sample): number => s.bots.sent.audio.packets + s.bots.sent.video.packets;
+  const botsPps = rate(recvPackets(a), recvPackets(b));
+  const serverCpu = ((b.serverCpu - a.serverCpu) / seconds) * 100;
+  const botsCpu = ((b.botsCpu - a.botsCpu) / seconds) * 100;
+  const firstFrame = b.bots.firstFrameMs;
+  return {
+    participants: n,
+    forwardedStreams: n * (n - 1) * 2,
+    measuredSeconds: round(seconds, 2),
+    sfu: {
+      publishedPacketsPerSecond: round(inPps),
+      forwardedPacketsPerSecond: round(fwdPps),
+      forwardedMbitPerSecond: round(fwdMbps, 2),
+      cpuPercentOfOneCore: round(serverCpu),
+      cpuPercentPer1000ForwardedPacketsPerSecond: fwdPps > 0 ? round(serverCpu / (fwdPps / 1000), 2) : null,
+      rssMb: serverRss,
+      udpReceiveBufferDrops: b.serverDrops - a.serverDrops,
+      eventLoopDelayMs: b.server.loopDelayMs,
+    },
+    bots: {
+      sentPacketsPerSecond: round(rate(sentPackets(a), sentPackets(b))),
+      sentPerParticipant: {
+        audioPacketsPerSecond: round(rate(a.bots.sent.audio.packets, b.bots.sent.audio.packets) / n),
+        videoPacketsPerSecond: round(rate(a.bots.sent.video.packets, b.bots.sent.video.packets) / n),
+        videoKbps: round((rate(a.bots.sent.video.bytes, b.bots.sent.video.bytes) * 8) / 1000 / n),
+      },
+      // What full delivery would be: every packet sent reaches the N-1 others.
+      idealReceivedPacketsPerSecond: round(rate(sentPackets(a), sentPackets(b)) * (n - 1)),
+      receivedPacketsPerSecond: round(botsPps),
+      receivedMbitPerSecond: round((rate(recvBytes(a), recvBytes(b)) * 8) / 1e6, 2),
+      // By sequence numbers, after NACK/RTX repair (video only; audio is never retransmitted).
+      lossAfterRepairPercent: round((1 - (recvPackets(b) - recvPackets(a)) / Math.max(1, expected(b) - expected(a))) * 100, 2),
+      cpuPercentOfOneCore: round(botsCpu),
+      rssMb: botsRss,
+      udpReceiveBufferDrops: b.botsDrops - a.botsDrops,
+      eventLoopDelayMs: b.bots.loopDelayMs,
+      unattributedPackets: b.bots.unattributed,
+    },
+    joinMs: { median: median(joinMs), max: Math.max(...joinMs) },
+    joinToFirstRemoteFrameMs: {
+      median: median(firstFrame),
+      p95: percentile(firstFrame, 95),
+      max: firstFrame.length ? Math.max(...firstFrame) : null,
+      pairs: firstFrame.length,
+      pairsWithoutKeyframe: b.bots.pairsWithoutKeyframe,
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const env = {
+    ...process.env,
+    HTTP_PORT: '0',
+    HTTP_HOST: '127.0.0.1',
+    MEDIA_ADVERTISE_IPS: '127.0.0.1',
+    MEDIA_BIND_ADDRESS: '127.0.0.1',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+  };
+  const server = new Child<ServerChildMessage>(sibling(import.meta.url, 'server'), env);
+  const bots = new Child<BotReply>(sibling(import.meta.url, 'bots'), { ...process.env });
+  const watchdog = setTimeout(() => {
+    log(`still running after ${DEADLINE_MS / 1000} s: giving up`);
+    server.process.kill('SIGKILL');
+    bots.process.kill('SIGKILL');
+    process.exit(1);
+  }, DEADLINE_MS);
+  try {
+    const { port } = await server.next('ready', 15_000);
+    const url = `http://127.0.0.1:${port}/`;
+    const results = [];
+    for (const n of SIZES) {
+      results.push(await measure(n, url, server, bots));
+      // Let the previous room's peer connections close before the next size.
+      for (let i = 0; i < 50 && (await server.request({ type: 'stats' }, 'stats', 5000)).media.peerConnectionsOpen > 0; i++) await sleep(100);
+    }
+    const cpu = cpus();
+    const report = {
+      benchmark: 'confab-sfu',
+      date: new Date().toISOString(),
+      machine: { cpuModel: cpu[0]?.model ?? 'unknown', cores: cpu.length, node: process.version },
+      method: {
+        publishPerParticipant: { videoKbps: VIDEO_KBPS, fps: FPS, videoPacketMaxBytes: 1100, audioPacketsPerSecond: 50, audioPacketBytes: 80 },
+        warmupSeconds: WARMUP_MS / 1000,
+        measureSeconds: MEASURE_MS / 1000,
+        network: 'loopback (127.0.0.1) only',
+        notes: [
+          'Mbit/s counts RTP payload bytes (no RTP/SRTP/UDP headers).',
+          'Bots count packets as delivered by werift, so video packets repaired by NACK/RTX count once; lossAfterRepairPercent compares them to the sequence-number span.',
+          'udpReceiveBufferDrops: datagrams the kernel dropped at the process sockets (/proc/net/udp), before any repair.',
+          'CPU is % of one core from /proc/<pid>/stat deltas over the measured window; the bots run in their own process.',
+          'joinToFirstRemoteFrameMs: per (receiver, sender) pair, from max(receiver join start, sender media connected) to the first VP8 keyframe received.',
+        ],
+      },
+      results,
+      totalSeconds: round((Date.now() - started) / 1000),
+    };
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } finally {
+    clearTimeout(watchdog);
+    if (server.process.connected) server.send({ type: 'stop' });
+    await Promise.all([bots.stop(), server.stop()]);
+  }
+}
+
+main().catch((error: unknown) => {
+  log(`failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+  process.exitCode = 1;
+});
