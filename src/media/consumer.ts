@@ -7,14 +7,21 @@
  * between subscribers corrupts both (field notes, item 1). The publisher's
  * header extensions are dropped because werift writes its own.
  *
+ * Video starts (and resumes after a pause) on a keyframe: until one comes,
+ * packets are held back and the publisher is asked again every second.
+ *
  * Sequence numbers stay contiguous downstream across pauses (mute), and when
  * a transceiver is reused for another producer both sequence numbers and
  * timestamps continue from where the previous stream stopped, so the
  * browser's jitter buffer sees one steady stream, not a jump.
  */
 import { RtpHeader, RtpPacket, type RTCRtpTransceiver } from 'werift';
+import { isKeyframeStart } from './keyframe.js';
 import { mediaStats } from './media-stats.js';
 import type { Producer } from './producer.js';
+
+/** How often to repeat a keyframe request while waiting for one. */
+const KEYFRAME_RETRY_MS = 1000;
 
 /** Where a reused transceiver's previous stream stopped. */
 export interface StreamPosition {
@@ -31,6 +38,8 @@ export class Consumer {
   #gap = false;
   /** Next packet is the first of a new source on a reused transceiver: re-base both. */
   #switch: StreamPosition | undefined;
+  #awaitingKeyframe: boolean;
+  #lastKeyframeAsk = 0;
   readonly #unsubscribers: (() => void)[] = [];
 
   constructor(
@@ -39,6 +48,7 @@ export class Consumer {
     continueFrom?: StreamPosition,
   ) {
     this.#switch = continueFrom;
+    this.#awaitingKeyframe = producer.kind === 'video';
     producer.consumers.add(this);
     const sender = transceiver.sender;
     // A subscriber's decoder asks for a keyframe; route it to the publisher.
@@ -62,10 +72,20 @@ export class Consumer {
   /** The next forwarded packet follows a gap (pause); keep sequence numbers contiguous. */
   markGap(): void {
     this.#gap = true;
+    if (this.producer.kind === 'video') this.#awaitingKeyframe = true;
   }
 
   send(rtp: RtpPacket): void {
     if (this.#closed) return;
+    if (this.#awaitingKeyframe) {
+      // A keyframe sent before the subscriber's transport is up would be lost: keep waiting.
+      const connected = this.transceiver.sender.dtlsTransport?.state === 'connected';
+      if (!connected || !isKeyframeStart(this.producer.codec.mimeType, rtp.payload)) {
+        this.askForKeyframe();
+        return;
+      }
+      this.#awaitingKeyframe = false;
+    }
     const src = rtp.header;
     const previous = this.#switch ?? (this.#gap ? this.#last : undefined);
     if (previous) {
@@ -92,6 +112,13 @@ export class Consumer {
     mediaStats.packetsForwarded++;
     mediaStats.bytesForwarded += rtp.payload.length;
     this.transceiver.sender.sendRtp(new RtpPacket(header, rtp.payload)).catch(() => undefined);
+  }
+
+  private askForKeyframe(): void {
+    const now = Date.now();
+    if (now - this.#lastKeyframeAsk < KEYFRAME_RETRY_MS) return;
+    this.#lastKeyframeAsk = now;
+    this.producer.requestKeyframe();
   }
 
   close(): void {

@@ -11,7 +11,7 @@
  * it what to consume and carries its offers to the client.
  */
 import { randomUUID } from 'node:crypto';
-import { RTCPeerConnection, type MediaStreamTrack, type PeerConfig, type RTCRtpTransceiver } from 'werift';
+import { RTCPeerConnection, type MediaStreamTrack, type RTCRtpTransceiver } from 'werift';
 import type { MediaKind, SubscribedTrack, TrackSource } from '../protocol/messages.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import { videoCodecsFor } from './codecs.js';
@@ -20,6 +20,7 @@ import { mediaStats } from './media-stats.js';
 import { Producer } from './producer.js';
 import { keepInactiveSectionsBundled } from './sdp-fixups.js';
 import { SerialQueue } from './serial-queue.js';
+import type { MediaTransport } from './transport/media-transport.js';
 
 export type PcRole = 'publish' | 'subscribe';
 export type PcState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
@@ -60,7 +61,7 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
 
   constructor(
     readonly ownerId: string,
-    private readonly config: Partial<PeerConfig>,
+    private readonly transport: MediaTransport,
   ) {
     super();
     this.publishPc = this.createPc('publish');
@@ -84,7 +85,7 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
       const answer = await this.publishPc.createAnswer();
       const local = await this.publishPc.setLocalDescription(answer);
       this.closeStoppedProducers();
-      return local.toSdp().sdp;
+      return this.transport.localDescription(this.pcId('publish'), local.toSdp().sdp);
     });
   }
 
@@ -124,9 +125,6 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
     producer.once('closed', onClosed);
     this.#disposers.push(() => producer.off('closed', onClosed));
     this.scheduleNegotiation();
-    // Retry once: the first PLI can race the subscriber's decoder setup.
-    const retry = setTimeout(() => producer.requestKeyframe(), 1000);
-    this.#disposers.push(() => clearTimeout(retry));
   }
 
   /** Stops sending a track; its m-line goes inactive and waits for reuse. */
@@ -167,12 +165,14 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
     this.producers.clear();
     const pcs = [this.publishPc, this.#subscribePc].filter((pc): pc is RTCPeerConnection => pc !== undefined);
     await Promise.allSettled(pcs.map((pc) => pc.close()));
+    this.transport.release(this.pcId('publish'));
+    this.transport.release(this.pcId('subscribe'));
     this.emit('closed');
     this.removeAllListeners();
   }
 
   private createPc(role: PcRole): RTCPeerConnection {
-    const pc = new RTCPeerConnection(this.config);
+    const pc = new RTCPeerConnection(this.transport.peerConfig);
     mediaStats.peerConnectionsOpen++;
     let counted = true;
     pc.connectionStateChange.subscribe((state) => {
@@ -183,6 +183,10 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
       if (!this.#closed) this.emit('connectionState', role, state);
     });
     return pc;
+  }
+
+  private pcId(role: PcRole): string {
+    return `${this.ownerId}/${role}`;
   }
 
   private ensureSubscribePc(): RTCPeerConnection {
@@ -212,7 +216,8 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
     const offer = await pc.createOffer();
     const local = await pc.setLocalDescription(offer);
     this.#awaitingAnswer = true;
-    this.emit('subscribeOffer', { sdp: keepInactiveSectionsBundled(local.toSdp().sdp), tracks: this.subscribedTracks(pc) });
+    const sdp = this.transport.localDescription(this.pcId('subscribe'), keepInactiveSectionsBundled(local.toSdp().sdp));
+    this.emit('subscribeOffer', { sdp, tracks: this.subscribedTracks(pc) });
   }
 
   private subscribedTracks(pc: RTCPeerConnection): SubscribedTrack[] {

@@ -3,10 +3,10 @@
  * producer they publish. It forwards what it is told to forward; which
  * participant consumes what is decided above it.
  */
-import type { PeerConfig } from 'werift';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import { MediaPeer } from './media-peer.js';
 import type { Producer } from './producer.js';
+import type { MediaTransport } from './transport/media-transport.js';
 
 export interface MediaRouterEvents {
   producerAdded: [Producer];
@@ -20,7 +20,7 @@ export class MediaRouter extends TypedEmitter<MediaRouterEvents> {
 
   constructor(
     readonly id: string,
-    private readonly peerConfig: Partial<PeerConfig>,
+    private readonly transport: MediaTransport,
   ) {
     super();
   }
@@ -28,7 +28,7 @@ export class MediaRouter extends TypedEmitter<MediaRouterEvents> {
   createPeer(ownerId: string): MediaPeer {
     if (this.#closed) throw new Error(`media router ${this.id} is closed`);
     if (this.peers.has(ownerId)) throw new Error(`media peer ${ownerId} already exists`);
-    const peer = new MediaPeer(ownerId, this.peerConfig);
+    const peer = new MediaPeer(ownerId, this.transport);
     this.peers.set(ownerId, peer);
     peer.on('producerAdded', (producer) => {
       this.producers.set(producer.id, producer);

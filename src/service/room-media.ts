@@ -4,12 +4,12 @@
  * consumed by everyone else, mute pauses forwarding, leaving closes the peer.
  * This is the one place where "who receives what" is decided.
  */
-import type { PeerConfig } from 'werift';
 import type { Participant } from '../conference/participant.js';
 import type { Room } from '../conference/room.js';
 import { MediaRouter } from '../media/media-router.js';
 import type { MediaPeer } from '../media/media-peer.js';
 import type { Producer } from '../media/producer.js';
+import type { MediaTransport } from '../media/transport/media-transport.js';
 import type { Logger } from '../util/log.js';
 
 export class RoomMedia {
@@ -17,10 +17,10 @@ export class RoomMedia {
 
   constructor(
     readonly room: Room,
-    peerConfig: Partial<PeerConfig>,
+    transport: MediaTransport,
     private readonly log: Logger,
   ) {
-    this.router = new MediaRouter(room.key, peerConfig);
+    this.router = new MediaRouter(room.key, transport);
     this.router.on('producerAdded', (producer) => this.onProducer(producer));
     room.on('participantLeft', (participant) => void this.router.closePeer(participant.id));
     room.on('trackUpdated', (_participant, track) => this.router.producers.get(track.id)?.setPaused(track.muted));

@@ -43,6 +43,9 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
       HTTP_HOST: '127.0.0.1',
       MEDIA_ADVERTISE_IPS: '127.0.0.1',
       MEDIA_BIND_ADDRESS: '127.0.0.1',
+      // Any free ports, so servers in tests never collide on 10000/4443.
+      MEDIA_UDP_PORT: '0',
+      MEDIA_TCP_PORT: '0',
       LOG_LEVEL: 'info',
       ...env,
     },

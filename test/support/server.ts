@@ -21,6 +21,9 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     HTTP_HOST: '127.0.0.1',
     MEDIA_ADVERTISE_IPS: '127.0.0.1',
     MEDIA_BIND_ADDRESS: '127.0.0.1',
+    // Any free ports: test files and servers must not collide on 10000/4443.
+    MEDIA_UDP_PORT: '0',
+    MEDIA_TCP_PORT: '0',
     LOG_LEVEL: (process.env.TEST_LOG_LEVEL ?? 'silent') as 'silent',
     ...env,
   });

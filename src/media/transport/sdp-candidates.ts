@@ -1,0 +1,51 @@
+/**
+ * Reading and rewriting ICE candidates in werift's SDP, for the one-port
+ * demultiplexer: werift's own candidate is a loopback port only the
+ * demultiplexer should reach; browsers get the public address and ports.
+ */
+
+export interface IceEndpoint {
+  readonly ufrag: string;
+  /** werift's internal UDP port. */
+  readonly port: number;
+}
+
+export function readIceEndpoint(sdp: string): IceEndpoint | undefined {
+  const ufrag = /^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1];
+  const candidate = /^a=candidate:\S+ \d+ udp \d+ \S+ (\d+) typ host/im.exec(sdp);
+  if (!ufrag || !candidate) return undefined;
+  return { ufrag, port: Number(candidate[1]) };
+}
+
+/** Host candidates on the public ports; UDP is preferred over TCP. */
+export function hostCandidates(ips: readonly string[], udpPort: number, tcpPort: number | undefined): string[] {
+  const lines: string[] = [];
+  ips.forEach((ip, i) => {
+    // priority = type preference (126, host) << 24 | local preference << 8 | (256 - component)
+    const localPref = 65535 - i;
+    const udpPriority = 126 * 2 ** 24 + localPref * 256 + 255;
+    lines.push(`a=candidate:${1 + i} 1 udp ${udpPriority} ${ip} ${udpPort} typ host generation 0`);
+    if (tcpPort !== undefined) {
+      const tcpPriority = 126 * 2 ** 24 + (localPref - 32768) * 256 + 255;
+      lines.push(`a=candidate:${101 + i} 1 tcp ${tcpPriority} ${ip} ${tcpPort} typ host tcptype passive generation 0`);
+    }
+  });
+  return lines;
+}
+
+/** Replaces every m-section's candidates with `candidates`, keeping the rest as is. */
+export function replaceCandidates(sdp: string, candidates: readonly string[]): string {
+  const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
+  const out: string[] = [];
+  let inserted = false;
+  for (const line of sdp.split(eol)) {
+    if (line.startsWith('m=')) inserted = false;
+    if (line.startsWith('a=candidate:')) {
+      if (!inserted) out.push(...candidates);
+      inserted = true;
+      continue;
+    }
+    out.push(line);
+  }
+  return out.join(eol);
+}
