@@ -1,15 +1,15 @@
 /**
- * The browser end of signaling: a WebSocket to `<base>/signaling`, JSON
- * messages validated with the shared protocol module. It reports why it
- * closed: a fatal error from the server (with its code), or a lost
- * connection that the conference should retry.
+ * The browser end of signaling. WebSocket to `<base>/signaling` first; if it
+ * cannot be opened within a few seconds (a proxy without Upgrade support, a
+ * corporate proxy), HTTP long-polling on `<base>/signaling/lp` takes over
+ * with the same messages. Either way the conference sees one interface, and
+ * learns why it closed: a fatal error from the server (with its code), or a
+ * lost connection to retry.
  */
 import { errorCodeForClose, isErrorCode, isRetryable } from '../../src/protocol/errors.js';
-import {
-  parseServerMessage,
-  type ClientMessageInput,
-  type ServerMessage,
-} from '../../src/protocol/messages.js';
+import { parseServerMessage, type ClientMessageInput, type ServerMessage } from '../../src/protocol/messages.js';
+import { LongPollTransport } from './longpoll.js';
+import { signalingUrl } from './signaling-url.js';
 
 export type CloseInfo =
   | { kind: 'fatal'; code: string; message: string }
@@ -22,43 +22,115 @@ export interface SignalingHandlers {
   onClose(info: CloseInfo): void;
 }
 
-export function signalingUrl(): string {
-  const url = new URL('signaling', document.baseURI);
-  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-  return url.toString();
+/** What both transports provide. `closeCode` follows WebSocket's numbers (1000 normal, 4xxx ours, 1006 lost). */
+export interface RawTransport {
+  readonly kind: 'websocket' | 'long-poll';
+  send(text: string): void;
+  close(): void;
 }
 
-export class Signaling {
-  readonly #ws: WebSocket;
-  #fatal: { code: string; message: string } | undefined;
-  #closedByUs = false;
-  #opened = false;
-  #done = false;
+export interface RawHandlers {
+  onOpen(): void;
+  onText(text: string): void;
+  onClose(closeCode: number, wasOpen: boolean): void;
+}
 
-  constructor(private readonly handlers: SignalingHandlers) {
+/** How long a WebSocket may take to open before we fall back to long-polling. */
+const WS_OPEN_TIMEOUT_MS = 4000;
+/** Once long-polling was needed here, later reconnects start with it. */
+let preferLongPoll = false;
+
+class WebSocketTransport implements RawTransport {
+  readonly kind = 'websocket';
+  readonly #ws: WebSocket;
+  #opened = false;
+
+  constructor(handlers: RawHandlers) {
     this.#ws = new WebSocket(signalingUrl());
     this.#ws.onopen = () => {
       this.#opened = true;
       handlers.onOpen();
     };
-    this.#ws.onmessage = (event) => this.onData(event.data);
-    this.#ws.onclose = (event) => this.onClosed(event.code);
-    // Errors are followed by close; the close handler reports.
-    this.#ws.onerror = () => undefined;
+    this.#ws.onmessage = (event) => typeof event.data === 'string' && handlers.onText(event.data);
+    this.#ws.onclose = (event) => handlers.onClose(event.code, this.#opened);
+    this.#ws.onerror = () => undefined; // always followed by close
+  }
+
+  send(text: string): void {
+    if (this.#ws.readyState === WebSocket.OPEN) this.#ws.send(text);
+  }
+
+  close(): void {
+    this.#ws.onclose = null;
+    this.#ws.close(1000, 'bye');
+  }
+}
+
+export class Signaling {
+  #transport: RawTransport;
+  #fatal: { code: string; message: string } | undefined;
+  #closedByUs = false;
+  #done = false;
+
+  constructor(private readonly handlers: SignalingHandlers) {
+    this.#transport = preferLongPoll ? this.longPoll(false) : this.webSocketWithFallback();
+  }
+
+  /** 'websocket' or 'long-poll', for tests and diagnostics. */
+  get transport(): RawTransport['kind'] {
+    return this.#transport.kind;
   }
 
   send(message: ClientMessageInput): void {
-    if (this.#ws.readyState === WebSocket.OPEN) this.#ws.send(JSON.stringify(message));
+    this.#transport.send(JSON.stringify(message));
   }
 
   close(): void {
     this.#closedByUs = true;
-    this.#ws.close(1000, 'bye');
+    this.#transport.close();
+    this.finish({ kind: 'normal' });
   }
 
-  private onData(data: unknown): void {
-    if (typeof data !== 'string') return;
-    const parsed = parseServerMessage(data);
+  private webSocketWithFallback(): RawTransport {
+    let settled = false;
+    const fallBack = (): void => {
+      if (settled || this.#done) return;
+      settled = true;
+      ws.close();
+      console.warn('confab: WebSocket signaling could not be opened; using HTTP long-polling');
+      this.#transport = this.longPoll(true);
+    };
+    const timer = window.setTimeout(fallBack, WS_OPEN_TIMEOUT_MS);
+    const ws: RawTransport = new WebSocketTransport({
+      onOpen: () => {
+        settled = true;
+        window.clearTimeout(timer);
+        this.handlers.onOpen();
+      },
+      onText: (text) => this.onText(text),
+      onClose: (code, wasOpen) => {
+        window.clearTimeout(timer);
+        if (!wasOpen && !settled) return fallBack();
+        this.onClosed(code, wasOpen);
+      },
+    });
+    return ws;
+  }
+
+  private longPoll(afterWebSocketFailed: boolean): RawTransport {
+    return new LongPollTransport({
+      onOpen: () => this.handlers.onOpen(),
+      onText: (text) => {
+        if (afterWebSocketFailed) preferLongPoll = true;
+        this.onText(text);
+      },
+      onClose: (code, wasOpen) => this.onClosed(code, wasOpen),
+    });
+  }
+
+  private onText(text: string): void {
+    if (this.#done) return;
+    const parsed = parseServerMessage(text);
     if (!parsed.ok) {
       console.warn('confab: ignoring unexpected server message', parsed.error);
       return;
@@ -69,19 +141,19 @@ export class Signaling {
     this.handlers.onMessage(parsed.message);
   }
 
-  private onClosed(closeCode: number): void {
+  private onClosed(closeCode: number, wasOpen: boolean): void {
+    // A restarting or draining server: come back by ourselves.
+    const fatalCode = this.#fatal?.code ?? errorCodeForClose(closeCode);
+    if (fatalCode && isErrorCode(fatalCode) && isRetryable(fatalCode)) return this.finish({ kind: 'lost', wasOpen });
+    if (this.#fatal) return this.finish({ kind: 'fatal', ...this.#fatal });
+    if (fatalCode && fatalCode !== 'internal_error') return this.finish({ kind: 'fatal', code: fatalCode, message: '' });
+    if (this.#closedByUs || closeCode === 1000) return this.finish({ kind: 'normal' });
+    this.finish({ kind: 'lost', wasOpen });
+  }
+
+  private finish(info: CloseInfo): void {
     if (this.#done) return;
     this.#done = true;
-    // A restarting or draining server: come back by ourselves.
-    const fatalCode = this.#fatal?.code;
-    if (fatalCode && isErrorCode(fatalCode) && isRetryable(fatalCode)) return this.handlers.onClose({ kind: 'lost', wasOpen: this.#opened });
-    if (this.#fatal) return this.handlers.onClose({ kind: 'fatal', ...this.#fatal });
-    const code = errorCodeForClose(closeCode);
-    if (code && isRetryable(code)) return this.handlers.onClose({ kind: 'lost', wasOpen: this.#opened });
-    if (code && code !== 'internal_error') {
-      return this.handlers.onClose({ kind: 'fatal', code, message: '' });
-    }
-    if (this.#closedByUs || closeCode === 1000) return this.handlers.onClose({ kind: 'normal' });
-    this.handlers.onClose({ kind: 'lost', wasOpen: this.#opened });
+    this.handlers.onClose(info);
   }
 }

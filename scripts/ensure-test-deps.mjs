@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// Finds the Debian packages the tests drive for real (Chromium for browser
+// tests, nginx as the reverse proxy in proxy tests), or installs them when we
+// can: root with apt-get, as on CI and fresh Debian machines. Never downloads
+// a browser build of its own: Playwright drives the system Chromium.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const needs = [
+  { what: 'Chromium', path: chromium, pkg: 'chromium', fixedByEnv: process.env.CHROMIUM_PATH !== undefined },
+  { what: 'nginx', path: '/usr/sbin/nginx', pkg: 'nginx-light', fixedByEnv: false },
+];
+const missing = needs.filter((n) => !existsSync(n.path));
+if (missing.length === 0) process.exit(0);
+
+const canInstall = process.getuid?.() === 0 && existsSync('/usr/bin/apt-get') && !missing.some((n) => n.fixedByEnv);
+if (!canInstall) {
+  console.error(
+    `The tests need: ${missing.map((n) => `${n.what} (${n.path})`).join(', ')}.\n` +
+      `  sudo apt-get install -y ${missing.map((n) => n.pkg).join(' ')}\n` +
+      `(or set CHROMIUM_PATH to a Chromium binary).`,
+  );
+  process.exit(1);
+}
+const pkgs = missing.map((n) => n.pkg);
+console.error(`Installing Debian packages for the tests: ${pkgs.join(' ')} (apt-get)...`);
+const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+execFileSync('apt-get', ['install', '-y', '-qq', ...pkgs], { stdio: 'inherit', env });
+for (const n of missing) {
+  if (!existsSync(n.path)) {
+    console.error(`apt-get installed ${n.pkg} but ${n.path} is still missing`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * One long-poll signaling session: the fallback when a WebSocket cannot be
+ * opened (a proxy without Upgrade support, a corporate proxy). Messages to
+ * the client wait in a queue with sequence numbers until a poll takes them
+ * and a later poll acknowledges them, so a poll lost in transit loses nothing.
+ */
+import type { ServerResponse } from 'node:http';
+import { ERRORS, type ErrorCode } from '../protocol/errors.js';
+import type { ServerMessage } from '../protocol/messages.js';
+import type { SignalingChannel } from '../service/signaling-channel.js';
+
+/** Proxies commonly cut idle requests at 60 s; answer well before. */
+export const POLL_HOLD_MS = 25_000;
+
+export interface PollResponse {
+  /** Sequence number of the last message in `messages` (ack it in the next poll). */
+  seq: number;
+  messages: ServerMessage[];
+  /** Set once the server closed the session; `code` is one of ours, or absent for a normal close. */
+  closed?: { code?: ErrorCode; closeCode: number };
+}
+
+export class LongPollChannel implements SignalingChannel {
+  lastSeen = Date.now();
+  #queue: { seq: number; message: ServerMessage }[] = [];
+  #seq = 0;
+  #waiting: { res: ServerResponse; timer: NodeJS.Timeout } | undefined;
+  #closed: PollResponse['closed'];
+
+  constructor(
+    readonly id: string,
+    readonly description: string,
+  ) {}
+
+  get closed(): boolean {
+    return this.#closed !== undefined;
+  }
+
+  /** A poll is being held open right now (the client is certainly alive). */
+  get polling(): boolean {
+    return this.#waiting !== undefined;
+  }
+
+  send(message: ServerMessage): void {
+    if (this.#closed) return;
+    this.#queue.push({ seq: ++this.#seq, message });
+    this.flush();
+  }
+
+  close(code?: ErrorCode, message?: string): void {
+    if (this.#closed) return;
+    if (code) this.send({ type: 'error', code, message: message ?? ERRORS[code].message, fatal: true });
+    this.#closed = { code, closeCode: code ? ERRORS[code].closeCode : 1000 };
+    this.flush();
+  }
+
+  /** A GET from the client: drops what it acknowledged, answers now or when something arrives. */
+  poll(ack: number, res: ServerResponse): void {
+    this.lastSeen = Date.now();
+    this.#queue = this.#queue.filter((q) => q.seq > ack);
+    // A newer poll replaces an older one (the client gave up on it).
+    if (this.#waiting) this.answer({ seq: ack, messages: [] });
+    const timer = setTimeout(() => this.answer(this.pending()), POLL_HOLD_MS);
+    this.#waiting = { res, timer };
+    res.once('close', () => {
+      if (this.#waiting?.res === res) {
+        clearTimeout(this.#waiting.timer);
+        this.#waiting = undefined;
+        this.lastSeen = Date.now();
+      }
+    });
+    if (this.#queue.length > 0 || this.#closed) this.answer(this.pending());
+  }
+
+  /** Ends a held poll when the server shuts the session down for good. */
+  abandon(): void {
+    if (this.#waiting) this.answer(this.pending());
+  }
+
+  private flush(): void {
+    // Let a burst of sends (welcome, then offers) go out in one response.
+    if (this.#waiting) setImmediate(() => this.#waiting && this.answer(this.pending()));
+  }
+
+  private pending(): PollResponse {
+    const last = this.#queue[this.#queue.length - 1];
+    return { seq: last?.seq ?? this.#seq, messages: this.#queue.map((q) => q.message), closed: this.#closed };
+  }
+
+  private answer(body: PollResponse): void {
+    const waiting = this.#waiting;
+    if (!waiting) return;
+    this.#waiting = undefined;
+    clearTimeout(waiting.timer);
+    this.lastSeen = Date.now();
+    if (waiting.res.writableEnded || waiting.res.destroyed) return;
+    waiting.res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+    waiting.res.end(JSON.stringify(body));
+  }
+}
