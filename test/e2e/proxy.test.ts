@@ -59,6 +59,12 @@ for (const variant of [
       assert.equal(health.status, 200);
       const pages = await threeSeeEachOther(base, 'proxied-class');
       for (const page of pages) assert.equal(await transportOf(page), variant.transport);
+      if (variant.transport === 'long-poll') {
+        // Each browser told the server why it fell back; the log line names room and participant.
+        const reports = server.logs.filter((l) => l.includes('"code":"signaling_websocket_failed"') && l.includes('"room":"proxied-class"'));
+        assert.equal(reports.length, 3, `fallback reports in the server log:\n${reports.join('\n')}`);
+        assert.ok(reports.every((l) => /"participant":"[0-9a-f-]{36}"/.test(l)));
+      }
       for (const page of pages) await page.close();
     });
   });
