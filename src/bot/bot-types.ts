@@ -10,6 +10,8 @@ export interface BotOptions {
   readonly room: string;
   readonly tenant?: string;
   readonly displayName: string;
+  /** Jitsi-style JWT, sent in the hello (needed when the server has ENABLE_AUTH=1). */
+  readonly token?: string;
   readonly publish?: PublishOptions;
   readonly network?: BotNetworkOptions;
   readonly audioMuted?: boolean;

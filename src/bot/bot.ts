@@ -60,6 +60,7 @@ export class Bot extends TypedEmitter<BotEvents> {
         room: options.room,
         tenant: options.tenant,
         displayName: options.displayName,
+        token: options.token,
         audioMuted: options.audioMuted ?? false,
         videoMuted: options.videoMuted ?? false,
       });

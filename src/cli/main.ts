@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /**
- * The `confab` command. `confab serve` (the default) runs the server; more
- * subcommands (token, doctor) come with their features.
+ * The `confab` command. `confab serve` (the default) runs the server;
+ * `confab token` signs or verifies Jitsi-style tokens (see token.ts).
  */
 import { ConfigError, loadConfig } from '../config/config.js';
 import { ConfabServer } from '../server/confab-server.js';
 import { createLogger } from '../util/log.js';
+import { tokenCommand } from './token.js';
 
 async function serve(): Promise<void> {
   let config;
@@ -37,12 +38,31 @@ async function serve(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-const [command = 'serve'] = process.argv.slice(2);
+async function token(args: string[]): Promise<void> {
+  try {
+    process.exitCode = await tokenCommand(args, {
+      out: (line) => process.stdout.write(`${line}\n`),
+      err: (line) => process.stderr.write(`${line}\n`),
+      env: process.env,
+    });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`confab: invalid configuration: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+const [command = 'serve', ...rest] = process.argv.slice(2);
 switch (command) {
   case 'serve':
     await serve();
     break;
+  case 'token':
+    await token(rest);
+    break;
   default:
-    process.stderr.write(`confab: unknown command '${command}'. Commands: serve\n`);
+    process.stderr.write(`confab: unknown command '${command}'. Commands: serve, token\n`);
     process.exit(2);
 }

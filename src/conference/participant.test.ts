@@ -42,6 +42,21 @@ describe('Participant', () => {
     assert.equal(p.tracks.size, 0);
   });
 
+  test("keeps a token's user identity and features, frozen, out of info()", () => {
+    const p = new Participant('p1', {
+      displayName: 'Ada',
+      user: { id: 'u1', email: 'ada@example.com', avatar: undefined },
+      features: { recording: true },
+    });
+    assert.deepEqual(p.user, { id: 'u1', email: 'ada@example.com', avatar: undefined });
+    assert.deepEqual(p.features, { recording: true });
+    assert.ok(Object.isFrozen(p.user) && Object.isFrozen(p.features));
+    assert.equal('user' in p.info() || 'features' in p.info(), false);
+    const plain = new Participant('p2', { displayName: 'Bob' });
+    assert.equal(plain.user, undefined);
+    assert.deepEqual(plain.features, {});
+  });
+
   test('info() reports identity, role and mute state', () => {
     const before = Date.now();
     const p = new Participant('p1', { displayName: 'Ada', role: 'moderator', audioMuted: true });

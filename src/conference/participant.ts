@@ -17,16 +17,29 @@ export interface ParticipantEvents {
   closed: [LeaveReason];
 }
 
+/** Who a participant is according to a verified token (`context.user`). */
+export interface UserIdentity {
+  readonly id: string | undefined;
+  readonly email: string | undefined;
+  readonly avatar: string | undefined;
+}
+
 export interface JoinOptions {
   readonly displayName: string;
   readonly role?: Role;
   readonly audioMuted?: boolean;
   readonly videoMuted?: boolean;
+  /** From a verified token; undefined in open rooms and for guests. */
+  readonly user?: UserIdentity;
+  /** The token's `context.features`, kept for features that read them later. */
+  readonly features?: Readonly<Record<string, unknown>>;
 }
 
 export class Participant extends TypedEmitter<ParticipantEvents> {
   readonly tracks = new Map<string, PublishedTrack>();
   readonly joinedAt = Date.now();
+  readonly user: UserIdentity | undefined;
+  readonly features: Readonly<Record<string, unknown>>;
   displayName: string;
   role: Role;
   audioMuted: boolean;
@@ -42,6 +55,8 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     this.role = options.role ?? 'participant';
     this.audioMuted = options.audioMuted ?? false;
     this.videoMuted = options.videoMuted ?? false;
+    this.user = options.user ? Object.freeze({ ...options.user }) : undefined;
+    this.features = Object.freeze({ ...options.features });
   }
 
   get closed(): boolean {

@@ -33,6 +33,19 @@ function configError(env: NodeJS.ProcessEnv, key: string): string {
   return message;
 }
 
+const AUTH_OFF = {
+  enabled: false,
+  appId: undefined,
+  appSecret: undefined,
+  appSecretSource: undefined,
+  acceptedIssuers: [],
+  acceptedAudiences: ['jitsi'],
+  asapKeyServer: undefined,
+  allowEmpty: false,
+  domainVerification: false,
+  xmppDomain: 'meet.jitsi',
+};
+
 describe('loadConfig', () => {
   test('defaults, from an empty environment', () => {
     assert.deepEqual(loadConfig({}), {
@@ -41,12 +54,15 @@ describe('loadConfig', () => {
       publicUrl: 'http://localhost:8000/',
       basePath: '/',
       logLevel: 'info',
-      media: { advertiseIps: [], bindAddress: undefined, portRange: undefined },
+      media: { advertiseIps: [], bindAddress: undefined, portRange: undefined, simulatedLossPercent: 0 },
       iceServers: [],
       maxParticipantsPerRoom: 100,
       helloTimeoutMs: 10_000,
       pingIntervalMs: 5_000,
       webRoot: undefined,
+      auth: AUTH_OFF,
+      autoOwner: true,
+      warnings: [],
     });
   });
 
@@ -76,12 +92,15 @@ describe('loadConfig', () => {
       publicUrl: 'https://meet.example.org/',
       basePath: '/',
       logLevel: 'debug',
-      media: { advertiseIps: ['203.0.113.7'], bindAddress: '10.0.0.2', portRange: [10000, 10100] },
+      media: { advertiseIps: ['203.0.113.7'], bindAddress: '10.0.0.2', portRange: [10000, 10100], simulatedLossPercent: 0 },
       iceServers: [{ urls: 'stun:stun.example.org' }],
       maxParticipantsPerRoom: 30,
       helloTimeoutMs: 2_500,
       pingIntervalMs: 15_000,
       webRoot: '/srv/web',
+      auth: AUTH_OFF,
+      autoOwner: true,
+      warnings: [],
     });
   });
 
@@ -99,7 +118,23 @@ describe('loadConfig', () => {
       'MAX_PARTICIPANTS_PER_ROOM',
       'HELLO_TIMEOUT_S',
       'PING_INTERVAL_S',
+      'MEDIA_PORT_MODE',
+      'MEDIA_UDP_PORT',
+      'MEDIA_TCP_PORT',
+      'MEDIA_SIMULATE_LOSS_PERCENT',
       'WEB_ROOT',
+      'ENABLE_AUTH',
+      'AUTH_TYPE',
+      'JWT_APP_ID',
+      'JWT_APP_SECRET',
+      'JWT_APP_SECRET_FILE',
+      'JWT_ACCEPTED_ISSUERS',
+      'JWT_ACCEPTED_AUDIENCES',
+      'JWT_ASAP_KEYSERVER',
+      'JWT_ALLOW_EMPTY',
+      'JWT_ENABLE_DOMAIN_VERIFICATION',
+      'XMPP_DOMAIN',
+      'ENABLE_AUTO_OWNER',
     ]);
   });
 
@@ -356,5 +391,124 @@ describe('loadConfig', () => {
       if (saved === undefined) delete process.env.HTTP_PORT;
       else process.env.HTTP_PORT = saved;
     }
+  });
+});
+
+describe('token authentication settings', () => {
+  const SECRET = 'a-secret-of-more-than-32-bytes-0123456789';
+  const jwt = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ ENABLE_AUTH: '1', AUTH_TYPE: 'jwt', JWT_APP_ID: 'my_app', JWT_APP_SECRET: SECRET, ...extra });
+
+  test("docker-jitsi-meet's names, with Jitsi's defaults", () => {
+    const config = loadConfig(jwt());
+    assert.equal(config.auth.enabled, true);
+    assert.equal(config.auth.appId, 'my_app');
+    assert.equal(config.auth.appSecret?.reveal(), SECRET);
+    assert.equal(config.auth.appSecretSource, 'JWT_APP_SECRET');
+    assert.deepEqual(config.auth.acceptedIssuers, ['my_app'], 'issuers default to the app id');
+    assert.deepEqual(config.auth.acceptedAudiences, ['jitsi']);
+    assert.equal(config.auth.asapKeyServer, undefined);
+    assert.equal(config.auth.allowEmpty, false);
+    assert.equal(config.auth.domainVerification, false);
+    assert.equal(config.auth.xmppDomain, 'meet.jitsi');
+    assert.equal(config.autoOwner, true);
+    assert.deepEqual(config.warnings, []);
+  });
+
+  test('reads every auth setting', () => {
+    const config = loadConfig(
+      jwt({
+        JWT_ACCEPTED_ISSUERS: 'my_app, other_app',
+        JWT_ACCEPTED_AUDIENCES: 'jitsi,*',
+        JWT_ASAP_KEYSERVER: 'https://keys.example.com/asap/',
+        JWT_ALLOW_EMPTY: 'true',
+        JWT_ENABLE_DOMAIN_VERIFICATION: '1',
+        XMPP_DOMAIN: 'Streaming.Example.com',
+        ENABLE_AUTO_OWNER: '0',
+      }),
+    );
+    assert.deepEqual(config.auth.acceptedIssuers, ['my_app', 'other_app']);
+    assert.deepEqual(config.auth.acceptedAudiences, ['jitsi', '*']);
+    assert.equal(config.auth.asapKeyServer, 'https://keys.example.com/asap', 'without the trailing slash');
+    assert.equal(config.auth.allowEmpty, true);
+    assert.equal(config.auth.domainVerification, true);
+    assert.equal(config.auth.xmppDomain, 'streaming.example.com');
+    assert.equal(config.autoOwner, false);
+    assert.deepEqual(config.warnings, ['JWT_ALLOW_EMPTY=1: people without a token join as guests (a token that is present is still verified)']);
+  });
+
+  test('a key server alone is enough (RS256 tokens only)', () => {
+    const config = loadConfig({ ENABLE_AUTH: '1', JWT_APP_ID: 'my_app', JWT_ASAP_KEYSERVER: 'http://127.0.0.1:9/keys' });
+    assert.equal(config.auth.appSecret, undefined);
+    assert.equal(config.auth.asapKeyServer, 'http://127.0.0.1:9/keys');
+  });
+
+  test('empty values, as in an unedited docker-jitsi-meet .env, mean unset', () => {
+    const config = loadConfig({ ENABLE_AUTH: '', JWT_APP_ID: '', JWT_APP_SECRET: '', JWT_ASAP_KEYSERVER: '', JWT_ACCEPTED_AUDIENCES: '' });
+    assert.deepEqual(config.auth, AUTH_OFF);
+    assert.deepEqual(config.warnings, []);
+  });
+
+  test('missing pieces fail naming the key', () => {
+    assert.match(configError({ ENABLE_AUTH: '1', JWT_APP_SECRET: SECRET }, 'JWT_APP_ID'), /required with ENABLE_AUTH=1/);
+    assert.match(configError({ ENABLE_AUTH: '1', JWT_APP_ID: 'my_app' }, 'JWT_APP_SECRET'), /JWT_APP_SECRET_FILE .*JWT_ASAP_KEYSERVER/);
+    assert.equal(configError(jwt({ AUTH_TYPE: 'internal' }), 'AUTH_TYPE'), "config AUTH_TYPE: Confab supports AUTH_TYPE=jwt only, got 'internal'");
+    configError(jwt({ JWT_ASAP_KEYSERVER: 'keys.example.com' }), 'JWT_ASAP_KEYSERVER');
+    configError(jwt({ ENABLE_AUTO_OWNER: 'maybe' }), 'ENABLE_AUTO_OWNER');
+    const file = join(dir, 'secret-both');
+    writeFileSync(file, SECRET);
+    assert.equal(configError(jwt({ JWT_APP_SECRET_FILE: file }), 'JWT_APP_SECRET_FILE'), 'config JWT_APP_SECRET_FILE: set JWT_APP_SECRET or JWT_APP_SECRET_FILE, not both');
+  });
+
+  test('AUTH_TYPE is not checked while auth is off', () => {
+    assert.equal(loadConfig({ AUTH_TYPE: 'internal' }).auth.enabled, false);
+  });
+
+  test('a secret file with a trailing newline is trimmed, with a warning that does not show the secret', () => {
+    const file = join(dir, 'secret-newline');
+    writeFileSync(file, `${SECRET}\n`);
+    const config = loadConfig({ ENABLE_AUTH: '1', JWT_APP_ID: 'my_app', JWT_APP_SECRET_FILE: file });
+    assert.equal(config.auth.appSecret?.reveal(), SECRET);
+    assert.equal(config.auth.appSecretSource, 'JWT_APP_SECRET_FILE');
+    assert.deepEqual(config.warnings, [
+      'JWT_APP_SECRET_FILE: the secret had a trailing newline; it was trimmed, so tokens must be signed with the secret without it',
+    ]);
+  });
+
+  test('surrounding spaces in JWT_APP_SECRET are trimmed and counted', () => {
+    const config = loadConfig(jwt({ JWT_APP_SECRET: `  ${SECRET} \r\n` }));
+    assert.equal(config.auth.appSecret?.reveal(), SECRET);
+    assert.deepEqual(config.warnings, [
+      'JWT_APP_SECRET: the secret had 2 leading and 3 trailing whitespace characters (including a newline); it was trimmed, so tokens must be signed with the secret without it',
+    ]);
+  });
+
+  test('a secret shorter than 32 bytes warns', () => {
+    const config = loadConfig(jwt({ JWT_APP_SECRET: 'short-secret' }));
+    assert.deepEqual(config.warnings, [
+      'JWT_APP_SECRET: the secret is 12 bytes; use at least 32 random bytes (e.g. `openssl rand -hex 32`), short secrets can be guessed from any token',
+    ]);
+    assert.ok(!config.warnings.join().includes('short-secret'));
+  });
+
+  test('an unreadable or empty secret file fails naming JWT_APP_SECRET_FILE', () => {
+    assert.match(configError(jwt({ JWT_APP_SECRET: '', JWT_APP_SECRET_FILE: join(dir, 'nope') }), 'JWT_APP_SECRET_FILE'), /cannot read the secret file .*ENOENT/);
+    const empty = join(dir, 'secret-empty');
+    writeFileSync(empty, '\n');
+    assert.match(configError(jwt({ JWT_APP_SECRET: '', JWT_APP_SECRET_FILE: empty }), 'JWT_APP_SECRET_FILE'), /is empty/);
+  });
+
+  test('JWT settings while ENABLE_AUTH is off warn that rooms are open', () => {
+    const config = loadConfig({ JWT_APP_ID: 'my_app', JWT_APP_SECRET: SECRET });
+    assert.equal(config.auth.enabled, false);
+    assert.match(config.warnings[0] ?? '', /ENABLE_AUTH is off: rooms are open/);
+  });
+
+  test('the secret never shows in JSON, strings or inspection', async () => {
+    const { inspect } = await import('node:util');
+    const config = loadConfig(jwt());
+    for (const text of [JSON.stringify(config), String(config.auth.appSecret), inspect(config, { depth: 5 })]) {
+      assert.ok(!text.includes(SECRET), text);
+    }
+    assert.match(JSON.stringify(config.auth), /"appSecret":"\[redacted\]"/);
   });
 });

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { Secret } from './secret.js';
 
 const bool = z
   .union([z.boolean(), z.string()])
@@ -30,6 +31,9 @@ const ipList = list.refine((ips) => ips.every((ip) => z.ipv4().safeParse(ip).suc
   message: 'expected a comma-separated list of IP addresses',
 });
 
+/** A text setting where an empty value means "not set" (docker-jitsi-meet's .env leaves many keys empty). */
+const optionalText = z.string().transform((v) => (v.trim() === '' ? undefined : v));
+
 /** Every key Confab reads. Keep README's configuration table in step. */
 const schema = z
   .object({
@@ -52,18 +56,78 @@ const schema = z
     /** Seconds between WebSocket pings; a peer silent for two of them is dropped. */
     PING_INTERVAL_S: z.coerce.number().min(1).max(60).default(5),
     /** Testing only: drop this % of media packets each way, to exercise NACK/RTX repair. */
+    /** single: one UDP (and TCP) port for everyone, like Jitsi's bridge; range: a port per peer connection. */
+    MEDIA_PORT_MODE: z.enum(['single', 'range']).default('single'),
+    /** The one UDP media port in single mode (JVB_PORT); 0: any free port. */
+    MEDIA_UDP_PORT: port.default(10000),
+    /** ICE over TCP port in single mode (JVB_TCP_PORT), for networks that block UDP; 'off' disables. */
+    MEDIA_TCP_PORT: z.union([z.literal('off'), port]).default(4443),
+    /** TURN server handed to browsers (coturn with use-auth-secret), for networks that block direct media. */
+    TURN_HOST: z.string().min(1).optional(),
+    TURN_PORT: port.default(3478),
+    TURN_TRANSPORT: z.enum(['udp', 'tcp', 'tls']).default('udp'),
+    /** coturn's static-auth-secret: browsers get short-lived credentials derived from it, never the secret. */
+    TURN_CREDENTIALS: z.string().min(1).optional(),
+    TURN_CREDENTIALS_TTL_S: z.coerce.number().int().min(60).max(86_400).default(10_800),
     MEDIA_SIMULATE_LOSS_PERCENT: z.coerce.number().min(0).max(50).default(0),
     /** Serve the built web client from this folder (default: dist/web next to the server). */
     WEB_ROOT: z.string().optional(),
+    // ---- token authentication (docker-jitsi-meet's names and meaning) ----
+    /** With AUTH_TYPE=jwt: every participant needs a valid token. Off: open rooms. */
+    ENABLE_AUTH: bool.default(false),
+    /** Only `jwt` is supported; checked when ENABLE_AUTH is on. */
+    AUTH_TYPE: z.string().trim().toLowerCase().default('jwt'),
+    /** The application id: tokens carry it as `iss` (default accepted issuer). */
+    JWT_APP_ID: optionalText.optional(),
+    /** Shared secret for HS256/HS384/HS512 tokens. Surrounding whitespace is trimmed, with a warning. */
+    JWT_APP_SECRET: optionalText.optional(),
+    /** File holding JWT_APP_SECRET (e.g. a Docker secret). */
+    JWT_APP_SECRET_FILE: optionalText.optional(),
+    /** Accepted `iss` values; default: JWT_APP_ID. `*` accepts any. */
+    JWT_ACCEPTED_ISSUERS: list.default([]),
+    /** Accepted `aud` values; default: jitsi. `*` accepts any. */
+    JWT_ACCEPTED_AUDIENCES: list.default([]),
+    /** Base URL serving RS256 public keys as `<url>/<hex(sha256(kid))>.pem`. */
+    JWT_ASAP_KEYSERVER: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()).optional(),
+    /** No token: join as a guest instead of being refused. A token that is present is still verified. */
+    JWT_ALLOW_EMPTY: bool.default(false),
+    /** Check `sub`: the tenant for /<tenant>/<room>, XMPP_DOMAIN for /<room>. */
+    JWT_ENABLE_DOMAIN_VERIFICATION: bool.default(false),
+    /** The domain `sub` must name for rooms without a tenant. */
+    XMPP_DOMAIN: z.string().trim().toLowerCase().min(1).default('meet.jitsi'),
+    /** When nobody in a room moderates, the next to join does (Jitsi's auto-owner). */
+    ENABLE_AUTO_OWNER: bool.default(true),
   })
   .strict()
   .superRefine((c, ctx) => {
+    if (c.JWT_APP_SECRET !== undefined && c.JWT_APP_SECRET_FILE !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_APP_SECRET_FILE'], message: 'set JWT_APP_SECRET or JWT_APP_SECRET_FILE, not both' });
+    }
+    if (c.ENABLE_AUTH) {
+      if (c.AUTH_TYPE !== 'jwt') {
+        ctx.addIssue({ code: 'custom', path: ['AUTH_TYPE'], message: `Confab supports AUTH_TYPE=jwt only, got '${c.AUTH_TYPE}'` });
+      }
+      if (c.JWT_APP_ID === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['JWT_APP_ID'], message: 'required with ENABLE_AUTH=1: the application id that tokens carry as iss' });
+      }
+      if (c.JWT_APP_SECRET === undefined && c.JWT_APP_SECRET_FILE === undefined && c.JWT_ASAP_KEYSERVER === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['JWT_APP_SECRET'],
+          message: 'required with ENABLE_AUTH=1: set JWT_APP_SECRET or JWT_APP_SECRET_FILE (HS256 tokens), or JWT_ASAP_KEYSERVER (RS256 tokens)',
+        });
+      }
+    }
     if ((c.MEDIA_PORT_MIN === 0) !== (c.MEDIA_PORT_MAX === 0) || c.MEDIA_PORT_MIN > c.MEDIA_PORT_MAX) {
       ctx.addIssue({
         code: 'custom',
         path: ['MEDIA_PORT_MIN'],
         message: `MEDIA_PORT_MIN/MEDIA_PORT_MAX must both be 0 or form a range, got ${c.MEDIA_PORT_MIN}-${c.MEDIA_PORT_MAX}`,
       });
+    }
+    if ((c.TURN_HOST === undefined) !== (c.TURN_CREDENTIALS === undefined)) {
+      const missing = c.TURN_HOST === undefined ? 'TURN_HOST' : 'TURN_CREDENTIALS';
+      ctx.addIssue({ code: 'custom', path: [missing], message: `TURN needs both TURN_HOST and TURN_CREDENTIALS (the shared secret); ${missing} is missing` });
     }
     try {
       const parsed: unknown = JSON.parse(c.ICE_SERVERS_JSON);
@@ -89,12 +153,38 @@ export interface Config {
     readonly bindAddress: string | undefined;
     readonly portRange: readonly [number, number] | undefined;
     readonly simulatedLossPercent: number;
+    readonly portMode: 'single' | 'range';
+    readonly udpPort: number;
+    readonly tcpPort: number | undefined;
   };
   readonly iceServers: readonly { urls: string | string[]; username?: string; credential?: string }[];
+  readonly turn: { host: string; port: number; transport: 'udp' | 'tcp' | 'tls'; secret: string; ttlS: number } | undefined;
   readonly maxParticipantsPerRoom: number;
   readonly helloTimeoutMs: number;
   readonly pingIntervalMs: number;
   readonly webRoot: string | undefined;
+  readonly auth: AuthConfig;
+  /** When nobody in a room moderates, the next participant to join does (ENABLE_AUTO_OWNER). */
+  readonly autoOwner: boolean;
+  /** Things the operator should fix, logged at start-up (never containing a secret). */
+  readonly warnings: readonly string[];
+}
+
+/** Token authentication settings (ENABLE_AUTH, AUTH_TYPE=jwt, JWT_*). */
+export interface AuthConfig {
+  readonly enabled: boolean;
+  readonly appId: string | undefined;
+  /** Trimmed; prints as [redacted]. */
+  readonly appSecret: Secret | undefined;
+  /** Which setting the secret came from, for messages. */
+  readonly appSecretSource: 'JWT_APP_SECRET' | 'JWT_APP_SECRET_FILE' | undefined;
+  readonly acceptedIssuers: readonly string[];
+  readonly acceptedAudiences: readonly string[];
+  /** Without a trailing slash. */
+  readonly asapKeyServer: string | undefined;
+  readonly allowEmpty: boolean;
+  readonly domainVerification: boolean;
+  readonly xmppDomain: string;
 }
 
 export class ConfigError extends Error {
@@ -114,12 +204,18 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, string> {
     const v = env[key];
     if (v !== undefined) out[key] = v;
   }
-  // docker-jitsi-meet's name for the same thing.
-  if (out.MEDIA_ADVERTISE_IPS === undefined && env.JVB_ADVERTISE_IPS !== undefined) {
-    out.MEDIA_ADVERTISE_IPS = env.JVB_ADVERTISE_IPS;
+  for (const [ours, theirs] of Object.entries(JITSI_ALIASES)) {
+    if (out[ours] === undefined && env[theirs] !== undefined) out[ours] = env[theirs];
   }
   return out;
 }
+
+/** docker-jitsi-meet's names for the same settings, read when ours are not set. */
+const JITSI_ALIASES: Record<string, string> = {
+  MEDIA_ADVERTISE_IPS: 'JVB_ADVERTISE_IPS',
+  MEDIA_UDP_PORT: 'JVB_PORT',
+  MEDIA_TCP_PORT: 'JVB_TCP_PORT',
+};
 
 function fromFile(path: string): Record<string, unknown> {
   let text: string;
@@ -147,12 +243,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
     let key = String(issue.path[0] ?? 'config');
     // Name the variable the operator actually set.
-    if (key === 'MEDIA_ADVERTISE_IPS' && env.MEDIA_ADVERTISE_IPS === undefined && env.JVB_ADVERTISE_IPS !== undefined) {
-      key = 'JVB_ADVERTISE_IPS';
-    }
+    const alias = JITSI_ALIASES[key];
+    if (alias && env[key] === undefined && env[alias] !== undefined) key = alias;
     throw new ConfigError(key, issue.message);
   }
   const c = result.data;
+  const warnings: string[] = [];
+  const secret = readSecret(c.JWT_APP_SECRET, c.JWT_APP_SECRET_FILE, warnings);
+  const jwtKeysSet = c.JWT_APP_ID !== undefined || secret !== undefined || c.JWT_ASAP_KEYSERVER !== undefined;
+  if (!c.ENABLE_AUTH && jwtKeysSet) {
+    warnings.push('JWT_* settings are set but ENABLE_AUTH is off: rooms are open to anyone with the link (the settings are used only by `confab token`)');
+  }
+  if (c.ENABLE_AUTH && c.JWT_ALLOW_EMPTY) {
+    warnings.push('JWT_ALLOW_EMPTY=1: people without a token join as guests (a token that is present is still verified)');
+  }
   const publicUrl = new URL(c.PUBLIC_URL ?? `http://localhost:${c.HTTP_PORT}/`);
   if (!publicUrl.pathname.endsWith('/')) publicUrl.pathname += '/';
   const config: Config = {
@@ -166,14 +270,87 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       bindAddress: c.MEDIA_BIND_ADDRESS || undefined,
       portRange: c.MEDIA_PORT_MIN === 0 ? undefined : [c.MEDIA_PORT_MIN, c.MEDIA_PORT_MAX],
       simulatedLossPercent: c.MEDIA_SIMULATE_LOSS_PERCENT,
+      portMode: c.MEDIA_PORT_MODE,
+      udpPort: c.MEDIA_UDP_PORT,
+      tcpPort: c.MEDIA_TCP_PORT === 'off' ? undefined : c.MEDIA_TCP_PORT,
     },
     iceServers: JSON.parse(c.ICE_SERVERS_JSON) as Config['iceServers'],
+    turn:
+      c.TURN_HOST && c.TURN_CREDENTIALS
+        ? { host: c.TURN_HOST, port: c.TURN_PORT, transport: c.TURN_TRANSPORT, secret: c.TURN_CREDENTIALS.trim(), ttlS: c.TURN_CREDENTIALS_TTL_S }
+        : undefined,
     maxParticipantsPerRoom: c.MAX_PARTICIPANTS_PER_ROOM,
     helloTimeoutMs: c.HELLO_TIMEOUT_S * 1000,
     pingIntervalMs: c.PING_INTERVAL_S * 1000,
     webRoot: c.WEB_ROOT,
+    auth: {
+      enabled: c.ENABLE_AUTH,
+      appId: c.JWT_APP_ID?.trim(),
+      appSecret: secret?.secret,
+      appSecretSource: secret?.source,
+      acceptedIssuers: c.JWT_ACCEPTED_ISSUERS.length > 0 ? c.JWT_ACCEPTED_ISSUERS : c.JWT_APP_ID ? [c.JWT_APP_ID.trim()] : [],
+      acceptedAudiences: c.JWT_ACCEPTED_AUDIENCES.length > 0 ? c.JWT_ACCEPTED_AUDIENCES : ['jitsi'],
+      asapKeyServer: c.JWT_ASAP_KEYSERVER?.replace(/\/+$/, ''),
+      allowEmpty: c.JWT_ALLOW_EMPTY,
+      domainVerification: c.JWT_ENABLE_DOMAIN_VERIFICATION,
+      xmppDomain: c.XMPP_DOMAIN,
+    },
+    autoOwner: c.ENABLE_AUTO_OWNER,
+    warnings,
   };
   return deepFreeze(config);
+}
+
+/** Minimum secret length before a warning: HS256's key size, and out of reach of offline guessing. */
+export const MIN_SECRET_BYTES = 32;
+
+/**
+ * The app secret from JWT_APP_SECRET or JWT_APP_SECRET_FILE, trimmed. A
+ * trailing newline (`echo secret > file`) is the classic cause of every token
+ * failing its signature check, so trimming is announced, never silent.
+ */
+function readSecret(
+  value: string | undefined,
+  file: string | undefined,
+  warnings: string[],
+): { secret: Secret; source: 'JWT_APP_SECRET' | 'JWT_APP_SECRET_FILE' } | undefined {
+  let raw: string;
+  let source: 'JWT_APP_SECRET' | 'JWT_APP_SECRET_FILE';
+  if (file !== undefined) {
+    source = 'JWT_APP_SECRET_FILE';
+    try {
+      raw = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new ConfigError(source, `cannot read the secret file '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  } else if (value !== undefined) {
+    source = 'JWT_APP_SECRET';
+    raw = value;
+  } else {
+    return undefined;
+  }
+  const trimmed = raw.trim();
+  if (trimmed === '') throw new ConfigError(source, file !== undefined ? `the secret file '${file}' is empty` : 'the secret is empty');
+  if (trimmed !== raw) {
+    warnings.push(`${source}: the secret had ${describeWhitespace(raw, trimmed)}; it was trimmed, so tokens must be signed with the secret without it`);
+  }
+  const secret = new Secret(trimmed);
+  if (secret.byteLength < MIN_SECRET_BYTES) {
+    warnings.push(
+      `${source}: the secret is ${secret.byteLength} bytes; use at least ${MIN_SECRET_BYTES} random bytes (e.g. \`openssl rand -hex 32\`), short secrets can be guessed from any token`,
+    );
+  }
+  return { secret, source };
+}
+
+/** E.g. "a trailing newline" or "2 leading and 1 trailing whitespace characters", without the secret itself. */
+function describeWhitespace(raw: string, trimmed: string): string {
+  const lead = raw.indexOf(trimmed);
+  const trail = raw.length - lead - trimmed.length;
+  const tail = raw.slice(raw.length - trail);
+  if (lead === 0 && (tail === '\n' || tail === '\r\n')) return 'a trailing newline';
+  const parts = [lead > 0 ? `${lead} leading` : '', trail > 0 ? `${trail} trailing` : ''].filter((p) => p !== '');
+  return `${parts.join(' and ')} whitespace character${lead + trail === 1 ? '' : 's'}${/[\r\n]/.test(tail) ? ' (including a newline)' : ''}`;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -17,9 +17,21 @@ describe('ERRORS catalogue', () => {
       'hello_timeout',
       'room_full',
       'server_not_ready',
+      'server_shutting_down',
       'media_negotiation_failed',
       'not_found',
       'internal_error',
+      'token_missing',
+      'token_malformed',
+      'token_signature_invalid',
+      'token_algorithm_not_allowed',
+      'token_expired',
+      'token_not_yet_valid',
+      'token_issuer_not_accepted',
+      'token_audience_not_accepted',
+      'token_room_mismatch',
+      'token_subject_mismatch',
+      'token_key_unavailable',
       'signaling_unreachable',
       'media_connection_failed',
       'devices_unavailable',
@@ -54,6 +66,11 @@ describe('ERRORS catalogue', () => {
     assert.equal(ERRORS.not_found.status, 404);
     assert.equal(ERRORS.server_not_ready.status, 503);
     assert.equal(ERRORS.internal_error.closeCode, 4500);
+    // Token codes: 401 when the token does not prove its origin, 403 when it is genuine but not for here.
+    assert.equal(ERRORS.token_expired.status, 401);
+    assert.equal(ERRORS.token_expired.closeCode, 4464);
+    assert.equal(ERRORS.token_room_mismatch.status, 403);
+    assert.equal(ERRORS.token_subject_mismatch.status, 403);
   });
 });
 

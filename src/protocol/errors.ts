@@ -87,6 +87,64 @@ export const ERRORS = {
     closeCode: 4500,
     message: 'Something went wrong on the server.',
   },
+  // Token (JWT) admission, when ENABLE_AUTH=1. 401: the token does not prove who sent it;
+  // 403: a genuine token that is not for this room, tenant or server. The detail names the
+  // values involved (never the secret, never the whole token).
+  token_missing: {
+    status: 401,
+    closeCode: 4460,
+    message: 'This meeting needs a sign-in link. Open the link your class platform gave you.',
+  },
+  token_malformed: {
+    status: 401,
+    closeCode: 4461,
+    message: 'The sign-in token in this link is damaged or incomplete. Ask for a new link.',
+  },
+  token_signature_invalid: {
+    status: 401,
+    closeCode: 4462,
+    message: 'The sign-in token in this link was not signed with this server\'s key. Ask for a new link.',
+  },
+  token_algorithm_not_allowed: {
+    status: 401,
+    closeCode: 4463,
+    message: 'The sign-in token in this link uses a signing method this server does not accept.',
+  },
+  token_expired: {
+    status: 401,
+    closeCode: 4464,
+    message: 'The sign-in link has expired. Go back to your class platform and open the meeting again.',
+  },
+  token_not_yet_valid: {
+    status: 401,
+    closeCode: 4465,
+    message: 'The sign-in link is not valid yet. Try again closer to the start time.',
+  },
+  token_issuer_not_accepted: {
+    status: 403,
+    closeCode: 4466,
+    message: 'The sign-in link was issued by an application this server does not accept.',
+  },
+  token_audience_not_accepted: {
+    status: 403,
+    closeCode: 4467,
+    message: 'The sign-in link is meant for a different service.',
+  },
+  token_room_mismatch: {
+    status: 403,
+    closeCode: 4468,
+    message: 'The sign-in link is for a different meeting room.',
+  },
+  token_subject_mismatch: {
+    status: 403,
+    closeCode: 4469,
+    message: 'The sign-in link is for a different site or tenant.',
+  },
+  token_key_unavailable: {
+    status: 401,
+    closeCode: 4470,
+    message: 'The server could not get the key to check the sign-in link. Try again in a moment.',
+  },
   // Client-side codes: shown by the web client, reported by it, never sent by the server.
   signaling_unreachable: {
     status: 503,

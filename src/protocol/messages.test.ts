@@ -39,7 +39,7 @@ describe('parseClientMessage', () => {
     });
 
     test('hello with every field', () => {
-      const full = { ...hello, tenant: 'school', token: 'jwt', audioMuted: true, videoMuted: true };
+      const full = { ...hello, tenant: 'school', token: 'jwt', rejoinTicket: 'ticket', audioMuted: true, videoMuted: true };
       assert.deepEqual(ok(parseClientMessage(json(full))), full);
     });
 
@@ -188,6 +188,7 @@ describe('parseServerMessage', () => {
         participants: [{ ...participant, id: 'p2', role: 'participant' }],
         iceServers: [{ urls: 'stun:stun.example.org' }, { urls: ['turn:a', 'turns:b'], username: 'u', credential: 'c' }],
         serverVersion: '0.1.0',
+        rejoinTicket: 'opaque-ticket',
       },
       { type: 'publish-answer', sdp: 'v=0' },
       {

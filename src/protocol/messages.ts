@@ -57,6 +57,8 @@ export const clientMessage = z.discriminatedUnion('type', [
     tenant: z.string().max(200).optional(),
     displayName,
     token: z.string().max(16_384).optional(),
+    /** From the last welcome in this room: rejoins after a lost connection even if the token has expired since. */
+    rejoinTicket: z.string().max(128).optional(),
     audioMuted: z.boolean().default(false),
     videoMuted: z.boolean().default(false),
   }),
@@ -103,6 +105,8 @@ export const serverMessage = z.discriminatedUnion('type', [
     participants: z.array(participantInfo),
     iceServers: z.array(iceServer),
     serverVersion: z.string(),
+    /** With token auth: send it in the next hello after a lost connection (single use). */
+    rejoinTicket: z.string().optional(),
   }),
   z.object({ type: z.literal('publish-answer'), sdp }),
   z.object({ type: z.literal('subscribe-offer'), sdp, tracks: z.array(subscribedTrack) }),

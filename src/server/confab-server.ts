@@ -4,24 +4,34 @@
  * `close()` releases all of it.
  */
 import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../config/config.js';
-import { serverPeerConfig } from '../media/peer-config.js';
+import { DirectTransport, MuxTransport, type MediaTransport } from '../media/transport/media-transport.js';
 import { LocalRoomGateway } from '../service/local-room-gateway.js';
 import { ParticipantSession } from '../service/participant-session.js';
+import { admissionPolicy, type AdmissionPolicy } from '../service/auth/admission.js';
+import { RejoinTickets } from '../service/auth/rejoin-tickets.js';
 import type { Logger } from '../util/log.js';
 import { HttpRoutes, sendError } from './routes.js';
 import { ConfabError } from '../protocol/errors.js';
 import { defaultWebRoot, WebClient } from './web-client.js';
 import { WS_MAX_PAYLOAD, WsSignalingChannel } from './ws-transport.js';
+import { LongPollTransport } from './longpoll-transport.js';
+import { pathBelowBase } from './base-path.js';
+import type { SignalingChannel } from '../service/signaling-channel.js';
 import { VERSION } from './version.js';
 
 export class ConfabServer {
   readonly gateway: LocalRoomGateway;
+  readonly media: MediaTransport;
+  readonly admission: AdmissionPolicy;
+  readonly rejoinTickets: RejoinTickets | undefined;
   readonly http: HttpServer;
   readonly startedAt = Date.now();
   readonly #wss: WebSocketServer;
+  readonly #longPoll: LongPollTransport;
   readonly #channels = new Set<WsSignalingChannel>();
   #heartbeat: NodeJS.Timeout | undefined;
   #ready = false;
@@ -31,30 +41,63 @@ export class ConfabServer {
     readonly config: Config,
     private readonly log: Logger,
   ) {
+    this.admission = admissionPolicy(config.auth);
+    this.rejoinTickets = config.auth.enabled ? new RejoinTickets() : undefined;
+    this.media = createMediaTransport(config);
     this.gateway = new LocalRoomGateway(
       {
         maxParticipantsPerRoom: config.maxParticipantsPerRoom,
-        peerConfig: serverPeerConfig(config.media),
+        transport: this.media,
         iceServers: config.iceServers,
+        turn: config.turn,
         serverVersion: VERSION,
+        autoOwner: config.autoOwner,
       },
       log,
     );
+    for (const warning of config.warnings) log.warn({ config: true }, warning);
+    if (config.auth.enabled) {
+      const { acceptedIssuers, acceptedAudiences, asapKeyServer, allowEmpty, domainVerification, xmppDomain } = config.auth;
+      log.info(
+        { issuers: acceptedIssuers, audiences: acceptedAudiences, keyServer: asapKeyServer, hmac: config.auth.appSecret !== undefined, allowEmpty, domainVerification, xmppDomain: domainVerification ? xmppDomain : undefined },
+        'token authentication on (AUTH_TYPE=jwt)',
+      );
+    }
     const web = new WebClient(config.webRoot ?? defaultWebRoot());
     if (!web.available) log.warn({ webRoot: web.root }, 'web client not built: pages answer 503 until `npm run build`');
-    const routes = new HttpRoutes(config.basePath, web, {
-      version: VERSION,
-      startedAt: this.startedAt,
-      isReady: () => this.#ready,
-      stats: () => ({ rooms: this.gateway.registry.size, participants: this.gateway.participantCount() }),
-    });
+    const routes = new HttpRoutes(
+      config.basePath,
+      web,
+      {
+        version: VERSION,
+        startedAt: this.startedAt,
+        isReady: () => this.#ready,
+        stats: () => ({ rooms: this.gateway.registry.size, participants: this.gateway.participantCount() }),
+      },
+      config.auth.enabled
+        ? (token, address) =>
+            this.admission.admit(token, address).catch((error: unknown) => {
+              if (error instanceof ConfabError) log.info({ room: address.key, code: error.code, reason: error.message }, 'room page refused');
+              throw error;
+            })
+        : undefined,
+    );
+    this.#longPoll = new LongPollTransport(2 * config.pingIntervalMs, (channel) => this.newSession(channel));
     this.http = createServer((req, res) => {
-      try {
-        routes.handle(req, res);
-      } catch (error) {
-        log.error({ err: error, url: req.url }, 'http route failed');
+      const failed = (error: unknown): void => {
+        log.error({ err: error, path: req.url?.split('?')[0] }, 'http route failed');
         if (!res.headersSent) sendError(res, new ConfabError('internal_error'));
         else res.destroy();
+      };
+      try {
+        if (pathBelowBase(req.url?.split('?')[0] ?? '/', config.basePath) === 'signaling/lp') {
+          this.#longPoll.handle(req, res, new URL(req.url ?? '/', 'http://localhost')).catch(failed);
+          return;
+        }
+        const pending = routes.handle(req, res);
+        if (pending) pending.catch(failed);
+      } catch (error) {
+        failed(error);
       }
     });
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
@@ -63,6 +106,7 @@ export class ConfabServer {
 
   /** Listens; resolves with the bound port (useful with HTTP_PORT=0). */
   async start(): Promise<number> {
+    await this.media.start();
     await new Promise<void>((resolve, reject) => {
       this.http.once('error', reject);
       this.http.listen(this.config.httpPort, this.config.httpHost, () => {
@@ -76,7 +120,8 @@ export class ConfabServer {
     this.#ready = true;
     const address = this.http.address();
     const port = typeof address === 'object' && address ? address.port : this.config.httpPort;
-    this.log.info({ port, publicUrl: this.config.publicUrl, version: VERSION }, `Confab listening on http://localhost:${port}${this.config.basePath}`);
+    const mux = this.media instanceof MuxTransport ? { mediaUdpPort: this.media.udpPort, mediaTcpPort: this.media.tcpPort } : {};
+    this.log.info({ port, publicUrl: this.config.publicUrl, version: VERSION, ...mux }, `Confab listening on http://localhost:${port}${this.config.basePath}`);
     return port;
   }
 
@@ -87,16 +132,28 @@ export class ConfabServer {
     clearInterval(this.#heartbeat);
     // Clients reconnect on this code (to this server restarted, or another replica).
     for (const channel of this.#channels) channel.close('server_shutting_down');
+    this.#longPoll.close();
     this.gateway.close();
+    this.media.close();
     for (const ws of this.#wss.clients) ws.terminate();
     this.#wss.close();
     this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
   }
 
+  /** A signaling session over any transport (WebSocket or long-poll). */
+  private newSession(channel: SignalingChannel): ParticipantSession {
+    return new ParticipantSession(
+      channel,
+      this.gateway,
+      { helloTimeoutMs: this.config.helloTimeoutMs, remoteAddress: channel.description, isAccepting: () => this.#ready, admission: this.admission, rejoinTickets: this.rejoinTickets },
+      this.log,
+    );
+  }
+
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (path !== `${this.config.basePath}signaling`) {
+    if (pathBelowBase(path, this.config.basePath) !== 'signaling') {
       socket.end(`HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n${JSON.stringify({ error: 'not_found', message: `no WebSocket endpoint at ${path}; signaling is at ${this.config.basePath}signaling` })}\n`);
       return;
     }
@@ -106,12 +163,7 @@ export class ConfabServer {
   private onConnection(ws: WebSocket, req: IncomingMessage): void {
     const channel = new WsSignalingChannel(ws, req);
     this.#channels.add(channel);
-    const session = new ParticipantSession(
-      channel,
-      this.gateway,
-      { helloTimeoutMs: this.config.helloTimeoutMs, remoteAddress: channel.description, isAccepting: () => this.#ready },
-      this.log,
-    );
+    const session = this.newSession(channel);
     ws.on('message', (data, isBinary) => {
       session.receive(isBinary ? '\u0000binary' : data.toString());
     });
@@ -121,4 +173,26 @@ export class ConfabServer {
     });
     ws.on('error', (error) => this.log.debug({ err: error, from: channel.description }, 'websocket error'));
   }
+}
+
+/** One UDP (and TCP) port for all media by default; a port per peer connection in range mode. */
+function createMediaTransport(config: Config): MediaTransport {
+  const m = config.media;
+  if (m.portMode === 'range') return new DirectTransport(m);
+  return new MuxTransport({
+    advertiseIps: m.advertiseIps.length > 0 ? m.advertiseIps : hostAddresses(),
+    bindAddress: m.bindAddress,
+    udpPort: m.udpPort,
+    tcpPort: m.tcpPort,
+    simulatedLossPercent: m.simulatedLossPercent,
+  });
+}
+
+/** The host's IPv4 addresses, loopback included (a browser on this machine can always use it). */
+function hostAddresses(): string[] {
+  const ips = Object.values(networkInterfaces())
+    .flat()
+    .filter((i): i is NonNullable<typeof i> => !!i && i.family === 'IPv4' && !i.address.startsWith('169.254.'))
+    .map((i) => i.address);
+  return [...ips.filter((ip) => ip !== '127.0.0.1'), '127.0.0.1'];
 }

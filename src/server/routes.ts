@@ -4,8 +4,16 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfabError, ERRORS } from '../protocol/errors.js';
-import { parseRoomPath } from '../protocol/room-name.js';
+import { parseRoomPath, type RoomAddress } from '../protocol/room-name.js';
+import { pathBelowBase } from './base-path.js';
 import type { WebClient } from './web-client.js';
+
+/**
+ * Checks a room page's `?jwt=` before the page is served, so a bad link
+ * shows its error at once: no camera prompt, no signaling, no media. The
+ * hello is still verified on its own; this only answers sooner.
+ */
+export type PageAdmission = (token: string | undefined, address: RoomAddress) => Promise<unknown>;
 
 export interface HealthSource {
   readonly version: string;
@@ -28,17 +36,18 @@ export class HttpRoutes {
     private readonly basePath: string,
     private readonly web: WebClient,
     private readonly health: HealthSource,
+    private readonly pageAdmission?: PageAdmission,
   ) {}
 
-  handle(req: IncomingMessage, res: ServerResponse): void {
+  handle(req: IncomingMessage, res: ServerResponse): void | Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
-    if (!path.startsWith(this.basePath)) {
+    const rest = pathBelowBase(path, this.basePath);
+    if (rest === undefined) {
       // Redirect the base path without its slash; anything else is not ours.
       if (`${path}/` === this.basePath) return this.redirect(res, this.basePath);
       return sendError(res, new ConfabError('not_found', `no route for ${path}: Confab serves everything under ${this.basePath}`));
     }
-    const rest = path.slice(this.basePath.length);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
       return sendJson(res, 405, { error: 'method_not_allowed', message: `${req.method} is not allowed on ${path}` });
@@ -66,13 +75,28 @@ export class HttpRoutes {
     if (rest === 'signaling') {
       return sendJson(res, 426, { error: 'upgrade_required', message: `${path} is the WebSocket signaling endpoint: connect with a WebSocket` });
     }
+    let address: RoomAddress;
     try {
-      parseRoomPath(rest);
-      return this.web.servePage(res, this.boot());
+      address = parseRoomPath(rest);
     } catch (error) {
       if (!(error instanceof ConfabError)) throw error;
-      return this.web.serveError(res, { ...this.boot(), error: { code: error.code, message: error.message } });
+      return this.serveError(req, res, error);
     }
+    if (!this.pageAdmission) return this.web.servePage(res, this.boot());
+    return this.pageAdmission(url.searchParams.get('jwt') ?? undefined, address).then(
+      () => this.web.servePage(res, this.boot()),
+      (error: unknown) => {
+        if (!(error instanceof ConfabError)) throw error;
+        this.serveError(req, res, error);
+      },
+    );
+  }
+
+  /** The error page (401/403/400... from the catalogue), or `{ error, message }` JSON for a client that asks for JSON. */
+  private serveError(req: IncomingMessage, res: ServerResponse, error: ConfabError): void {
+    const accept = req.headers.accept ?? '';
+    if (accept.includes('application/json') && !accept.includes('text/html')) return sendError(res, error);
+    this.web.serveError(res, { ...this.boot(), error: { code: error.code, message: error.message } });
   }
 
   private boot(): { basePath: string; serverVersion: string } {

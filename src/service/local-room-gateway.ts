@@ -2,20 +2,25 @@
  * Rooms hosted in this process: places a joining participant in its room,
  * attaches its media peer and sends the welcome.
  */
-import type { PeerConfig } from 'werift';
 import { LocalRoomRegistry } from '../conference/room-registry.js';
 import { PROTOCOL_VERSION } from '../protocol/messages.js';
+import type { MediaTransport } from '../media/transport/media-transport.js';
 import type { Logger } from '../util/log.js';
 import { LocalParticipantLink } from './participant-link.js';
 import type { JoinRequest, ParticipantLink, RoomGateway } from './room-gateway.js';
 import { RoomMedia } from './room-media.js';
 import type { SignalingChannel } from './signaling-channel.js';
+import { turnIceServer, type IceServer, type TurnSettings } from './turn-credentials.js';
 
 export interface LocalGatewayOptions {
   readonly maxParticipantsPerRoom: number;
-  readonly peerConfig: Partial<PeerConfig>;
-  readonly iceServers: readonly { urls: string | string[]; username?: string; credential?: string }[];
+  readonly transport: MediaTransport;
+  readonly iceServers: readonly IceServer[];
+  /** TURN with short-lived credentials per participant. */
+  readonly turn?: TurnSettings;
   readonly serverVersion: string;
+  /** When nobody in the room moderates, the next to join does (ENABLE_AUTO_OWNER). */
+  readonly autoOwner: boolean;
 }
 
 export class LocalRoomGateway implements RoomGateway {
@@ -28,7 +33,7 @@ export class LocalRoomGateway implements RoomGateway {
   ) {
     this.registry = new LocalRoomRegistry({ maxParticipants: options.maxParticipantsPerRoom });
     this.registry.on('roomCreated', (room) => {
-      this.media.set(room.key, new RoomMedia(room, options.peerConfig, log));
+      this.media.set(room.key, new RoomMedia(room, options.transport, log));
       log.info({ room: room.key }, 'room started');
     });
     this.registry.on('roomClosed', (room) => {
@@ -38,17 +43,21 @@ export class LocalRoomGateway implements RoomGateway {
   }
 
   async join(request: JoinRequest, channel: SignalingChannel): Promise<ParticipantLink> {
-    const { address, hello } = request;
+    const { address, hello, admission } = request;
     const room = this.registry.getOrCreate(address);
     const media = this.media.get(room.key);
     if (!media) throw new Error(`room ${room.key} has no media router`);
-    // Without tokens there are no roles to read: like Jitsi's auto-owner, the first one in moderates.
-    const role = room.participants.size === 0 ? 'moderator' : 'participant';
+    // A token's moderator claim makes a moderator. Otherwise Jitsi's auto-owner: while nobody in
+    // the room moderates (so always for the first one in), the one who joins does.
+    const moderated = [...room.participants.values()].some((p) => p.role === 'moderator');
+    const role = admission.moderator || (this.options.autoOwner && !moderated) ? 'moderator' : 'participant';
     const participant = room.join({
-      displayName: hello.displayName || `Guest ${room.participants.size + 1}`,
+      displayName: hello.displayName || admission.displayName || `Guest ${room.participants.size + 1}`,
       role,
       audioMuted: hello.audioMuted,
       videoMuted: hello.videoMuted,
+      user: admission.user,
+      features: admission.features,
     });
     const log = this.log.child({ room: room.key, participant: participant.id });
     const peer = media.attach(participant);
@@ -61,11 +70,28 @@ export class LocalRoomGateway implements RoomGateway {
       tenant: address.tenant,
       self: participant.info(),
       participants: room.others(participant.id).map((p) => p.info()),
-      iceServers: [...this.options.iceServers],
+      iceServers: this.iceServersFor(participant.id),
       serverVersion: this.options.serverVersion,
+      rejoinTicket: request.rejoinTicket,
     });
-    log.info({ from: request.remoteAddress, displayName: participant.displayName, role, size: room.participants.size }, 'participant joined');
+    log.info(
+      {
+        from: request.remoteAddress,
+        displayName: participant.displayName,
+        role,
+        admission: admission.kind,
+        ...(admission.kind === 'token' ? { userId: admission.user?.id, iss: admission.issuer, moderatorClaim: admission.moderator } : {}),
+        size: room.participants.size,
+      },
+      'participant joined',
+    );
     return link;
+  }
+
+  private iceServersFor(participantId: string): IceServer[] {
+    const servers = [...this.options.iceServers];
+    if (this.options.turn) servers.push(turnIceServer(this.options.turn, participantId));
+    return servers;
   }
 
   participantCount(): number {

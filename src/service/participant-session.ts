@@ -8,6 +8,8 @@ import { ConfabError } from '../protocol/errors.js';
 import { PROTOCOL_VERSION, parseClientMessage, type ClientMessage, type ClientMessageOf } from '../protocol/messages.js';
 import { roomAddress } from '../protocol/room-name.js';
 import type { Logger } from '../util/log.js';
+import type { AdmissionPolicy } from './auth/admission.js';
+import type { RejoinTickets } from './auth/rejoin-tickets.js';
 import type { ParticipantLink, RoomGateway } from './room-gateway.js';
 import type { SignalingChannel } from './signaling-channel.js';
 
@@ -16,6 +18,10 @@ export interface SessionOptions {
   readonly remoteAddress: string;
   /** Asked at hello time: false while the server drains or starts. */
   readonly isAccepting: () => boolean;
+  /** Verifies the hello's token (if auth is on) before the participant is placed in any room. */
+  readonly admission: AdmissionPolicy;
+  /** With token auth: lets a participant back in after a lost connection, though its token may have expired. */
+  readonly rejoinTickets?: RejoinTickets;
 }
 
 type State = 'awaiting-hello' | 'joining' | 'joined' | 'closed';
@@ -23,6 +29,7 @@ type State = 'awaiting-hello' | 'joining' | 'joined' | 'closed';
 export class ParticipantSession {
   #state: State = 'awaiting-hello';
   #link: ParticipantLink | undefined;
+  #ticket: string | undefined;
   #queue: Promise<void> = Promise.resolve();
   readonly #helloTimer: NodeJS.Timeout;
 
@@ -63,6 +70,7 @@ export class ParticipantSession {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     clearTimeout(this.#helloTimer);
+    if (this.#ticket) this.options.rejoinTickets?.release(this.#ticket);
     this.#link?.leave('disconnected');
   }
 
@@ -100,7 +108,15 @@ export class ParticipantSession {
     if (!this.options.isAccepting()) throw new ConfabError('server_not_ready');
     const address = roomAddress(hello.room, hello.tenant);
     this.#state = 'joining';
-    const link = await this.gateway.join({ address, hello, remoteAddress: this.options.remoteAddress }, this.channel);
+    const { token, rejoinTicket, ...rest } = hello;
+    const tickets = this.options.rejoinTickets;
+    const admission = (rejoinTicket && tickets?.redeem(rejoinTicket, address.key)) || (await this.options.admission.admit(token, address));
+    if ((this.#state as State) === 'closed') return;
+    if (tickets && (admission.kind === 'token' || admission.kind === 'rejoin')) this.#ticket = tickets.issue(admission, address.key);
+    const link = await this.gateway.join(
+      { address, hello: rest, admission, rejoinTicket: this.#ticket, remoteAddress: this.options.remoteAddress },
+      this.channel,
+    );
     if ((this.#state as State) === 'closed') {
       // The transport died while we were joining: undo at once.
       link.leave('disconnected');

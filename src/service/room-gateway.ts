@@ -6,11 +6,17 @@
  */
 import type { ClientMessage, ClientMessageOf } from '../protocol/messages.js';
 import type { RoomAddress } from '../protocol/room-name.js';
+import type { Admission } from './auth/admission.js';
 import type { SignalingChannel } from './signaling-channel.js';
 
 export interface JoinRequest {
   readonly address: RoomAddress;
-  readonly hello: ClientMessageOf<'hello'>;
+  /** The hello without its token and ticket: they stop at admission and travel no further. */
+  readonly hello: Omit<ClientMessageOf<'hello'>, 'token' | 'rejoinTicket'>;
+  /** What admission decided (identity and moderator claim from a verified token). */
+  readonly admission: Admission;
+  /** Handed to the client in the welcome, for its next hello after a lost connection. */
+  readonly rejoinTicket?: string;
   readonly remoteAddress: string;
 }
 

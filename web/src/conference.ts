@@ -15,10 +15,14 @@ export interface ConferenceOptions {
   displayName: string;
   /** Jitsi-style token from the page URL (?jwt=...), verified by the server at hello. */
   token: string | undefined;
+  /** A rejoin ticket from an earlier conference on this page (Rejoin after Leave). */
+  rejoinTicket?: string;
   audioMuted: boolean;
   videoMuted: boolean;
   preferredCodec: string | undefined;
   stream: MediaStream | undefined;
+  /** Why the camera or microphone could not be opened, reported to the server once joined. */
+  deviceError?: string;
   onFatal(code: string, message: string): void;
   onLeft(): void;
 }
@@ -33,10 +37,15 @@ export class Conference {
   media: MediaSession | undefined;
   #signaling: Signaling | undefined;
   #attempt = 0;
+  #lostAt: number | undefined;
+  #deviceErrorReported = false;
   #retryTimer: number | undefined;
   #stopSpeaking: (() => void) | undefined;
+  /** From the last welcome: lets us back in after a lost connection even once the token has expired. */
+  #rejoinTicket: string | undefined;
 
   constructor(private readonly o: ConferenceOptions) {
+    this.#rejoinTicket = o.rejoinTicket;
     const label = o.tenant ? `${o.tenant} / ${o.room}` : o.room;
     this.view = new ConferenceView(label, {
       toggleAudio: () => this.setMuted('audio', !this.o.audioMuted),
@@ -44,6 +53,16 @@ export class Conference {
       leave: () => this.leave(),
     });
     this.applyLocalMute();
+  }
+
+  /** The server's rejoin ticket from the last welcome, if any. */
+  get rejoinTicket(): string | undefined {
+    return this.#rejoinTicket;
+  }
+
+  /** The signaling transport in use ('websocket' or 'long-poll'), for tests and diagnostics. */
+  get signalingTransport(): string | undefined {
+    return this.#signaling?.transport;
   }
 
   start(): void {
@@ -83,6 +102,7 @@ export class Conference {
           tenant: this.o.tenant,
           displayName: this.o.displayName,
           token: this.o.token,
+          rejoinTicket: this.#rejoinTicket,
           audioMuted: this.o.audioMuted,
           videoMuted: this.o.videoMuted,
         }),
@@ -100,6 +120,7 @@ export class Conference {
         this.#attempt = 0;
         this.view.setOverlay(undefined);
         this.participantId = m.participantId;
+        this.#rejoinTicket = m.rejoinTicket;
         this.participants.clear();
         this.view.stage.clear();
         for (const p of [m.self, ...m.participants]) this.upsertTile(p);
@@ -108,6 +129,7 @@ export class Conference {
           onRemoteTracks: () => this.attachRemoteTracks(),
           onFailed: (reason) => this.report('media_connection_failed', reason),
         });
+        this.reportAfterJoin(signaling);
         await this.media.publish(this.o.stream, this.o.preferredCodec);
         return;
       }
@@ -172,11 +194,30 @@ export class Conference {
     }
     // Lost: keep the page, show it, and join again with backoff (1, 2, 4, 8, 10 s...).
     this.state = 'reconnecting';
+    this.#lostAt ??= Date.now();
     this.media?.close();
     this.media = undefined;
     this.view.setOverlay('Connection lost. Reconnecting…');
     const delay = Math.min(10_000, 1000 * 2 ** this.#attempt++);
     this.#retryTimer = window.setTimeout(() => this.connect(), delay);
+  }
+
+  /**
+   * What went wrong on our side before we could tell the server: the
+   * operator sees it in the server's logs with our room and participant id.
+   */
+  private reportAfterJoin(signaling: Signaling): void {
+    if (this.o.deviceError && !this.#deviceErrorReported) {
+      this.#deviceErrorReported = true;
+      this.report('devices_unavailable', this.o.deviceError);
+    }
+    if (signaling.transport === 'long-poll') {
+      this.report('signaling_websocket_failed', 'WebSocket signaling could not be opened (proxy without Upgrade support?); joined over HTTP long-polling');
+    }
+    if (this.#lostAt !== undefined) {
+      this.report('signaling_reconnected', `connection was lost for ${Math.round((Date.now() - this.#lostAt) / 1000)} s; joined again`);
+      this.#lostAt = undefined;
+    }
   }
 
   /** Tells the user and the server (which logs it with our room and id). */

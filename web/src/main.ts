@@ -36,6 +36,23 @@ function readBoot(): Boot {
   return { basePath: '/', serverVersion: 'dev' };
 }
 
+/**
+ * The display name a Jitsi-style token carries (context.user.name), to fill
+ * in the prejoin screen. Only read, never trusted: the server verifies the
+ * token and uses the same name when the client sends none.
+ */
+function nameFromToken(token: string | undefined): string | undefined {
+  const payload = token?.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const json = new TextDecoder().decode(Uint8Array.from(atob(payload.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0)));
+    const name = (JSON.parse(json) as { context?: { user?: { name?: unknown } } }).context?.user?.name;
+    return typeof name === 'string' && name.trim() !== '' ? name.trim().slice(0, 80) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function main(): Promise<void> {
   const root = document.getElementById('app')!;
   const boot = readBoot();
@@ -55,9 +72,10 @@ async function main(): Promise<void> {
   document.title = `${label} · Confab`;
 
   const options = joinOptionsFromHash(location.hash);
+  const token = new URLSearchParams(location.search).get('jwt') ?? undefined;
   const devices = await openDevices(options.resolution);
   let choice = {
-    displayName: options.displayName ?? localStorage.getItem(NAME_KEY) ?? '',
+    displayName: options.displayName ?? nameFromToken(token) ?? localStorage.getItem(NAME_KEY) ?? '',
     audioMuted: options.startWithAudioMuted,
     videoMuted: options.startWithVideoMuted,
   };
@@ -66,18 +84,25 @@ async function main(): Promise<void> {
     if (choice.displayName) localStorage.setItem(NAME_KEY, choice.displayName);
   }
 
+  // Carried from one conference to the next on this page, so Rejoin works after the token expired.
+  let rejoinTicket: string | undefined;
   const join = (): void => {
     const conference = new Conference({
       room: address.room,
       tenant: address.tenant,
       displayName: choice.displayName,
-      token: new URLSearchParams(location.search).get('jwt') ?? undefined,
+      token,
+      rejoinTicket,
       audioMuted: choice.audioMuted,
       videoMuted: choice.videoMuted,
       preferredCodec: options.preferredCodec,
       stream: devices.stream,
+      deviceError: devices.error,
       onFatal: (code, message) => showError(root, code, message, { label: 'Try again', run: () => location.reload() }),
-      onLeft: () => showLeft(root, 'You left the meeting', join),
+      onLeft: () => {
+        rejoinTicket = conference.rejoinTicket;
+        showLeft(root, 'You left the meeting', join);
+      },
     });
     window.confab!.conference = conference;
     root.replaceChildren(conference.view.el);

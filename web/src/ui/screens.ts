@@ -59,8 +59,14 @@ export function showPrejoin(
   });
 }
 
+/**
+ * The plain-words message for the code, then the server's specific detail
+ * (which value, which check) in small print for whoever helps, then the code.
+ */
 export function showError(root: HTMLElement, code: string, message: string, action?: { label: string; run: () => void }): void {
-  const text = message || (isErrorCode(code) ? ERRORS[code].message : 'Something went wrong.');
+  const plain = isErrorCode(code) ? ERRORS[code].message : undefined;
+  const text = plain ?? (message || 'Something went wrong.');
+  const detail = message && message !== text ? message : undefined;
   root.replaceChildren(
     h(
       'div',
@@ -70,6 +76,7 @@ export function showError(root: HTMLElement, code: string, message: string, acti
         { class: 'card error-card', role: 'alert' },
         h('h1', {}, 'Cannot join this meeting'),
         h('p', { class: 'error-message' }, text),
+        detail ? h('p', { class: 'error-detail' }, detail) : null,
         action ? h('button', { class: 'primary', onclick: action.run }, action.label) : null,
         h('p', { class: 'error-code' }, `Error code: ${code}`),
       ),

@@ -1,0 +1,74 @@
+/**
+ * Who may join a room, decided before the participant is placed in it.
+ *
+ * With ENABLE_AUTH off every room is open and tokens are ignored (as in
+ * Jitsi without auth). With it on, the token from the hello is verified for
+ * the room's address; no token is refused with `token_missing`, or admitted
+ * as a guest with JWT_ALLOW_EMPTY. The token's expiry gates admission only:
+ * nothing here runs again during the call, and a reconnect after a lost
+ * connection is admitted by its rejoin ticket (rejoin-tickets.ts).
+ */
+import type { AuthConfig } from '../../config/config.js';
+import type { UserIdentity } from '../../conference/participant.js';
+import { ConfabError } from '../../protocol/errors.js';
+import type { RoomAddress } from '../../protocol/room-name.js';
+import { quote } from './token-text.js';
+import { TokenVerifier } from './token-verifier.js';
+
+export interface Admission {
+  /** How the participant got in, for logs ('rejoin': a rejoin ticket from an earlier token admission). */
+  readonly kind: 'open' | 'guest' | 'token' | 'rejoin';
+  /** The token claims a moderator (`context.user.moderator`/`affiliation`). */
+  readonly moderator: boolean;
+  /** `context.user` from a verified token. */
+  readonly user: UserIdentity | undefined;
+  /** The token's name, used when the client gives none. */
+  readonly displayName: string | undefined;
+  /** `context.features` from a verified token, kept for later use. */
+  readonly features: Readonly<Record<string, unknown>> | undefined;
+  /** The token's `iss`, for logs. */
+  readonly issuer: string | undefined;
+}
+
+export interface AdmissionPolicy {
+  /** Resolves with the admission, or throws a ConfabError with a token_* code. */
+  admit(token: string | undefined, address: RoomAddress): Promise<Admission>;
+}
+
+const OPEN: Admission = Object.freeze({ kind: 'open', moderator: false, user: undefined, displayName: undefined, features: undefined, issuer: undefined });
+const GUEST: Admission = Object.freeze({ ...OPEN, kind: 'guest' });
+
+/** Everyone is admitted; tokens are not looked at. */
+export const openAdmission: AdmissionPolicy = { admit: () => Promise.resolve(OPEN) };
+
+export class TokenAdmission implements AdmissionPolicy {
+  readonly verifier: TokenVerifier;
+
+  constructor(
+    private readonly auth: AuthConfig,
+    verifier?: TokenVerifier,
+  ) {
+    this.verifier = verifier ?? new TokenVerifier(auth);
+  }
+
+  async admit(token: string | undefined, address: RoomAddress): Promise<Admission> {
+    if (token === undefined || token === '') {
+      if (this.auth.allowEmpty) return GUEST;
+      throw new ConfabError('token_missing', `room ${quote(address.key)} needs a token: open the meeting from your class platform (its link ends in ?jwt=...)`);
+    }
+    const { claims, identity } = await this.verifier.verify(token, address);
+    return {
+      kind: 'token',
+      moderator: identity.moderator,
+      user: { id: identity.userId, email: identity.email, avatar: identity.avatar },
+      displayName: identity.name,
+      features: identity.features,
+      issuer: typeof claims.iss === 'string' ? claims.iss : undefined,
+    };
+  }
+}
+
+/** The policy a configuration asks for. */
+export function admissionPolicy(auth: AuthConfig): AdmissionPolicy {
+  return auth.enabled ? new TokenAdmission(auth) : openAdmission;
+}
