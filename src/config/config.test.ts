@@ -54,8 +54,17 @@ describe('loadConfig', () => {
       publicUrl: 'http://localhost:8000/',
       basePath: '/',
       logLevel: 'info',
-      media: { advertiseIps: [], bindAddress: undefined, portRange: undefined, simulatedLossPercent: 0 },
+      media: {
+        advertiseIps: [],
+        bindAddress: undefined,
+        portRange: undefined,
+        simulatedLossPercent: 0,
+        portMode: 'single',
+        udpPort: 10000,
+        tcpPort: 4443,
+      },
       iceServers: [],
+      turn: undefined,
       maxParticipantsPerRoom: 100,
       helloTimeoutMs: 10_000,
       pingIntervalMs: 5_000,
@@ -64,6 +73,21 @@ describe('loadConfig', () => {
       autoOwner: true,
       warnings: [],
     });
+  });
+
+  test('TURN needs both host and secret, naming the missing one', () => {
+    assert.match(configError({ TURN_HOST: 'turn.example.org' }, 'TURN_CREDENTIALS'), /TURN_CREDENTIALS is missing/);
+    assert.match(configError({ TURN_CREDENTIALS: 'x' }, 'TURN_HOST'), /TURN_HOST is missing/);
+    configError({ TURN_HOST: 'h', TURN_CREDENTIALS: 'x', TURN_TRANSPORT: 'sctp' }, 'TURN_TRANSPORT');
+  });
+
+  test("docker-jitsi-meet's JVB_PORT and JVB_TCP_PORT set the media ports", () => {
+    const media = loadConfig({ JVB_PORT: '10010', JVB_TCP_PORT: '4444' }).media;
+    assert.equal(media.udpPort, 10010);
+    assert.equal(media.tcpPort, 4444);
+    assert.equal(loadConfig({ JVB_PORT: '10010', MEDIA_UDP_PORT: '10020' }).media.udpPort, 10020);
+    configError({ JVB_PORT: 'ten' }, 'JVB_PORT');
+    configError({ MEDIA_TCP_PORT: 'maybe' }, 'MEDIA_TCP_PORT');
   });
 
   test('ignores unrelated environment variables', () => {
@@ -80,6 +104,15 @@ describe('loadConfig', () => {
       MEDIA_BIND_ADDRESS: '10.0.0.2',
       MEDIA_PORT_MIN: '10000',
       MEDIA_PORT_MAX: '10100',
+      MEDIA_PORT_MODE: 'range',
+      MEDIA_UDP_PORT: '10001',
+      MEDIA_TCP_PORT: 'off',
+      MEDIA_SIMULATE_LOSS_PERCENT: '2',
+      TURN_HOST: 'turn.example.org',
+      TURN_PORT: '443',
+      TURN_TRANSPORT: 'tls',
+      TURN_CREDENTIALS: ' shared-secret\n',
+      TURN_CREDENTIALS_TTL_S: '600',
       ICE_SERVERS_JSON: '[{"urls":"stun:stun.example.org"}]',
       MAX_PARTICIPANTS_PER_ROOM: '30',
       HELLO_TIMEOUT_S: '2.5',
@@ -92,8 +125,17 @@ describe('loadConfig', () => {
       publicUrl: 'https://meet.example.org/',
       basePath: '/',
       logLevel: 'debug',
-      media: { advertiseIps: ['203.0.113.7'], bindAddress: '10.0.0.2', portRange: [10000, 10100], simulatedLossPercent: 0 },
+      media: {
+        advertiseIps: ['203.0.113.7'],
+        bindAddress: '10.0.0.2',
+        portRange: [10000, 10100],
+        simulatedLossPercent: 2,
+        portMode: 'range',
+        udpPort: 10001,
+        tcpPort: undefined,
+      },
       iceServers: [{ urls: 'stun:stun.example.org' }],
+      turn: { host: 'turn.example.org', port: 443, transport: 'tls', secret: 'shared-secret', ttlS: 600 },
       maxParticipantsPerRoom: 30,
       helloTimeoutMs: 2_500,
       pingIntervalMs: 15_000,
@@ -121,6 +163,11 @@ describe('loadConfig', () => {
       'MEDIA_PORT_MODE',
       'MEDIA_UDP_PORT',
       'MEDIA_TCP_PORT',
+      'TURN_HOST',
+      'TURN_PORT',
+      'TURN_TRANSPORT',
+      'TURN_CREDENTIALS',
+      'TURN_CREDENTIALS_TTL_S',
       'MEDIA_SIMULATE_LOSS_PERCENT',
       'WEB_ROOT',
       'ENABLE_AUTH',

@@ -69,7 +69,7 @@ export const ERRORS = {
   server_shutting_down: {
     status: 503,
     closeCode: 4504,
-    message: 'The server is restarting. Reconnecting…',
+    message: 'The server is restarting; your page reconnects by itself.',
     retryable: true,
   },
   media_negotiation_failed: {

@@ -109,7 +109,7 @@ export class MuxTransport implements MediaTransport {
     const previous = this.#ufragByPc.get(pcId);
     if (previous && previous !== endpoint.ufrag) this.registry.unregister(previous);
     this.#ufragByPc.set(pcId, endpoint.ufrag);
-    this.registry.register(endpoint.ufrag, { internalPort: endpoint.port });
+    this.registry.register(endpoint.ufrag, { internalPort: endpoint.port, icePassword: endpoint.password });
     return replaceCandidates(sdp, hostCandidates(this.settings.advertiseIps, this.#udp.port, this.#tcp?.port));
   }
 

@@ -3,9 +3,12 @@
  * live sessions routed to it. Shared by the UDP and TCP front ends.
  */
 import { MuxSession, type MuxTransportKind } from './mux-session.js';
+import { rewriteMappedAddress } from './stun-route.js';
 
 export interface MuxTarget {
   readonly internalPort: number;
+  /** The server's ICE password for this connection, to re-sign rewritten STUN responses. */
+  readonly icePassword: string;
 }
 
 /** A session nobody has sent through for this long is closed (ICE consent checks come every ~5 s). */
@@ -37,10 +40,18 @@ export class MuxRegistry {
   }
 
   /** Opens a session for a first packet, or undefined when the ufrag is not ours. */
-  open(serverUfrag: string, transport: MuxTransportKind, candidateType: string, sendOut: (data: Buffer) => void): MuxSession | undefined {
+  open(
+    serverUfrag: string,
+    remote: { address: string; port: number },
+    transport: MuxTransportKind,
+    candidateType: string,
+    sendOut: (data: Buffer) => void,
+  ): MuxSession | undefined {
     const target = this.#targets.get(serverUfrag);
     if (!target) return undefined;
-    const session = new MuxSession(serverUfrag, transport, candidateType, this.internalAddress, target.internalPort, sendOut);
+    const session = new MuxSession(serverUfrag, transport, candidateType, this.internalAddress, target.internalPort, (data) =>
+      sendOut(data[0]! < 2 ? rewriteMappedAddress(data, remote.address, remote.port, target.icePassword) : data),
+    );
     let set = this.#sessions.get(serverUfrag);
     if (!set) this.#sessions.set(serverUfrag, (set = new Set()));
     set.add(session);

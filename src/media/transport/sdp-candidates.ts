@@ -6,15 +6,17 @@
 
 export interface IceEndpoint {
   readonly ufrag: string;
+  readonly password: string;
   /** werift's internal UDP port. */
   readonly port: number;
 }
 
 export function readIceEndpoint(sdp: string): IceEndpoint | undefined {
   const ufrag = /^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1];
+  const password = /^a=ice-pwd:(\S+)/m.exec(sdp)?.[1];
   const candidate = /^a=candidate:\S+ \d+ udp \d+ \S+ (\d+) typ host/im.exec(sdp);
-  if (!ufrag || !candidate) return undefined;
-  return { ufrag, port: Number(candidate[1]) };
+  if (!ufrag || !password || !candidate) return undefined;
+  return { ufrag, password, port: Number(candidate[1]) };
 }
 
 /** Host candidates on the public ports; UDP is preferred over TCP. */

@@ -3,7 +3,7 @@
  * a STUN Binding request whose USERNAME is `<server ufrag>:<client ufrag>`
  * (RFC 8445 7.2.2). The server ufrag names the peer connection it is for.
  */
-import { methods, classes, parseMessage } from 'werift';
+import { Message, methods, classes, parseMessage } from 'werift';
 
 export interface StunRoute {
   /** Our (the server's) ICE username fragment. */
@@ -40,4 +40,27 @@ function candidateTypeOf(priority: number | undefined): StunRoute['candidateType
   if (pref >= 120) return 'host';
   if (pref >= 105) return 'prflx';
   return 'srflx';
+}
+
+/**
+ * werift answers checks with the address it saw, which behind the
+ * demultiplexer is our loopback session socket. Browsers would take that for
+ * a new (peer-reflexive) address of theirs; give them their real one,
+ * re-signed with the server's ICE password as werift would have.
+ */
+export function rewriteMappedAddress(data: Buffer, address: string, port: number, icePassword: string): Buffer {
+  if (!looksLikeStun(data)) return data;
+  let message;
+  try {
+    message = parseMessage(data);
+  } catch {
+    return data;
+  }
+  if (!message || message.messageMethod !== methods.BINDING || message.messageClass !== classes.RESPONSE) return data;
+  if (!message.getAttributeValue('XOR-MAPPED-ADDRESS')) return data;
+  const response = new Message(methods.BINDING, classes.RESPONSE, message.transactionId);
+  return response
+    .setAttribute('XOR-MAPPED-ADDRESS', [address, port])
+    .addMessageIntegrity(Buffer.from(icePassword, 'utf8'))
+    .addFingerprint().bytes;
 }

@@ -47,6 +47,7 @@ export class TcpMux {
     this.#sockets.add(socket);
     let buffer: Buffer = Buffer.alloc(0);
     let session: MuxSession | undefined;
+    const remote = { address: socket.remoteAddress ?? '0.0.0.0', port: socket.remotePort ?? 0 };
     socket.on('data', (chunk: Buffer) => {
       buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
       const { frames, rest } = splitTcpFrames(buffer);
@@ -54,7 +55,7 @@ export class TcpMux {
       for (const frame of frames) {
         if (!session) {
           const route = stunRoute(frame);
-          session = route && this.registry.open(route.serverUfrag, 'tcp', route.candidateType, (out) => socket.write(encodeTcpFrame(out)));
+          session = route && this.registry.open(route.serverUfrag, remote, 'tcp', route.candidateType, (out) => socket.write(encodeTcpFrame(out)));
           if (!session) continue;
         }
         session.deliver(frame);

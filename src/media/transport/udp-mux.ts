@@ -57,7 +57,7 @@ export class UdpMux {
     }
     if (!session) {
       const route = stunRoute(data);
-      session = route && this.registry.open(route.serverUfrag, 'udp', route.candidateType, (out) => this.#socket.send(out, port, address));
+      session = route && this.registry.open(route.serverUfrag, { address, port }, 'udp', route.candidateType, (out) => this.#socket.send(out, port, address));
       if (!session) {
         this.droppedUnknown++;
         return;

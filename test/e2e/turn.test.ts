@@ -1,0 +1,83 @@
+/**
+ * TURN: browsers forced to relay (iceTransportPolicy 'relay') still see and
+ * hear each other through Debian's coturn, with the short-lived credentials
+ * Confab hands out from the shared secret.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { startCoturn, type RunningTurn } from '../support/coturn.js';
+import { inbound, joinUrl, launchBrowser, openParticipant, startServer, waitFor, type RunningServer } from './support.js';
+
+let browser: Browser;
+let server: RunningServer;
+let turn: RunningTurn;
+
+// A string, not a function: tsx would wrap inner names in helpers the page lacks.
+const FORCE_RELAY = `
+  const Original = window.RTCPeerConnection;
+  const Forced = function (config, ...rest) { return new Original({ ...(config || {}), iceTransportPolicy: 'relay' }, ...rest); };
+  Forced.prototype = Original.prototype;
+  Object.setPrototypeOf(Forced, Original);
+  window.RTCPeerConnection = Forced;
+`;
+
+before(async () => {
+  turn = await startCoturn();
+  server = await startServer({
+    MEDIA_ADVERTISE_IPS: '127.0.0.2',
+    MEDIA_BIND_ADDRESS: '127.0.0.2',
+    TURN_HOST: '127.0.0.1',
+    TURN_PORT: String(turn.port),
+    TURN_TRANSPORT: 'udp',
+    TURN_CREDENTIALS: turn.secret,
+  });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  await turn?.stop();
+});
+
+function localCandidateTypes(page: Page): Promise<string[]> {
+  return page.evaluate(async () => {
+    type Hook = { conference?: { media?: { publishPc: RTCPeerConnection; subscribePc?: RTCPeerConnection } } };
+    const media = (window as unknown as { confab?: Hook }).confab?.conference?.media;
+    const types: string[] = [];
+    for (const pc of [media?.publishPc, media?.subscribePc]) {
+      if (!pc) continue;
+      const stats = await pc.getStats();
+      const byId = new Map<string, Record<string, unknown>>();
+      stats.forEach((s: Record<string, unknown>) => byId.set(s.id as string, s));
+      stats.forEach((s: Record<string, unknown>) => {
+        if (s.type !== 'transport' || !s.selectedCandidatePairId) return;
+        const pair = byId.get(s.selectedCandidatePairId as string);
+        types.push(String(byId.get(pair?.localCandidateId as string)?.candidateType));
+      });
+    }
+    return types;
+  });
+}
+
+test('browsers forced to relay through coturn see and hear each other', { timeout: 120_000 }, async () => {
+  const pages: Page[] = [];
+  for (const name of ['Relay A', 'Relay B']) {
+    const { context, page } = await openParticipant(browser, 'about:blank');
+    await context.addInitScript(FORCE_RELAY);
+    await page.goto(joinUrl(server.url, 'relayed', name));
+    pages.push(page);
+  }
+  for (const page of pages) {
+    const s = await waitFor(() => inbound(page), (v) => Object.values(v.video).some((f) => f > 10) && Object.values(v.audio).some((p) => p > 20), 30_000);
+    assert.ok(Object.values(s.video).some((f) => f > 10), `video through TURN: ${JSON.stringify(s)}`);
+    assert.ok(Object.values(s.audio).some((p) => p > 20), `audio through TURN: ${JSON.stringify(s)}`);
+    assert.deepEqual(await localCandidateTypes(page), ['relay', 'relay'], 'both peer connections relay');
+  }
+  // The browser got a TURN REST username (expiry:participant), never the secret.
+  const ice = await pages[0]!.evaluate(() => JSON.stringify((window as unknown as { confab?: { conference?: { media?: { publishPc: RTCPeerConnection } } } }).confab?.conference?.media?.publishPc.getConfiguration().iceServers));
+  assert.match(ice, /"username":"\d{10}:[0-9a-f-]{36}"/);
+  assert.ok(!ice.includes(turn.secret));
+  for (const page of pages) await page.close();
+});
