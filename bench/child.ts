@@ -7,8 +7,8 @@ export class Child<Reply extends { type: string }> {
   #waiter: (() => void) | undefined;
 
   constructor(modulePath: string, env: NodeJS.ProcessEnv) {
-    // stdout is reserved for the runner's JSON; children's logs go to stderr.
-    this.process = fork(modulePath, [], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    // stdout is reserved for the runner's JSON: whatever children print goes to stderr.
+    this.process = fork(modulePath, [], { env, stdio: ['ignore', 2, 'inherit', 'ipc'] });
     this.process.on('message', (message) => {
       this.#replies.push(message as Reply);
       this.#waiter?.();

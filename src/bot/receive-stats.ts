@@ -1,6 +1,6 @@
 /**
  * What a bot received, per remote participant and kind. Packets are
- * attributed through the `tracks` list of the latest subscribe offer
+ * attributed through the `tracks` lists of the subscribe offers
  * (mid -> participant), since the SFU rewrites nothing that names the sender.
  */
 import type { RtpPacket } from 'werift';
@@ -63,15 +63,19 @@ export function isVp8KeyframeStart(payload: Buffer): boolean {
 
 export class ReceiveStats {
   readonly remotes = new Map<string, RemoteStats>();
-  #byMid = new Map<string, SubscribedTrack>();
+  readonly #byMid = new Map<string, SubscribedTrack>();
   /** Extended (wrap-counted) first and highest sequence numbers per stream. */
   readonly #seq = new WeakMap<KindStats, { first: number; highest: number }>();
-  /** Packets on an m-line the latest offer does not name (should stay 0). */
+  /** Packets on an m-line no offer named, or of the wrong kind (should stay 0). */
   unattributed = 0;
 
-  /** The latest subscribe offer's track list replaces the mapping. */
+  /**
+   * Applies a subscribe offer's track list. Mids the offer no longer lists
+   * keep their last owner: a departed participant's last packets (in flight,
+   * or retransmitted on NACK) still arrive after the offer that drops them.
+   */
   setTracks(tracks: readonly SubscribedTrack[]): void {
-    this.#byMid = new Map(tracks.map((t) => [t.mid, t]));
+    for (const track of tracks) this.#byMid.set(track.mid, track);
   }
 
   trackFor(mid: string): SubscribedTrack | undefined {

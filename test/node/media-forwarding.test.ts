@@ -107,3 +107,32 @@ test('mute stops forwarding that kind only; unmute resumes it with a keyframe', 
   assert.equal(speaker.participants.get(listener.participantId)?.audioMuted, false);
   await closeAll([speaker, listener]);
 });
+
+test('a leaver disappears from presence and media; a newcomer and a listen-only bot are served', { timeout: 30_000 }, async () => {
+  const [a, b, c] = await join('turnover', 'a', 'b', 'c');
+  assert.ok(a && b && c);
+  await waitUntil(() => allReceiving([a, b, c], 20), 10_000, 'media among three');
+  await c.leave();
+  await waitUntil(() => a.participants.size === 1 && b.participants.size === 1, 3_000, 'presence without the leaver');
+  assert.ok(!a.participants.has(c.participantId) && !b.participants.has(c.participantId));
+  // The others keep receiving each other across the renegotiation that dropped c's tracks.
+  const fromB = received(a, b, 'video');
+  await waitUntil(() => received(a, b, 'video') - fromB > 25, 3_000, 'a to keep receiving b');
+
+  const [d] = await join('turnover', 'd');
+  assert.ok(d);
+  const [quiet] = await joinBots(server.url, 'turnover', ['quiet'], { publish: { audio: false, video: false } });
+  assert.ok(quiet);
+  bots.push(quiet);
+  await waitUntil(() => allReceiving([a, b, d], 20), 10_000, 'media among a, b and the newcomer');
+  await waitUntil(
+    () => [a, b, d].every((p) => received(quiet, p, 'audio') > 20 && received(quiet, p, 'video') > 20),
+    10_000,
+    'the listen-only bot to receive all three',
+  );
+  assert.equal(quiet.participants.size, 3);
+  await waitUntil(() => a.participants.size === 3, 3_000, 'a to see b, d and the listen-only bot');
+  for (const bot of [a, b, d, quiet]) assert.equal(bot.stats().unattributedPackets, 0);
+  assert.equal(server.server.gateway.registry.get('turnover')?.participants.size, 4);
+  await closeAll([a, b, d, quiet]);
+});
