@@ -22,10 +22,12 @@ import { LongPollTransport } from './longpoll-transport.js';
 import { pathBelowBase } from './base-path.js';
 import type { SignalingChannel } from '../service/signaling-channel.js';
 import { VERSION } from './version.js';
+import { ConfabMetrics } from './metrics.js';
 
 export class ConfabServer {
   readonly gateway: LocalRoomGateway;
   readonly media: MediaTransport;
+  readonly metrics: ConfabMetrics;
   readonly admission: AdmissionPolicy;
   readonly rejoinTickets: RejoinTickets | undefined;
   readonly http: HttpServer;
@@ -44,12 +46,21 @@ export class ConfabServer {
     this.admission = admissionPolicy(config.auth);
     this.rejoinTickets = config.auth.enabled ? new RejoinTickets() : undefined;
     this.media = createMediaTransport(config);
+    this.metrics = new ConfabMetrics({
+      rooms: () => this.gateway.registry.size,
+      participants: () => this.gateway.participantCount(),
+      publishedTracks: () => this.gateway.publishedTrackCounts(),
+      forwardedTracks: () => this.gateway.forwardedTrackCount(),
+      mediaSessions: () => this.media.sessionCounts(),
+      signalingConnections: () => ({ websocket: this.#channels.size, 'long-poll': this.#longPoll.size }),
+    });
     this.gateway = new LocalRoomGateway(
       {
         maxParticipantsPerRoom: config.maxParticipantsPerRoom,
         transport: this.media,
         iceServers: config.iceServers,
         turn: config.turn,
+        observer: this.metrics,
         serverVersion: VERSION,
         autoOwner: config.autoOwner,
       },
@@ -73,6 +84,7 @@ export class ConfabServer {
         startedAt: this.startedAt,
         isReady: () => this.#ready,
         stats: () => ({ rooms: this.gateway.registry.size, participants: this.gateway.participantCount() }),
+        metrics: () => this.metrics.render(),
       },
       config.auth.enabled
         ? (token, address) =>
@@ -146,7 +158,7 @@ export class ConfabServer {
     return new ParticipantSession(
       channel,
       this.gateway,
-      { helloTimeoutMs: this.config.helloTimeoutMs, remoteAddress: channel.description, isAccepting: () => this.#ready, admission: this.admission, rejoinTickets: this.rejoinTickets },
+      { helloTimeoutMs: this.config.helloTimeoutMs, remoteAddress: channel.description, isAccepting: () => this.#ready, observer: this.metrics, admission: this.admission, rejoinTickets: this.rejoinTickets },
       this.log,
     );
   }

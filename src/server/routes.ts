@@ -20,6 +20,8 @@ export interface HealthSource {
   readonly startedAt: number;
   isReady(): boolean;
   stats(): { rooms: number; participants: number };
+  /** Prometheus exposition, when metrics are on. */
+  metrics?(): Promise<{ contentType: string; body: string }>;
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -61,6 +63,12 @@ export class HttpRoutes {
       }
       case '':
         return this.web.servePage(res, this.boot());
+      case 'metrics':
+        if (!this.health.metrics) break;
+        return this.health.metrics().then(({ contentType, body }) => {
+          res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
+          res.end(body);
+        });
       case 'favicon.ico':
         res.writeHead(204).end();
         return;

@@ -9,6 +9,7 @@ import type { Logger } from '../util/log.js';
 import { LocalParticipantLink } from './participant-link.js';
 import type { JoinRequest, ParticipantLink, RoomGateway } from './room-gateway.js';
 import { RoomMedia } from './room-media.js';
+import type { ServiceObserver } from './observer.js';
 import type { SignalingChannel } from './signaling-channel.js';
 import { turnIceServer, type IceServer, type TurnSettings } from './turn-credentials.js';
 
@@ -16,6 +17,8 @@ export interface LocalGatewayOptions {
   readonly maxParticipantsPerRoom: number;
   readonly transport: MediaTransport;
   readonly iceServers: readonly IceServer[];
+  /** Told about client reports (metrics). */
+  readonly observer?: ServiceObserver;
   /** TURN with short-lived credentials per participant. */
   readonly turn?: TurnSettings;
   readonly serverVersion: string;
@@ -61,7 +64,7 @@ export class LocalRoomGateway implements RoomGateway {
     });
     const log = this.log.child({ room: room.key, participant: participant.id });
     const peer = media.attach(participant);
-    const link = new LocalParticipantLink(room, participant, peer, channel, log);
+    const link = new LocalParticipantLink(room, participant, peer, channel, log, this.options.observer);
     channel.send({
       type: 'welcome',
       protocolVersion: PROTOCOL_VERSION,
@@ -92,6 +95,22 @@ export class LocalRoomGateway implements RoomGateway {
     const servers = [...this.options.iceServers];
     if (this.options.turn) servers.push(turnIceServer(this.options.turn, participantId));
     return servers;
+  }
+
+  /** Published tracks in all rooms, by kind (metrics). */
+  publishedTrackCounts(): { audio: number; video: number } {
+    const counts = { audio: 0, video: 0 };
+    for (const room of this.registry.rooms.values()) {
+      for (const p of room.participants.values()) for (const t of p.tracks.values()) counts[t.kind]++;
+    }
+    return counts;
+  }
+
+  /** Tracks forwarded to subscribers in all rooms (metrics). */
+  forwardedTrackCount(): number {
+    let n = 0;
+    for (const media of this.media.values()) for (const peer of media.router.peers.values()) n += peer.consumers.size;
+    return n;
   }
 
   participantCount(): number {

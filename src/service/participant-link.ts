@@ -9,6 +9,7 @@ import type { MediaPeer } from '../media/media-peer.js';
 import { ConfabError } from '../protocol/errors.js';
 import type { ClientMessage } from '../protocol/messages.js';
 import type { Logger } from '../util/log.js';
+import { NO_OBSERVER, type ServiceObserver } from './observer.js';
 import type { ParticipantLink } from './room-gateway.js';
 import type { SignalingChannel } from './signaling-channel.js';
 
@@ -22,6 +23,7 @@ export class LocalParticipantLink implements ParticipantLink {
     readonly peer: MediaPeer,
     private readonly channel: SignalingChannel,
     private readonly log: Logger,
+    private readonly observer: ServiceObserver = NO_OBSERVER,
   ) {
     const self = participant.id;
     this.#offs.push(
@@ -87,6 +89,7 @@ export class LocalParticipantLink implements ParticipantLink {
         return;
       case 'client-report':
         this.log.warn({ code: message.code, detail: message.detail }, 'client reported a problem');
+        this.observer.clientReport(message.code);
         return;
     }
   }

@@ -10,10 +10,13 @@ import { roomAddress } from '../protocol/room-name.js';
 import type { Logger } from '../util/log.js';
 import type { AdmissionPolicy } from './auth/admission.js';
 import type { RejoinTickets } from './auth/rejoin-tickets.js';
+import type { ServiceObserver } from './observer.js';
 import type { ParticipantLink, RoomGateway } from './room-gateway.js';
 import type { SignalingChannel } from './signaling-channel.js';
 
 export interface SessionOptions {
+  /** Told about refused joins (metrics). */
+  readonly observer?: ServiceObserver;
   readonly helloTimeoutMs: number;
   readonly remoteAddress: string;
   /** Asked at hello time: false while the server drains or starts. */
@@ -132,6 +135,7 @@ export class ParticipantSession {
       error instanceof ConfabError ? error : new ConfabError('internal_error', undefined, { cause: error });
     if (confab.code === 'internal_error') this.log.error({ err: error }, 'signaling session failed');
     else this.log.info({ code: confab.code, reason: confab.message, participant: this.participantId }, 'signaling session refused');
+    if (!this.#link) this.options.observer?.joinRefused(confab.code);
     this.channel.close(confab.code, confab.message);
     this.transportClosed();
   }

@@ -1,0 +1,110 @@
+/**
+ * Prometheus metrics at <base>/metrics (prom-client). Live numbers (rooms,
+ * participants, tracks, media sessions) are read from the server at scrape
+ * time; the media hot path only bumps plain counters (media-stats.ts), which
+ * are turned into Prometheus counters here.
+ */
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { mediaStats } from '../media/media-stats.js';
+import type { ServiceObserver } from '../service/observer.js';
+
+export interface MetricsSource {
+  rooms(): number;
+  participants(): number;
+  /** Published tracks by kind. */
+  publishedTracks(): { audio: number; video: number };
+  /** Tracks being forwarded to subscribers (one per subscriber per track). */
+  forwardedTracks(): number;
+  /** Media sessions through the demultiplexer by path: udp, tcp, relay. */
+  mediaSessions(): Record<string, number>;
+  /** Signaling connections by transport. */
+  signalingConnections(): { websocket: number; 'long-poll': number };
+}
+
+export class ConfabMetrics implements ServiceObserver {
+  readonly registry = new Registry();
+  readonly #joinFailures: Counter<'code'>;
+  readonly #clientReports: Counter<'code'>;
+
+  constructor(source: MetricsSource) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'confab_' });
+    const gauge = (name: string, help: string, read: () => number): void => {
+      new Gauge({ name, help, registers, collect() { this.set(read()); } });
+    };
+    gauge('confab_rooms', 'Rooms with at least one participant.', () => source.rooms());
+    gauge('confab_participants', 'Participants in all rooms.', () => source.participants());
+    gauge('confab_forwarded_tracks', 'Tracks being forwarded (one per subscriber per published track).', () => source.forwardedTracks());
+    gauge('confab_peer_connections', 'Open server-side peer connections.', () => mediaStats.peerConnectionsOpen);
+    new Gauge({
+      name: 'confab_published_tracks',
+      help: 'Tracks participants publish, by kind.',
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        const t = source.publishedTracks();
+        this.set({ kind: 'audio' }, t.audio);
+        this.set({ kind: 'video' }, t.video);
+      },
+    });
+    new Gauge({
+      name: 'confab_media_sessions',
+      help: 'Browser media paths through the one-port demultiplexer, by transport (udp, tcp, relay via TURN).',
+      labelNames: ['transport'],
+      registers,
+      collect() {
+        const counts = source.mediaSessions();
+        for (const transport of ['udp', 'tcp', 'relay']) this.set({ transport }, counts[transport] ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'confab_signaling_connections',
+      help: 'Signaling connections, by transport.',
+      labelNames: ['transport'],
+      registers,
+      collect() {
+        for (const [transport, n] of Object.entries(source.signalingConnections())) this.set({ transport }, n);
+      },
+    });
+    this.mediaCounter('confab_forwarded_packets_total', 'RTP packets forwarded to subscribers.', () => mediaStats.packetsForwarded);
+    this.mediaCounter('confab_forwarded_bytes_total', 'RTP payload bytes forwarded to subscribers.', () => mediaStats.bytesForwarded);
+    this.mediaCounter('confab_received_packets_total', 'RTP packets received from publishers.', () => mediaStats.packetsReceived);
+    this.mediaCounter('confab_received_bytes_total', 'RTP payload bytes received from publishers.', () => mediaStats.bytesReceived);
+    this.mediaCounter('confab_keyframe_requests_total', 'Keyframe requests (PLI) sent to publishers.', () => mediaStats.keyframeRequests);
+    this.#joinFailures = new Counter({ name: 'confab_join_failures_total', help: 'Refused joins, by error code.', labelNames: ['code'], registers });
+    this.#clientReports = new Counter({
+      name: 'confab_client_reports_total',
+      help: 'Problems browsers reported (ICE failure, camera, signaling fallback), by code.',
+      labelNames: ['code'],
+      registers,
+    });
+  }
+
+  joinRefused(code: string): void {
+    this.#joinFailures.inc({ code });
+  }
+
+  clientReport(code: string): void {
+    // Client codes are free text: keep the label set bounded.
+    this.#clientReports.inc({ code: /^[a-z_]{1,48}$/.test(code) ? code : 'other' });
+  }
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  /** A Prometheus counter that follows one of the plain media-stats numbers. */
+  private mediaCounter(name: string, help: string, read: () => number): void {
+    let seen = read();
+    new Counter({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        const now = read();
+        if (now > seen) this.inc(now - seen);
+        seen = now;
+      },
+    });
+  }
+}

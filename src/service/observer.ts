@@ -1,0 +1,15 @@
+/**
+ * What the service layer tells whoever watches it (the metrics at the edge),
+ * without knowing about Prometheus.
+ */
+export interface ServiceObserver {
+  /** A join (hello) was refused, with the catalogue code. */
+  joinRefused(code: string): void;
+  /** A browser reported a problem of its own (ICE failure, camera, signaling fallback). */
+  clientReport(code: string): void;
+}
+
+export const NO_OBSERVER: ServiceObserver = {
+  joinRefused: () => undefined,
+  clientReport: () => undefined,
+};
