@@ -8,6 +8,7 @@ import { MediaSession } from './media-session.js';
 import { Signaling, type CloseInfo } from './signaling.js';
 import { startSpeakingMonitor } from './speaking.js';
 import { ConferenceView } from './ui/conference-view.js';
+import { Emitter } from './events.js';
 
 export interface ConferenceOptions {
   room: string;
@@ -29,7 +30,19 @@ export interface ConferenceOptions {
 
 export type ConferenceState = 'connecting' | 'joined' | 'reconnecting' | 'left' | 'failed';
 
+/** What the conference tells the page around it (the embed API listens here). */
+export interface ConferenceEvents {
+  joined: [{ participantId: string; room: string; displayName: string; role: string }];
+  left: [];
+  participantJoined: [ParticipantInfo];
+  participantLeft: [string];
+  participantUpdated: [ParticipantInfo];
+  localMuteChanged: [{ kind: 'audio' | 'video'; muted: boolean }];
+}
+
 export class Conference {
+  /** Typed events for the embed API and other observers. */
+  readonly events = new Emitter<ConferenceEvents>();
   readonly view: ConferenceView;
   state: ConferenceState = 'connecting';
   participantId: string | undefined;
@@ -53,6 +66,22 @@ export class Conference {
       leave: () => this.leave(),
     });
     this.applyLocalMute();
+  }
+
+  get audioMuted(): boolean {
+    return this.o.audioMuted;
+  }
+
+  get videoMuted(): boolean {
+    return this.o.videoMuted;
+  }
+
+  /** Changes our display name for everyone. */
+  setDisplayName(name: string): void {
+    const trimmed = name.trim().slice(0, 80);
+    if (!trimmed) return;
+    this.o.displayName = trimmed;
+    this.#signaling?.send({ type: 'set-display-name', displayName: trimmed });
   }
 
   /** The server's rejoin ticket from the last welcome, if any. */
@@ -82,6 +111,7 @@ export class Conference {
     else this.o.videoMuted = muted;
     this.applyLocalMute();
     this.#signaling?.send({ type: 'set-muted', kind, muted });
+    this.events.emit('localMuteChanged', { kind, muted });
     const self = this.participantId ? this.participants.get(this.participantId) : undefined;
     if (self) this.upsertTile({ ...self, audioMuted: this.o.audioMuted, videoMuted: this.o.videoMuted });
   }
@@ -130,6 +160,8 @@ export class Conference {
           onFailed: (reason) => this.report('media_connection_failed', reason),
         });
         this.reportAfterJoin(signaling);
+        this.events.emit('joined', { participantId: m.participantId, room: m.room, displayName: m.self.displayName, role: m.self.role });
+        for (const p of m.participants) this.events.emit('participantJoined', p);
         await this.media.publish(this.o.stream, this.o.preferredCodec);
         return;
       }
@@ -140,8 +172,10 @@ export class Conference {
       case 'participant-joined':
       case 'participant-updated':
         this.upsertTile(m.participant);
+        this.events.emit(m.type === 'participant-joined' ? 'participantJoined' : 'participantUpdated', m.participant);
         return this.attachRemoteTracks();
       case 'participant-left':
+        this.events.emit('participantLeft', m.participantId);
         this.participants.delete(m.participantId);
         this.view.stage.remove(m.participantId);
         this.view.setCount(this.participants.size);
@@ -228,7 +262,9 @@ export class Conference {
   }
 
   private teardown(state: ConferenceState): void {
+    const wasJoined = this.state === 'joined' || this.state === 'reconnecting';
     this.state = state;
+    if (wasJoined) this.events.emit('left');
     window.clearTimeout(this.#retryTimer);
     this.#stopSpeaking?.();
     this.media?.close();
