@@ -69,6 +69,8 @@ export class HttpRoutes {
           res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
           res.end(body);
         });
+      case 'external_api.js':
+        return this.web.serveExternalApi(res);
       case 'favicon.ico':
         res.writeHead(204).end();
         return;

@@ -45,6 +45,25 @@ export class WebClient {
     this.#assets(req, res, next);
   }
 
+  /**
+   * external_api.js keeps its name across releases (platforms hard-code the
+   * URL), so it is revalidated on every load rather than cached forever.
+   */
+  serveExternalApi(res: ServerResponse): void {
+    const path = join(this.root, 'external_api.js');
+    if (!existsSync(path)) {
+      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(`external_api.js is not built (no ${path}). Run: npm run build\n`);
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': 'no-cache',
+      'x-content-type-options': 'nosniff',
+    });
+    res.end(readFileSync(path));
+  }
+
   servePage(res: ServerResponse, boot: BootData, status = 200): void {
     const errorText = boot.error
       ? `<noscript><p>${escapeHtml(boot.error.message)}</p><p>Error code: ${boot.error.code}</p></noscript>`

@@ -8,6 +8,7 @@ import { ConfabError } from '../../src/protocol/errors.js';
 import { parseRoomPath, type RoomAddress } from '../../src/protocol/room-name.js';
 import { Conference } from './conference.js';
 import { joinOptionsFromHash } from './hash-options.js';
+import { EmbedBridge, embedIdFromHash } from './embed/bridge.js';
 import { openDevices } from './devices.js';
 import { showError, showLanding, showLeft, showPrejoin } from './ui/screens.js';
 
@@ -72,6 +73,9 @@ async function main(): Promise<void> {
   document.title = `${label} · Confab`;
 
   const options = joinOptionsFromHash(location.hash);
+  // Embedded through external_api.js: talk to the parent page.
+  const embedId = embedIdFromHash(location.hash);
+  const bridge = embedId ? new EmbedBridge(embedId) : undefined;
   const token = new URLSearchParams(location.search).get('jwt') ?? undefined;
   const devices = await openDevices(options.resolution);
   let choice = {
@@ -105,6 +109,7 @@ async function main(): Promise<void> {
       },
     });
     window.confab!.conference = conference;
+    bridge?.attach(conference);
     root.replaceChildren(conference.view.el);
     conference.start();
     if (devices.error) conference.view.setNotice(devices.error, 'devices_unavailable');
