@@ -27,12 +27,24 @@ async function serve(): Promise<void> {
     log.fatal({ err: error }, `cannot listen on ${config.httpHost}:${config.httpPort}`);
     process.exit(1);
   }
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    void server.close().then(() => process.exit(0));
+  // SIGTERM (Kubernetes, docker stop) drains: classes in progress finish first. SIGINT (Ctrl-C)
+  // stops at once, and either signal during a drain cuts it short.
+  let drain: AbortController | undefined;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (drain) {
+      drain.abort();
+      return;
+    }
+    drain = new AbortController();
+    const timeoutMs = signal === 'SIGTERM' ? config.drainTimeoutMs : 0;
+    log.info({ signal, drainTimeoutS: timeoutMs / 1000 }, 'shutting down');
+    server.drain({ timeoutMs, signal: drain.signal }).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

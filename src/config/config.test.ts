@@ -68,6 +68,7 @@ describe('loadConfig', () => {
       maxParticipantsPerRoom: 100,
       helloTimeoutMs: 10_000,
       pingIntervalMs: 5_000,
+      drainTimeoutMs: 3_540_000,
       webRoot: undefined,
       auth: AUTH_OFF,
       autoOwner: true,
@@ -117,6 +118,7 @@ describe('loadConfig', () => {
       MAX_PARTICIPANTS_PER_ROOM: '30',
       HELLO_TIMEOUT_S: '2.5',
       PING_INTERVAL_S: '15',
+      DRAIN_TIMEOUT_S: '600',
       WEB_ROOT: '/srv/web',
     });
     assert.deepEqual(config, {
@@ -139,6 +141,7 @@ describe('loadConfig', () => {
       maxParticipantsPerRoom: 30,
       helloTimeoutMs: 2_500,
       pingIntervalMs: 15_000,
+      drainTimeoutMs: 600_000,
       webRoot: '/srv/web',
       auth: AUTH_OFF,
       autoOwner: true,
@@ -160,6 +163,7 @@ describe('loadConfig', () => {
       'MAX_PARTICIPANTS_PER_ROOM',
       'HELLO_TIMEOUT_S',
       'PING_INTERVAL_S',
+      'DRAIN_TIMEOUT_S',
       'MEDIA_PORT_MODE',
       'MEDIA_UDP_PORT',
       'MEDIA_TCP_PORT',
@@ -353,6 +357,12 @@ describe('loadConfig', () => {
       assert.equal(config.pingIntervalMs, 1_000);
       configError({ HELLO_TIMEOUT_S: '0' }, 'HELLO_TIMEOUT_S');
       configError({ PING_INTERVAL_S: '61' }, 'PING_INTERVAL_S');
+    });
+
+    test('DRAIN_TIMEOUT_S is seconds, 0 (no drain) to a day', () => {
+      assert.equal(loadConfig({ DRAIN_TIMEOUT_S: '0' }).drainTimeoutMs, 0);
+      assert.equal(loadConfig({ DRAIN_TIMEOUT_S: '1.5' }).drainTimeoutMs, 1_500);
+      for (const value of ['-1', '86401', 'soon']) configError({ DRAIN_TIMEOUT_S: value }, 'DRAIN_TIMEOUT_S');
     });
   });
 

@@ -55,6 +55,12 @@ const schema = z
     HELLO_TIMEOUT_S: z.coerce.number().min(1).max(120).default(10),
     /** Seconds between WebSocket pings; a peer silent for two of them is dropped. */
     PING_INTERVAL_S: z.coerce.number().min(1).max(60).default(5),
+    /**
+     * On SIGTERM, seconds to let current participants finish before they are told to reconnect.
+     * Just under the Deployment's terminationGracePeriodSeconds (3600), so clients hear it before SIGKILL.
+     * 0: no drain, SIGTERM ends every call at once.
+     */
+    DRAIN_TIMEOUT_S: z.coerce.number().min(0).max(86_400).default(3540),
     /** Testing only: drop this % of media packets each way, to exercise NACK/RTX repair. */
     /** single: one UDP (and TCP) port for everyone, like Jitsi's bridge; range: a port per peer connection. */
     MEDIA_PORT_MODE: z.enum(['single', 'range']).default('single'),
@@ -162,6 +168,8 @@ export interface Config {
   readonly maxParticipantsPerRoom: number;
   readonly helloTimeoutMs: number;
   readonly pingIntervalMs: number;
+  /** How long a SIGTERM drain waits for participants to leave (DRAIN_TIMEOUT_S). */
+  readonly drainTimeoutMs: number;
   readonly webRoot: string | undefined;
   readonly auth: AuthConfig;
   /** When nobody in a room moderates, the next participant to join does (ENABLE_AUTO_OWNER). */
@@ -282,6 +290,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxParticipantsPerRoom: c.MAX_PARTICIPANTS_PER_ROOM,
     helloTimeoutMs: c.HELLO_TIMEOUT_S * 1000,
     pingIntervalMs: c.PING_INTERVAL_S * 1000,
+    drainTimeoutMs: c.DRAIN_TIMEOUT_S * 1000,
     webRoot: c.WEB_ROOT,
     auth: {
       enabled: c.ENABLE_AUTH,

@@ -1,14 +1,15 @@
 /**
  * The Confab server: HTTP (web client, health) and WebSocket signaling on one
  * port, rooms and media in this process. Owns everything it starts;
- * `close()` releases all of it.
+ * `close()` releases all of it, `drain()` after participants have left.
  */
 import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
-import { networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../config/config.js';
-import { DirectTransport, MuxTransport, type MediaTransport } from '../media/transport/media-transport.js';
+import { MuxTransport, type MediaTransport } from '../media/transport/media-transport.js';
+import { createMediaTransport } from './media-setup.js';
+import { waitUntilEmpty, type DrainOptions, type DrainOutcome } from './drain.js';
 import { LocalRoomGateway } from '../service/local-room-gateway.js';
 import { ParticipantSession } from '../service/participant-session.js';
 import { admissionPolicy, type AdmissionPolicy } from '../service/auth/admission.js';
@@ -137,6 +138,15 @@ export class ConfabServer {
     return port;
   }
 
+  /** SIGTERM: unready and refusing hellos at once (server_not_ready: clients retry on a ready replica), current
+   *  participants keep their media until they leave or the timeout; then close() tells the rest to reconnect. */
+  async drain(options: DrainOptions): Promise<DrainOutcome> {
+    this.#ready = false;
+    const outcome = await waitUntilEmpty(() => ({ rooms: this.gateway.registry.size, participants: this.gateway.participantCount() }), options, this.log);
+    await this.close();
+    return outcome;
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -185,26 +195,4 @@ export class ConfabServer {
     });
     ws.on('error', (error) => this.log.debug({ err: error, from: channel.description }, 'websocket error'));
   }
-}
-
-/** One UDP (and TCP) port for all media by default; a port per peer connection in range mode. */
-function createMediaTransport(config: Config): MediaTransport {
-  const m = config.media;
-  if (m.portMode === 'range') return new DirectTransport(m);
-  return new MuxTransport({
-    advertiseIps: m.advertiseIps.length > 0 ? m.advertiseIps : hostAddresses(),
-    bindAddress: m.bindAddress,
-    udpPort: m.udpPort,
-    tcpPort: m.tcpPort,
-    simulatedLossPercent: m.simulatedLossPercent,
-  });
-}
-
-/** The host's IPv4 addresses, loopback included (a browser on this machine can always use it). */
-function hostAddresses(): string[] {
-  const ips = Object.values(networkInterfaces())
-    .flat()
-    .filter((i): i is NonNullable<typeof i> => !!i && i.family === 'IPv4' && !i.address.startsWith('169.254.'))
-    .map((i) => i.address);
-  return [...ips.filter((ip) => ip !== '127.0.0.1'), '127.0.0.1'];
 }

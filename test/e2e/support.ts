@@ -47,6 +47,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
       MEDIA_UDP_PORT: '0',
       MEDIA_TCP_PORT: '0',
       LOG_LEVEL: 'info',
+      // stop() (SIGTERM) means a restart here: no waiting for participants to leave.
+      DRAIN_TIMEOUT_S: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -152,4 +154,43 @@ export async function waitFor<T>(read: () => Promise<T>, check: (v: T) => boolea
     value = await read();
   }
   return value;
+}
+
+export interface SelectedPair {
+  /** 'publish' or 'subscribe': which of the page's two peer connections. */
+  pc: string;
+  /** The browser's side: host, srflx, prflx or relay. */
+  localType: string;
+  remoteAddress: string;
+  remotePort: number;
+  protocol: string;
+}
+
+/** The connected ICE candidate pair of each of the page's peer connections. */
+export function selectedPairs(page: Page): Promise<SelectedPair[]> {
+  return page.evaluate(async () => {
+    type Hook = { conference?: { media?: { publishPc: RTCPeerConnection; subscribePc?: RTCPeerConnection } } };
+    const media = (window as unknown as { confab?: Hook }).confab?.conference?.media;
+    const out: SelectedPair[] = [];
+    for (const [pcName, pc] of [['publish', media?.publishPc], ['subscribe', media?.subscribePc]] as const) {
+      if (!pc) continue;
+      const stats = await pc.getStats();
+      const byId = new Map<string, Record<string, unknown>>();
+      stats.forEach((s: Record<string, unknown>) => byId.set(s.id as string, s));
+      stats.forEach((s: Record<string, unknown>) => {
+        if (s.type !== 'transport' || !s.selectedCandidatePairId) return;
+        const pair = byId.get(s.selectedCandidatePairId as string);
+        const local = byId.get(pair?.localCandidateId as string);
+        const remote = byId.get(pair?.remoteCandidateId as string);
+        out.push({
+          pc: pcName,
+          localType: String(local?.candidateType),
+          remoteAddress: String(remote?.address),
+          remotePort: Number(remote?.port),
+          protocol: String(remote?.protocol),
+        });
+      });
+    }
+    return out;
+  });
 }
