@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { inbound, joinUrl, launchBrowser, openParticipant, startServer, waitFor, type RunningServer } from './support.js';
+import { inbound, joinUrl, launchBrowser, openParticipant, selectedPairs, startServer, waitFor, type RunningServer } from './support.js';
 
 // A loopback address of its own, so "sockets on the public address" is exact.
 const PUBLIC_IP = '127.0.0.2';
@@ -38,28 +38,6 @@ const STRIP_UDP_CANDIDATES = `
     return original.call(this, { type: desc.type, sdp });
   };
 `;
-
-/** The remote end of each connected candidate pair, per peer connection of the page. */
-function selectedRemotes(page: Page): Promise<{ pc: string; address: string; port: number; protocol: string }[]> {
-  return page.evaluate(async () => {
-    type Hook = { conference?: { media?: { publishPc: RTCPeerConnection; subscribePc?: RTCPeerConnection } } };
-    const media = (window as unknown as { confab?: Hook }).confab?.conference?.media;
-    const out: { pc: string; address: string; port: number; protocol: string }[] = [];
-    for (const [name, pc] of [['publish', media?.publishPc], ['subscribe', media?.subscribePc]] as const) {
-      if (!pc) continue;
-      const stats = await pc.getStats();
-      const byId = new Map<string, Record<string, unknown>>();
-      stats.forEach((s: Record<string, unknown>) => byId.set(s.id as string, s));
-      stats.forEach((s: Record<string, unknown>) => {
-        if (s.type !== 'transport' || !s.selectedCandidatePairId) return;
-        const pair = byId.get(s.selectedCandidatePairId as string);
-        const remote = byId.get(pair?.remoteCandidateId as string);
-        out.push({ pc: name, address: String(remote?.address), port: Number(remote?.port), protocol: String(remote?.protocol) });
-      });
-    }
-    return out;
-  });
-}
 
 /** UDP sockets of the server process bound to an address (from /proc). */
 function boundUdpSockets(pid: number, address: string): number[] {
@@ -92,9 +70,13 @@ test('a 4-party call uses one UDP port for all media', { timeout: 120_000 }, asy
     assert.equal(Object.values(s.video).filter((f) => f > 5).length, 3, `decoding 3 videos: ${JSON.stringify(s)}`);
   }
   for (const page of pages) {
-    const remotes = await selectedRemotes(page);
-    assert.equal(remotes.length, 2, `two connected peer connections: ${JSON.stringify(remotes)}`);
-    for (const r of remotes) assert.deepEqual([r.address, r.port, r.protocol], [PUBLIC_IP, udpPort, 'udp'], `${r.pc} goes to the one port`);
+    const pairs = await selectedPairs(page);
+    assert.equal(pairs.length, 2, `two connected peer connections: ${JSON.stringify(pairs)}`);
+    for (const p of pairs) {
+      assert.deepEqual([p.remoteAddress, p.remotePort, p.protocol], [PUBLIC_IP, udpPort, 'udp'], `${p.pc} goes to the one port`);
+      // The demultiplexer reports the browser's real address, so it sees no made-up (prflx) address of its own.
+      assert.equal(p.localType, 'host', `${p.pc} local candidate`);
+    }
   }
   assert.deepEqual(boundUdpSockets(server.process.pid!, PUBLIC_IP), [udpPort], 'one UDP socket on the public address');
   for (const page of pages) await page.close();
@@ -113,7 +95,7 @@ test('browsers that cannot use UDP see each other over the one ICE-TCP port', { 
   for (const page of pages) {
     const s = await waitFor(() => inbound(page), (v) => Object.values(v.video).some((f) => f > 10), 25_000);
     assert.ok(Object.values(s.video).some((f) => f > 10), `video over TCP: ${JSON.stringify(s)}`);
-    for (const r of await selectedRemotes(page)) assert.deepEqual([r.address, r.port, r.protocol], [PUBLIC_IP, tcpPort, 'tcp'], `${r.pc} over TCP`);
+    for (const p of await selectedPairs(page)) assert.deepEqual([p.remoteAddress, p.remotePort, p.protocol], [PUBLIC_IP, tcpPort, 'tcp'], `${p.pc} over TCP`);
   }
   for (const page of pages) await page.close();
 });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startCoturn, type RunningTurn } from '../support/coturn.js';
-import { inbound, joinUrl, launchBrowser, openParticipant, startServer, waitFor, type RunningServer } from './support.js';
+import { inbound, joinUrl, launchBrowser, openParticipant, selectedPairs, startServer, waitFor, type RunningServer } from './support.js';
 
 let browser: Browser;
 let server: RunningServer;
@@ -41,26 +41,6 @@ after(async () => {
   await turn?.stop();
 });
 
-function localCandidateTypes(page: Page): Promise<string[]> {
-  return page.evaluate(async () => {
-    type Hook = { conference?: { media?: { publishPc: RTCPeerConnection; subscribePc?: RTCPeerConnection } } };
-    const media = (window as unknown as { confab?: Hook }).confab?.conference?.media;
-    const types: string[] = [];
-    for (const pc of [media?.publishPc, media?.subscribePc]) {
-      if (!pc) continue;
-      const stats = await pc.getStats();
-      const byId = new Map<string, Record<string, unknown>>();
-      stats.forEach((s: Record<string, unknown>) => byId.set(s.id as string, s));
-      stats.forEach((s: Record<string, unknown>) => {
-        if (s.type !== 'transport' || !s.selectedCandidatePairId) return;
-        const pair = byId.get(s.selectedCandidatePairId as string);
-        types.push(String(byId.get(pair?.localCandidateId as string)?.candidateType));
-      });
-    }
-    return types;
-  });
-}
-
 test('browsers forced to relay through coturn see and hear each other', { timeout: 120_000 }, async () => {
   const pages: Page[] = [];
   for (const name of ['Relay A', 'Relay B']) {
@@ -73,7 +53,7 @@ test('browsers forced to relay through coturn see and hear each other', { timeou
     const s = await waitFor(() => inbound(page), (v) => Object.values(v.video).some((f) => f > 10) && Object.values(v.audio).some((p) => p > 20), 30_000);
     assert.ok(Object.values(s.video).some((f) => f > 10), `video through TURN: ${JSON.stringify(s)}`);
     assert.ok(Object.values(s.audio).some((p) => p > 20), `audio through TURN: ${JSON.stringify(s)}`);
-    assert.deepEqual(await localCandidateTypes(page), ['relay', 'relay'], 'both peer connections relay');
+    assert.deepEqual((await selectedPairs(page)).map((p) => p.localType), ['relay', 'relay'], 'both peer connections relay');
   }
   // The browser got a TURN REST username (expiry:participant), never the secret.
   const ice = await pages[0]!.evaluate(() => JSON.stringify((window as unknown as { confab?: { conference?: { media?: { publishPc: RTCPeerConnection } } } }).confab?.conference?.media?.publishPc.getConfiguration().iceServers));
