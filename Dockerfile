@@ -1,0 +1,45 @@
+# Confab in one image: HTTP, signaling, the SFU and the web client in one Node.js process.
+#
+#   docker build -t confab:0.1.0 .
+#   docker run --rm --stop-timeout 3600 -p 8000:8000 -p 10000:10000/udp -p 4443:4443/tcp \
+#     -e PUBLIC_URL=https://meet.example.com/ -e MEDIA_ADVERTISE_IPS=<this host's public IP> confab:0.1.0
+#
+# The media ports are published with the same numbers inside and out: the
+# server puts MEDIA_UDP_PORT and MEDIA_TCP_PORT into its ICE candidates.
+
+# ---- build: compile the server (tsc) and the web client (vite) ----
+FROM node:20-bookworm-slim AS build
+WORKDIR /src
+# Dependencies first, so this layer is reused until package*.json change.
+# --ignore-scripts: `npm ci` would run our `prepare` (the build) before the sources are here.
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+COPY web ./web
+RUN npm run build
+
+# ---- runtime: production dependencies and the built files only ----
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+# --ignore-scripts skips `prepare` (the build, done above, needs dev tools);
+# `npm rebuild` then runs the dependencies' own install steps (native addons).
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && npm rebuild \
+ && npm cache clean --force
+COPY --from=build /src/dist/src ./dist/src
+COPY --from=build /src/dist/web ./dist/web
+COPY bin ./bin
+
+# The `node` user (uid 1000) comes with the image: nothing here runs as root.
+USER node
+EXPOSE 8000/tcp 10000/udp 4443/tcp
+# No curl in slim images: node itself asks /healthz, below PUBLIC_URL's path like every route.
+HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "let p=new URL(process.env.PUBLIC_URL||'http://x/').pathname;if(!p.endsWith('/'))p+='/';fetch('http://127.0.0.1:'+(process.env.HTTP_PORT||8000)+p+'healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# SIGTERM drains: classes finish first (DRAIN_TIMEOUT_S). Give `docker stop` as long (--stop-timeout / -t).
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["node", "bin/confab.js"]
+CMD ["serve"]
