@@ -30,7 +30,10 @@ async function join(command: Extract<BotCommand, { type: 'join' }>): Promise<Bot
 }
 
 function stats(): BotReply {
-  const zero = (): Record<MediaKind, Totals> => ({ audio: { packets: 0, bytes: 0, expected: 0 }, video: { packets: 0, bytes: 0, expected: 0 } });
+  const zero = (): Record<MediaKind, Totals> => ({
+    audio: { packets: 0, bytes: 0, expected: 0, duplicates: 0 },
+    video: { packets: 0, bytes: 0, expected: 0, duplicates: 0 },
+  });
   const received = zero();
   const sent = zero();
   const firstFrameMs: number[] = [];
@@ -51,6 +54,7 @@ function stats(): BotReply {
         received[kind].packets += remote?.[kind].packets ?? 0;
         received[kind].bytes += remote?.[kind].bytes ?? 0;
         received[kind].expected += remote?.[kind].expected ?? 0;
+        received[kind].duplicates += remote?.[kind].duplicates ?? 0;
       }
       // From when both ends were there (receiver joining, sender's media reaching the SFU) to a decodable frame.
       const keyframeAt = remote?.video.firstKeyframeAt;

@@ -27,6 +27,8 @@ export interface Totals {
   bytes: number;
   /** Received side only: packets the sequence numbers say were sent. */
   expected: number;
+  /** Received side only: repeats of packets already counted. */
+  duplicates: number;
 }
 
 export type BotReply =

@@ -7,7 +7,7 @@
  * after a warm-up we measure for a fixed window. Prints one JSON document
  * to stdout; progress goes to stderr. The whole run is bounded (< 3 min).
  */
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { Child } from './child.js';
 import { sibling, type BotReply, type ServerChildMessage } from './ipc.js';
 import { cpuSeconds, median, percentile, rssMb, udpDrops } from './proc.js';
@@ -69,6 +69,7 @@ async function measure(n: number, url: string, server: Child<ServerChildMessage>
   const recvPackets = (s: Sample): number => s.bots.received.audio.packets + s.bots.received.video.packets;
   const recvBytes = (s: Sample): number => s.bots.received.audio.bytes + s.bots.received.video.bytes;
   const expected = (s: Sample): number => s.bots.received.audio.expected + s.bots.received.video.expected;
+  const duplicates = (s: Sample): number => s.bots.received.audio.duplicates + s.bots.received.video.duplicates;
   const sentPackets = (s: Sample): number => s.bots.sent.audio.packets + s.bots.sent.video.packets;
   const botsPps = rate(recvPackets(a), recvPackets(b));
   const serverCpu = ((b.serverCpu - a.serverCpu) / seconds) * 100;
@@ -101,6 +102,7 @@ async function measure(n: number, url: string, server: Child<ServerChildMessage>
       receivedMbitPerSecond: round((rate(recvBytes(a), recvBytes(b)) * 8) / 1e6, 2),
       // By sequence numbers, after NACK/RTX repair (video only; audio is never retransmitted).
       lossAfterRepairPercent: round((1 - (recvPackets(b) - recvPackets(a)) / Math.max(1, expected(b) - expected(a))) * 100, 2),
+      duplicatePacketsPerSecond: round(rate(duplicates(a), duplicates(b))),
       cpuPercentOfOneCore: round(botsCpu),
       rssMb: botsRss,
       udpReceiveBufferDrops: b.botsDrops - a.botsDrops,
@@ -120,12 +122,16 @@ async function measure(n: number, url: string, server: Child<ServerChildMessage>
 
 async function main(): Promise<void> {
   const started = Date.now();
+  // Other work on the machine skews every figure: the report shows how busy it was.
+  const loadAtStart = loadavg().map((v) => round(v, 2));
   const env = {
     ...process.env,
     HTTP_PORT: '0',
     HTTP_HOST: '127.0.0.1',
     MEDIA_ADVERTISE_IPS: '127.0.0.1',
     MEDIA_BIND_ADDRESS: '127.0.0.1',
+    MEDIA_UDP_PORT: '0',
+    MEDIA_TCP_PORT: '0',
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
   };
   const server = new Child<ServerChildMessage>(sibling(import.meta.url, 'server'), env);
@@ -149,7 +155,13 @@ async function main(): Promise<void> {
     const report = {
       benchmark: 'confab-sfu',
       date: new Date().toISOString(),
-      machine: { cpuModel: cpu[0]?.model ?? 'unknown', cores: cpu.length, node: process.version },
+      machine: {
+        cpuModel: cpu[0]?.model ?? 'unknown',
+        cores: cpu.length,
+        node: process.version,
+        loadAverageAtStart: loadAtStart,
+        loadAverageAtEnd: loadavg().map((v) => round(v, 2)),
+      },
       method: {
         publishPerParticipant: { videoKbps: VIDEO_KBPS, fps: FPS, videoPacketMaxBytes: 1100, audioPacketsPerSecond: 50, audioPacketBytes: 80 },
         warmupSeconds: WARMUP_MS / 1000,
@@ -157,7 +169,7 @@ async function main(): Promise<void> {
         network: 'loopback (127.0.0.1) only',
         notes: [
           'Mbit/s counts RTP payload bytes (no RTP/SRTP/UDP headers).',
-          'Bots count packets as delivered by werift, so video packets repaired by NACK/RTX count once; lossAfterRepairPercent compares them to the sequence-number span.',
+          'Bots count each sequence number once (repeats from spurious NACK repairs are duplicatePacketsPerSecond); lossAfterRepairPercent compares that count to the sequence-number span.',
           'udpReceiveBufferDrops: datagrams the kernel dropped at the process sockets (/proc/net/udp), before any repair.',
           'CPU is % of one core from /proc/<pid>/stat deltas over the measured window; the bots run in their own process.',
           'joinToFirstRemoteFrameMs: per (receiver, sender) pair, from max(receiver join start, sender media connected) to the first VP8 keyframe received.',

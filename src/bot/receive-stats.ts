@@ -23,6 +23,8 @@ export interface KindStats {
    * after NACK/RTX repair.
    */
   expected: number;
+  /** Copies of packets already counted (spurious NACK repairs); not in packets or bytes. */
+  duplicates: number;
 }
 
 export interface RemoteStats {
@@ -40,7 +42,18 @@ const emptyKind = (): KindStats => ({
   firstKeyframeAt: undefined,
   frames: 0,
   expected: 0,
+  duplicates: 0,
 });
+
+/** How far back duplicates are recognised, in packets (a few seconds of video). */
+const DEDUPE_WINDOW = 4096;
+
+interface SequenceState {
+  first: number;
+  highest: number;
+  /** Extended sequence numbers seen, indexed by ext % DEDUPE_WINDOW. */
+  readonly seen: Int32Array;
+}
 
 /**
  * Whether a VP8 RTP payload starts a keyframe (RFC 7741: S=1, PID=0 and the
@@ -65,7 +78,7 @@ export class ReceiveStats {
   readonly remotes = new Map<string, RemoteStats>();
   readonly #byMid = new Map<string, SubscribedTrack>();
   /** Extended (wrap-counted) first and highest sequence numbers per stream. */
-  readonly #seq = new WeakMap<KindStats, { first: number; highest: number }>();
+  readonly #seq = new WeakMap<KindStats, SequenceState>();
   /** Packets on an m-line no offer named, or of the wrong kind (should stay 0). */
   unattributed = 0;
 
@@ -94,12 +107,15 @@ export class ReceiveStats {
       this.remotes.set(track.participantId, remote);
     }
     const s = remote[kind];
+    if (!this.isNew(s, rtp.header.sequenceNumber)) {
+      s.duplicates++;
+      return;
+    }
     const now = Date.now();
     s.packets++;
     s.bytes += rtp.payload.length;
     s.firstPacketAt ??= now;
     s.lastPacketAt = now;
-    this.trackSequence(s, rtp.header.sequenceNumber);
     if (kind !== 'video') return;
     if (rtp.header.marker) s.frames++;
     if (isVp8KeyframeStart(rtp.payload)) {
@@ -108,17 +124,22 @@ export class ReceiveStats {
     }
   }
 
-  private trackSequence(s: KindStats, seq: number): void {
-    const state = this.#seq.get(s);
+  /** Tracks the sequence span (for `expected`) and tells a first copy from a repeat. */
+  private isNew(s: KindStats, seq: number): boolean {
+    let state = this.#seq.get(s);
     if (!state) {
-      this.#seq.set(s, { first: seq, highest: seq });
-      s.expected = 1;
-      return;
+      state = { first: seq, highest: seq, seen: new Int32Array(DEDUPE_WINDOW).fill(-1) };
+      this.#seq.set(s, state);
     }
     const ahead = (seq - state.highest) & 0xffff;
     // Less than half the space ahead is new (possibly after a wrap); the rest is late or repaired.
-    if (ahead > 0 && ahead < 0x8000) state.highest += ahead;
+    const ext = ahead < 0x8000 ? state.highest + ahead : state.highest - ((state.highest - seq) & 0xffff);
+    if (ext > state.highest) state.highest = ext;
     s.expected = state.highest - state.first + 1;
+    const slot = ((ext % DEDUPE_WINDOW) + DEDUPE_WINDOW) % DEDUPE_WINDOW;
+    if (state.seen[slot] === ext) return false;
+    state.seen[slot] = ext;
+    return true;
   }
 
   snapshot(): Record<string, RemoteStats> {
