@@ -1,15 +1,23 @@
 #!/usr/bin/env node
 // Finds the Debian packages the tests drive for real (Chromium for browser
-// tests, nginx as the reverse proxy in proxy tests), or installs them when we
+// tests, nginx as the reverse proxy in proxy tests, kubectl to render the
+// Kubernetes manifests), or installs them when we
 // can: root with apt-get, as on CI and fresh Debian machines. Never downloads
 // a browser build of its own: Playwright drives the system Chromium.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// Any kubectl on PATH will do (Debian's kubernetes-client, or one from another source).
+const kubectl =
+  process.env.KUBECTL ??
+  (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'kubectl')).find((p) => existsSync(p)) ??
+  '/usr/bin/kubectl';
 const needs = [
   { what: 'Chromium', path: chromium, pkg: 'chromium', fixedByEnv: process.env.CHROMIUM_PATH !== undefined },
   { what: 'nginx', path: '/usr/sbin/nginx', pkg: 'nginx-light', fixedByEnv: false },
+  { what: 'kubectl', path: kubectl, pkg: 'kubernetes-client', fixedByEnv: process.env.KUBECTL !== undefined },
 ];
 const missing = needs.filter((n) => !existsSync(n.path));
 if (missing.length === 0) process.exit(0);
@@ -19,7 +27,7 @@ if (!canInstall) {
   console.error(
     `The tests need: ${missing.map((n) => `${n.what} (${n.path})`).join(', ')}.\n` +
       `  sudo apt-get install -y ${missing.map((n) => n.pkg).join(' ')}\n` +
-      `(or set CHROMIUM_PATH to a Chromium binary).`,
+      `(or set CHROMIUM_PATH to a Chromium binary, KUBECTL to a kubectl).`,
   );
   process.exit(1);
 }

@@ -1,0 +1,139 @@
+/**
+ * deploy/kubernetes, without a cluster: every kustomization renders with
+ * `kubectl kustomize` (KUBECTL to pick another binary), every object passes
+ * the Kubernetes API schemas with no unknown field, and the project's rules
+ * hold: probes on Confab's health routes, media ports equal to the
+ * configured ones end to end, the ingress path is PUBLIC_URL's path, no
+ * secret in a ConfigMap or in git, and the ConfigMap is a configuration
+ * Confab itself accepts.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { parseAllDocuments } from 'yaml';
+import { loadConfig, type Config } from '../../src/config/config.js';
+import { validateObject, type K8sObject } from '../support/k8s-validate.js';
+import { checkMedia, checkProbes, checkSelectors, containerOf, type Rendered } from '../support/k8s-rules.js';
+
+const repo = join(import.meta.dirname, '..', '..');
+const KUBECTL = process.env.KUBECTL ?? 'kubectl';
+// A copy, so the git-ignored secret file the liveclasses overlay reads is a test value, never the operator's.
+const work = mkdtempSync(join(tmpdir(), 'confab-k8s-'));
+cpSync(join(repo, 'deploy', 'kubernetes'), work, { recursive: true });
+writeFileSync(join(work, 'overlays', 'liveclasses', 'jwt-app-secret'), 'test-only-secret-0123456789abcdef0123456789');
+after(() => rmSync(work, { recursive: true, force: true }));
+
+const targets = ['base', ...readdirSync(join(work, 'overlays')).map((o) => `overlays/${o}`)];
+const SECRET_KEYS = /SECRET|PASSWORD|CREDENTIALS|PRIVATE_KEY/;
+
+function render(dir: string): Rendered {
+  const text = execFileSync(KUBECTL, ['kustomize', join(work, dir)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const objects = parseAllDocuments(text).map((d) => d.toJSON() as K8sObject).filter((o) => o !== null);
+  const deployment = objects.find((o) => o.kind === 'Deployment');
+  assert.ok(deployment, `${dir}: a Deployment`);
+  const container = containerOf(deployment);
+  const configMapName = container.envFrom?.find((e) => e.configMapRef)?.configMapRef?.name;
+  const configMap = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === configMapName) as (K8sObject & { data: Record<string, string> }) | undefined;
+  assert.ok(configMap, `${dir}: the Deployment's ConfigMap (${configMapName}) is rendered`);
+  // What the container's environment holds: the ConfigMap, env values, and a stand-in for the Secret.
+  const env: Record<string, string> = { ...configMap.data };
+  for (const e of container.env ?? []) env[e.name] = e.value ?? (e.valueFrom?.fieldRef ? '10.0.0.7' : 'stand-in-secret-0123456789abcdef0123456789');
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    throw new Error(`${dir}: Confab would refuse this configuration: ${(error as Error).message}`);
+  }
+  return { dir, objects, deployment, container, configMap, config };
+}
+
+try {
+  execFileSync(KUBECTL, ['version', '--client'], { stdio: 'ignore' });
+} catch {
+  throw new Error(`no ${KUBECTL}: apt-get install kubernetes-client (npm test installs it as root), or set KUBECTL`);
+}
+const rendered = targets.map(render);
+
+for (const r of rendered) {
+  describe(r.dir, () => {
+    test('every object is valid against the Kubernetes API schemas, with no unknown field', () => {
+      for (const object of r.objects) {
+        assert.deepEqual(validateObject(object), [], `${object.kind}/${object.metadata.name}`);
+      }
+    });
+
+    test('readiness on /readyz and liveness on /healthz, below PUBLIC_URL\'s path, on the HTTP port', () => checkProbes(r));
+
+    test('media: the container, host, Service and NetworkPolicy ports are MEDIA_UDP_PORT/udp and MEDIA_TCP_PORT/tcp', () => checkMedia(r));
+
+    test('Services, the PDB and the NetworkPolicy select the Deployment\'s pods', () => checkSelectors(r));
+
+    test('the Ingress sends PUBLIC_URL\'s host and path to the HTTP Service, with TLS and long timeouts', () => {
+      const ingress = r.objects.find((o) => o.kind === 'Ingress') as K8sObject & { spec: IngressSpec };
+      assert.ok(ingress, 'an Ingress');
+      const url = new URL(r.config.publicUrl);
+      const rules = ingress.spec.rules;
+      assert.equal(rules.length, 1, 'one ingress rule');
+      assert.equal(rules[0]!.host, url.hostname);
+      const paths = rules[0]!.http.paths;
+      assert.equal(paths.length, 1, 'one path: everything Confab serves is below the base path');
+      const path = paths[0]!.path.endsWith('/') ? paths[0]!.path : `${paths[0]!.path}/`;
+      assert.equal(path, r.config.basePath, 'the ingress path is PUBLIC_URL\'s path');
+      assert.equal(paths[0]!.pathType, 'Prefix');
+      const service = r.objects.find((o) => o.kind === 'Service' && o.metadata.name === paths[0]!.backend.service.name) as K8sObject & { spec: { ports: { name: string; targetPort: string }[] } };
+      assert.ok(service, 'the backend Service exists');
+      assert.ok(service.spec.ports.some((p) => p.name === paths[0]!.backend.service.port.name && p.targetPort === 'http'));
+      if (url.protocol === 'https:') assert.ok(ingress.spec.tls?.some((t) => t.hosts.includes(url.hostname) && t.secretName), 'TLS for the host');
+      const a = ingress.metadata.annotations ?? {};
+      assert.ok(Number(a['nginx.ingress.kubernetes.io/proxy-read-timeout']) >= 3600, 'WebSocket-friendly read timeout');
+      assert.ok(Number(a['nginx.ingress.kubernetes.io/proxy-send-timeout']) >= 3600);
+      assert.equal(a['nginx.ingress.kubernetes.io/proxy-buffering'], 'off', 'long-poll answers unbuffered');
+    });
+
+    test('no secret in a ConfigMap; a Secret only where token auth is on', () => {
+      for (const cm of r.objects.filter((o) => o.kind === 'ConfigMap') as (K8sObject & { data?: Record<string, string> })[]) {
+        const leaked = Object.keys(cm.data ?? {}).filter((k) => SECRET_KEYS.test(k) && !k.endsWith('_FILE'));
+        assert.deepEqual(leaked, [], `ConfigMap ${cm.metadata.name} holds secret-looking keys`);
+      }
+      const secrets = r.objects.filter((o) => o.kind === 'Secret');
+      assert.equal(secrets.length, r.config.auth.enabled ? 1 : 0);
+      if (r.config.auth.enabled) assert.equal(r.config.auth.appSecretSource, 'JWT_APP_SECRET');
+    });
+
+    test('the grace period outlasts the drain and the preStop pause', () => {
+      const spec = (r.deployment.spec as { template: { spec: { terminationGracePeriodSeconds: number } } }).template.spec;
+      const preStop = Number(r.container.lifecycle?.preStop?.exec?.command.at(-1) ?? 0);
+      assert.ok(r.config.drainTimeoutMs > 0, 'the server drains on SIGTERM');
+      assert.ok(r.config.drainTimeoutMs / 1000 + preStop + 30 <= spec.terminationGracePeriodSeconds, 'room to tell clients to reconnect before SIGKILL');
+      assert.ok(spec.terminationGracePeriodSeconds >= 3600, 'long enough for a class');
+      assert.equal(r.container.resources?.requests?.cpu !== undefined && r.container.resources.requests.memory !== undefined, true, 'resource requests');
+    });
+  });
+}
+
+test("liveclasses: our users' case: namespace, host, JWT app id and audience `jitsi`", () => {
+  const r = rendered.find((x) => x.dir === 'overlays/liveclasses');
+  assert.ok(r);
+  for (const o of r.objects) if (o.kind !== 'Namespace') assert.equal(o.metadata.namespace, 'liveclasses', `${o.kind}/${o.metadata.name}`);
+  assert.ok(r.objects.some((o) => o.kind === 'Namespace' && o.metadata.name === 'liveclasses'));
+  assert.equal(new URL(r.config.publicUrl).hostname, 'streaming.example.com');
+  assert.equal(r.config.basePath, '/jitsi/');
+  assert.equal(r.config.auth.enabled, true);
+  assert.equal(r.config.auth.appId, 'jitsi');
+  assert.deepEqual(r.config.auth.acceptedIssuers, ['jitsi']);
+  assert.deepEqual(r.config.auth.acceptedAudiences, ['jitsi']);
+});
+
+test('no secret file is tracked by git under deploy/', () => {
+  const tracked = execFileSync('git', ['ls-files', 'deploy'], { cwd: repo, encoding: 'utf8' }).split('\n');
+  assert.ok(!tracked.some((f) => f.endsWith('jwt-app-secret')), 'the liveclasses secret file stays out of git');
+  assert.ok(existsSync(join(repo, 'deploy', 'kubernetes', 'overlays', 'liveclasses', '.gitignore')));
+});
+
+interface IngressSpec {
+  tls?: { hosts: string[]; secretName?: string }[];
+  rules: { host: string; http: { paths: { path: string; pathType: string; backend: { service: { name: string; port: { name: string } } } }[] } }[];
+}
