@@ -68,6 +68,9 @@ describe('Participant', () => {
       role: 'moderator',
       audioMuted: true,
       videoMuted: false,
+      audioLocked: false,
+      videoLocked: false,
+      handRaisedAt: null,
       joinedAt: info.joinedAt,
     });
   });

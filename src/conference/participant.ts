@@ -1,16 +1,25 @@
 /**
  * A participant in a room: identity, role, mute state and published tracks.
  * Owned by its Room; `close()` is idempotent and unpublishes every track.
+ *
+ * A moderator's hard mute locks a kind: the participant cannot unmute it
+ * until a moderator allows it, and a video lock also silences screen
+ * shares. Locked tracks are muted here, so the media layer stops
+ * forwarding them whatever the participant's client says.
  */
-import type { MediaKind, ParticipantInfo, TrackSource } from '../protocol/messages.js';
+import { ConfabError } from '../protocol/errors.js';
+import type { MediaKind, ParticipantInfo, Role, TrackSource } from '../protocol/messages.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import { PublishedTrack } from './track.js';
 
-export type Role = 'moderator' | 'participant';
-export type LeaveReason = 'left' | 'disconnected' | 'removed' | 'replaced';
+export type { Role };
+/** 'removed': by a moderator; 'ended': a moderator ended the class for everyone. */
+export type LeaveReason = 'left' | 'disconnected' | 'removed' | 'replaced' | 'ended';
 
 export interface ParticipantEvents {
   updated: [Participant];
+  /** The role changed (the argument is the previous role); `updated` follows. */
+  roleChanged: [Role];
   trackPublished: [PublishedTrack];
   trackUpdated: [PublishedTrack];
   trackUnpublished: [PublishedTrack];
@@ -20,6 +29,8 @@ export interface ParticipantEvents {
 /** Who a participant is according to a verified token (`context.user`). */
 export interface UserIdentity {
   readonly id: string | undefined;
+  /** `context.user.name` as the token gave it (the display name can differ: the person may type another). */
+  readonly name?: string | undefined;
   readonly email: string | undefined;
   readonly avatar: string | undefined;
 }
@@ -29,6 +40,9 @@ export interface JoinOptions {
   readonly role?: Role;
   readonly audioMuted?: boolean;
   readonly videoMuted?: boolean;
+  /** Joins hard-muted (lecture mode is on in the room). */
+  readonly audioLocked?: boolean;
+  readonly videoLocked?: boolean;
   /** From a verified token; undefined in open rooms and for guests. */
   readonly user?: UserIdentity;
   /** The token's `context.features`, kept for features that read them later. */
@@ -44,6 +58,10 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   role: Role;
   audioMuted: boolean;
   videoMuted: boolean;
+  audioLocked = false;
+  videoLocked = false;
+  /** Set by the room's hand queue (hand-queue.ts); null while the hand is down. */
+  handRaisedAt: number | null = null;
   #closed = false;
 
   constructor(
@@ -55,6 +73,12 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     this.role = options.role ?? 'participant';
     this.audioMuted = options.audioMuted ?? false;
     this.videoMuted = options.videoMuted ?? false;
+    if (this.role !== 'moderator') {
+      this.audioLocked = options.audioLocked ?? false;
+      this.videoLocked = options.videoLocked ?? false;
+    }
+    if (this.audioLocked) this.audioMuted = true;
+    if (this.videoLocked) this.videoMuted = true;
     this.user = options.user ? Object.freeze({ ...options.user }) : undefined;
     this.features = Object.freeze({ ...options.features });
   }
@@ -81,20 +105,53 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     this.emit('trackUnpublished', track);
   }
 
-  /** Mute state applies to the microphone (audio) or camera (video); screen shares have their own life. */
+  /**
+   * The participant's own mute. Mute state applies to the microphone (audio)
+   * or camera (video); screen shares have their own life. Unmuting a kind a
+   * moderator locked is refused with `muted_by_moderator`.
+   */
   setMuted(kind: MediaKind, muted: boolean): void {
     if (this.#closed) return;
-    const before = kind === 'audio' ? this.audioMuted : this.videoMuted;
-    if (before === muted) return;
-    if (kind === 'audio') this.audioMuted = muted;
-    else this.videoMuted = muted;
-    for (const track of this.tracks.values()) {
-      const next = this.isMuted(track);
-      if (track.muted !== next) {
-        track.muted = next;
-        this.emit('trackUpdated', track);
-      }
+    if (!muted && this.isLocked(kind)) {
+      throw new ConfabError('muted_by_moderator', `a moderator muted your ${kind === 'audio' ? 'microphone' : 'camera'}; you can unmute when a moderator allows it`);
     }
+    this.apply(() => this.setKind(kind, muted, this.isLocked(kind)));
+  }
+
+  /** A moderator mutes this participant; `hard` also locks it (moderators are never locked: they could unlock themselves). */
+  muteByModerator(kind: MediaKind, hard: boolean): void {
+    if (this.#closed) return;
+    this.apply(() => this.setKind(kind, true, this.isLocked(kind) || (hard && this.role !== 'moderator')));
+  }
+
+  /** A moderator lifts a hard mute: the participant may unmute, and stays muted until they do. */
+  allowUnmute(kind: MediaKind): void {
+    if (this.#closed || !this.isLocked(kind)) return;
+    this.apply(() => this.setKind(kind, kind === 'audio' ? this.audioMuted : this.videoMuted, false));
+  }
+
+  isLocked(kind: MediaKind): boolean {
+    return kind === 'audio' ? this.audioLocked : this.videoLocked;
+  }
+
+  /** Granting moderator lifts the locks (a moderator could lift them anyway). */
+  setRole(role: Role): void {
+    if (this.#closed || role === this.role) return;
+    const previous = this.role;
+    this.role = role;
+    if (role === 'moderator') {
+      this.audioLocked = false;
+      this.videoLocked = false;
+      this.refreshTracks();
+    }
+    this.emit('roleChanged', previous);
+    this.emit('updated', this);
+  }
+
+  /** Called by the room's hand queue, which owns the ordering. */
+  setHandRaisedAt(at: number | null): void {
+    if (this.#closed || at === this.handRaisedAt) return;
+    this.handRaisedAt = at;
     this.emit('updated', this);
   }
 
@@ -111,6 +168,9 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
       role: this.role,
       audioMuted: this.audioMuted,
       videoMuted: this.videoMuted,
+      audioLocked: this.audioLocked,
+      videoLocked: this.videoLocked,
+      handRaisedAt: this.handRaisedAt,
       joinedAt: this.joinedAt,
     };
   }
@@ -123,9 +183,33 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     this.removeAllListeners();
   }
 
+  private setKind(kind: MediaKind, muted: boolean, locked: boolean): boolean {
+    const changed = (kind === 'audio' ? this.audioMuted !== muted || this.audioLocked !== locked : this.videoMuted !== muted || this.videoLocked !== locked);
+    if (kind === 'audio') [this.audioMuted, this.audioLocked] = [muted, locked];
+    else [this.videoMuted, this.videoLocked] = [muted, locked];
+    return changed;
+  }
+
+  /** Runs a state change; if it changed anything, re-derives track mutes and emits `updated` once. */
+  private apply(change: () => boolean): void {
+    if (!change()) return;
+    this.refreshTracks();
+    this.emit('updated', this);
+  }
+
+  private refreshTracks(): void {
+    for (const track of this.tracks.values()) {
+      const next = this.isMuted(track);
+      if (track.muted !== next) {
+        track.muted = next;
+        this.emit('trackUpdated', track);
+      }
+    }
+  }
+
   private isMuted(track: PublishedTrack): boolean {
     if (track.source === 'microphone') return this.audioMuted;
     if (track.source === 'camera') return this.videoMuted;
-    return false;
+    return this.videoLocked;
   }
 }

@@ -6,15 +6,27 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ConfabError } from '../protocol/errors.js';
+import type { ChatMessage, Knocker, MediaKind, RoomState } from '../protocol/messages.js';
 import type { RoomAddress } from '../protocol/room-name.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
-import { Participant, type JoinOptions, type LeaveReason } from './participant.js';
+import { ChatLog } from './chat.js';
+import { HandQueue } from './hand-queue.js';
+import { Lobby, type Knock } from './lobby.js';
+import { Participant, type JoinOptions, type LeaveReason, type Role } from './participant.js';
 import type { PublishedTrack } from './track.js';
 
 export interface RoomEvents {
   participantJoined: [Participant];
   participantUpdated: [Participant];
   participantLeft: [Participant, LeaveReason];
+  /** A moderator granted a role (the second argument is the previous one). For webhooks and clients. */
+  participantRoleChanged: [Participant, Role];
+  /** Lock, lobby or lecture mode changed. */
+  stateChanged: [RoomState];
+  /** A room message (everyone) or a private one (`to` set: only the sender and recipient). */
+  chatMessage: [ChatMessage];
+  /** Who waits in the lobby now (moderators are told). */
+  lobbyChanged: [Knocker[]];
   trackPublished: [Participant, PublishedTrack];
   trackUpdated: [Participant, PublishedTrack];
   trackUnpublished: [Participant, PublishedTrack];
@@ -23,11 +35,19 @@ export interface RoomEvents {
 
 export interface RoomLimits {
   readonly maxParticipants: number;
+  /** The lobby starts on in new rooms (ENABLE_LOBBY). */
+  readonly lobbyByDefault?: boolean;
 }
 
 export class Room extends TypedEmitter<RoomEvents> {
   readonly participants = new Map<string, Participant>();
   readonly createdAt = Date.now();
+  readonly lobby: Lobby;
+  readonly chat = new ChatLog();
+  readonly hands = new HandQueue();
+  #locked = false;
+  /** Lecture mode per kind: newcomers who are not moderators join hard-muted. */
+  readonly #hardMuted = { audio: false, video: false };
   #closed = false;
 
   constructor(
@@ -35,6 +55,64 @@ export class Room extends TypedEmitter<RoomEvents> {
     private readonly limits: RoomLimits,
   ) {
     super();
+    this.lobby = new Lobby(limits.lobbyByDefault ?? false);
+    this.lobby.on('changed', (waiting) => this.emit('lobbyChanged', waiting));
+  }
+
+  state(): RoomState {
+    return { locked: this.#locked, lobbyEnabled: this.lobby.enabled, hardMuted: { ...this.#hardMuted } };
+  }
+
+  get locked(): boolean {
+    return this.#locked;
+  }
+
+  setLocked(locked: boolean): void {
+    if (locked === this.#locked) return;
+    this.#locked = locked;
+    this.emit('stateChanged', this.state());
+  }
+
+  setLobbyEnabled(enabled: boolean): void {
+    if (enabled === this.lobby.enabled) return;
+    this.lobby.setEnabled(enabled);
+    this.emit('stateChanged', this.state());
+  }
+
+  /** Lecture mode for a kind; the participants already here are muted by moderation.ts. */
+  setHardMuted(kind: MediaKind, on: boolean): void {
+    if (this.#hardMuted[kind] === on) return;
+    this.#hardMuted[kind] = on;
+    this.emit('stateChanged', this.state());
+  }
+
+  /**
+   * Asks to join through the lobby. A locked room refuses at once. A room
+   * that nobody joined yet (students waiting for the teacher) is closed
+   * when its last knocker gives up.
+   */
+  knock(displayName: string): Knock {
+    if (this.#closed) throw new ConfabError('internal_error', `room ${this.key} is closed`);
+    if (this.#locked) throw new ConfabError('room_locked', `room '${this.key}' is locked`);
+    const knock = this.lobby.knock(displayName);
+    void knock.decision.then((decision) => {
+      // Admitted knockers are about to join: only someone leaving the lobby can leave the room empty.
+      if (decision !== 'admitted' && this.participants.size === 0 && this.lobby.size === 0) this.close();
+    });
+    return knock;
+  }
+
+  setHandRaised(participant: Participant, raised: boolean): void {
+    if (raised) participant.setHandRaisedAt(this.hands.raise(participant.id));
+    else if (this.hands.lower(participant.id)) participant.setHandRaisedAt(null);
+  }
+
+  /** Posts a chat message; a private one needs its recipient in the room. */
+  postChat(from: Participant, text: string, to?: string): ChatMessage {
+    if (to !== undefined && !this.participants.has(to)) throw new ConfabError('participant_not_found', `no participant ${to} in this room`);
+    const message = this.chat.post(from, text, to);
+    this.emit('chatMessage', message);
+    return message;
   }
 
   get key(): string {
@@ -45,14 +123,25 @@ export class Room extends TypedEmitter<RoomEvents> {
     return this.#closed;
   }
 
-  join(options: JoinOptions): Participant {
+  /**
+   * Places a participant. A locked room refuses unless `bypassLock` (a
+   * token moderator, or someone a moderator admitted from the lobby).
+   */
+  join(options: JoinOptions, { bypassLock = false }: { bypassLock?: boolean } = {}): Participant {
     if (this.#closed) throw new ConfabError('internal_error', `room ${this.key} is closed`);
+    if (this.#locked && !bypassLock) throw new ConfabError('room_locked', `room '${this.key}' is locked`);
     if (this.participants.size >= this.limits.maxParticipants) {
       throw new ConfabError('room_full', `room '${this.key}' is full (${this.limits.maxParticipants} participants)`);
     }
-    const participant = new Participant(randomUUID(), options);
+    const lecture = options.role !== 'moderator';
+    const participant = new Participant(randomUUID(), {
+      ...options,
+      audioLocked: options.audioLocked ?? (lecture && this.#hardMuted.audio),
+      videoLocked: options.videoLocked ?? (lecture && this.#hardMuted.video),
+    });
     this.participants.set(participant.id, participant);
     participant.on('updated', (p) => this.emit('participantUpdated', p));
+    participant.on('roleChanged', (previous) => this.emit('participantRoleChanged', participant, previous));
     participant.on('trackPublished', (t) => this.emit('trackPublished', participant, t));
     participant.on('trackUpdated', (t) => this.emit('trackUpdated', participant, t));
     participant.on('trackUnpublished', (t) => this.emit('trackUnpublished', participant, t));
@@ -66,16 +155,26 @@ export class Room extends TypedEmitter<RoomEvents> {
     return [...this.participants.values()].filter((p) => p.id !== participantId);
   }
 
-  close(): void {
+  /** Ends the class for everyone: each participant leaves with 'ended', knockers are turned away. */
+  end(): void {
+    this.lobby.settleAll('ended');
+    this.close('ended');
+  }
+
+  /** Closes the room; whoever waits in the lobby is told to try again ('closed'). */
+  close(reason: LeaveReason = 'removed'): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const p of [...this.participants.values()]) p.close('removed');
+    for (const p of [...this.participants.values()]) p.close(reason);
+    this.lobby.settleAll('closed');
     this.emit('closed');
     this.removeAllListeners();
   }
 
   private onParticipantClosed(participant: Participant, reason: LeaveReason): void {
     this.participants.delete(participant.id);
+    this.hands.lower(participant.id);
+    this.chat.forget(participant.id);
     this.emit('participantLeft', participant, reason);
     if (this.participants.size === 0) this.close();
   }

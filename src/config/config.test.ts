@@ -72,6 +72,7 @@ describe('loadConfig', () => {
       webRoot: undefined,
       auth: AUTH_OFF,
       autoOwner: true,
+      lobbyByDefault: false,
       warnings: [],
     });
   });
@@ -145,6 +146,7 @@ describe('loadConfig', () => {
       webRoot: '/srv/web',
       auth: AUTH_OFF,
       autoOwner: true,
+      lobbyByDefault: false,
       warnings: [],
     });
   });
@@ -186,6 +188,7 @@ describe('loadConfig', () => {
       'JWT_ENABLE_DOMAIN_VERIFICATION',
       'XMPP_DOMAIN',
       'ENABLE_AUTO_OWNER',
+      'ENABLE_LOBBY',
     ]);
   });
 
@@ -468,6 +471,7 @@ describe('token authentication settings', () => {
     assert.equal(config.auth.domainVerification, false);
     assert.equal(config.auth.xmppDomain, 'meet.jitsi');
     assert.equal(config.autoOwner, true);
+    assert.equal(config.lobbyByDefault, false);
     assert.deepEqual(config.warnings, []);
   });
 
@@ -481,6 +485,7 @@ describe('token authentication settings', () => {
         JWT_ENABLE_DOMAIN_VERIFICATION: '1',
         XMPP_DOMAIN: 'Streaming.Example.com',
         ENABLE_AUTO_OWNER: '0',
+        ENABLE_LOBBY: 'on',
       }),
     );
     assert.deepEqual(config.auth.acceptedIssuers, ['my_app', 'other_app']);
@@ -490,6 +495,7 @@ describe('token authentication settings', () => {
     assert.equal(config.auth.domainVerification, true);
     assert.equal(config.auth.xmppDomain, 'streaming.example.com');
     assert.equal(config.autoOwner, false);
+    assert.equal(config.lobbyByDefault, true);
     assert.deepEqual(config.warnings, ['JWT_ALLOW_EMPTY=1: people without a token join as guests (a token that is present is still verified)']);
   });
 
@@ -511,6 +517,7 @@ describe('token authentication settings', () => {
     assert.equal(configError(jwt({ AUTH_TYPE: 'internal' }), 'AUTH_TYPE'), "config AUTH_TYPE: Confab supports AUTH_TYPE=jwt only, got 'internal'");
     configError(jwt({ JWT_ASAP_KEYSERVER: 'keys.example.com' }), 'JWT_ASAP_KEYSERVER');
     configError(jwt({ ENABLE_AUTO_OWNER: 'maybe' }), 'ENABLE_AUTO_OWNER');
+    configError({ ENABLE_LOBBY: 'sometimes' }, 'ENABLE_LOBBY');
     const file = join(dir, 'secret-both');
     writeFileSync(file, SECRET);
     assert.equal(configError(jwt({ JWT_APP_SECRET_FILE: file }), 'JWT_APP_SECRET_FILE'), 'config JWT_APP_SECRET_FILE: set JWT_APP_SECRET or JWT_APP_SECRET_FILE, not both');

@@ -103,6 +103,8 @@ const schema = z
     XMPP_DOMAIN: z.string().trim().toLowerCase().min(1).default('meet.jitsi'),
     /** When nobody in a room moderates, the next to join does (Jitsi's auto-owner). */
     ENABLE_AUTO_OWNER: bool.default(true),
+    /** New rooms start with the lobby on: non-moderators wait until a moderator admits them. */
+    ENABLE_LOBBY: bool.default(false),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -174,6 +176,8 @@ export interface Config {
   readonly auth: AuthConfig;
   /** When nobody in a room moderates, the next participant to join does (ENABLE_AUTO_OWNER). */
   readonly autoOwner: boolean;
+  /** New rooms start with the lobby on (ENABLE_LOBBY); moderators can turn it off per room. */
+  readonly lobbyByDefault: boolean;
   /** Things the operator should fix, logged at start-up (never containing a secret). */
   readonly warnings: readonly string[];
 }
@@ -305,6 +309,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       xmppDomain: c.XMPP_DOMAIN,
     },
     autoOwner: c.ENABLE_AUTO_OWNER,
+    lobbyByDefault: c.ENABLE_LOBBY,
     warnings,
   };
   return deepFreeze(config);

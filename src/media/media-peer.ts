@@ -240,10 +240,17 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
     if (!transceiver || !mid || this.#producerMids.has(mid)) return;
     this.#producerMids.add(mid);
     const kind = track.kind as MediaKind;
-    const source: TrackSource = this.#sources[mid] ?? (kind === 'audio' ? 'microphone' : 'camera');
+    // Audio is always the microphone: a client must not escape an audio mute by calling its microphone a screen.
+    const claimed = this.#sources[mid];
+    const source: TrackSource = kind === 'audio' ? 'microphone' : claimed === 'screen' ? 'screen' : 'camera';
     // The codec is known for sure once RTP flows; consumers need it to offer the same one.
     track.onReceiveRtp.once((rtp) => {
       if (this.#closed) return;
+      if (isStopped(transceiver.currentDirection)) {
+        // A straggler from a stream the last renegotiation stopped: the next activation starts afresh.
+        this.#producerMids.delete(mid);
+        return;
+      }
       const codec =
         transceiver.codecs.find((c) => c.payloadType === rtp.header.payloadType && c.name.toLowerCase() !== 'rtx') ??
         transceiver.codecs.find((c) => c.name.toLowerCase() !== 'rtx');
@@ -256,16 +263,26 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
     });
   }
 
-  /** A renegotiation that stopped sending on an m-line ends its producer. */
+  /**
+   * A renegotiation that stopped sending on an m-line (a screen share ended)
+   * ends its producer; if the browser later reuses that m-line for a new
+   * share, werift re-fires onTrack and it becomes a new producer.
+   */
   private closeStoppedProducers(): void {
     for (const producer of [...this.producers.values()]) {
       const transceiver = this.publishPc.getTransceivers().find((t) => t.receiver.tracks.some((tr) => producer.carries(tr)));
-      const direction = transceiver?.currentDirection;
-      if (transceiver && (direction === 'inactive' || direction === 'sendonly' || direction === 'stopped')) producer.close();
+      if (!transceiver || !isStopped(transceiver.currentDirection)) continue;
+      producer.close();
+      if (transceiver.mid) this.#producerMids.delete(transceiver.mid);
     }
   }
 
   private assertOpen(): void {
     if (this.#closed) throw new Error(`media peer ${this.ownerId} is closed`);
   }
+}
+
+/** Directions (seen from the server) in which the browser no longer sends on a publish m-line. */
+function isStopped(direction: string | null | undefined): boolean {
+  return direction === 'inactive' || direction === 'sendonly' || direction === 'stopped';
 }

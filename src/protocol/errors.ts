@@ -16,6 +16,8 @@ export interface ErrorSpec {
   readonly message: string;
   /** The client should reconnect on its own (the condition is temporary). */
   readonly retryable?: boolean;
+  /** Refuses one request only: sent as a non-fatal error, the connection stays open. */
+  readonly requestOnly?: boolean;
 }
 
 export const ERRORS = {
@@ -87,6 +89,22 @@ export const ERRORS = {
     closeCode: 4500,
     message: 'Something went wrong on the server.',
   },
+  // The REST API (GET /api/rooms...): a Bearer token signed with the app secret, or API_TOKEN.
+  api_forbidden: {
+    status: 403,
+    closeCode: 4480,
+    message: 'This token may not use the API: it needs a moderator claim (context.user.moderator or a teacher affiliation).',
+  },
+  api_token_invalid: {
+    status: 401,
+    closeCode: 4481,
+    message: 'The API token is not valid.',
+  },
+  api_not_configured: {
+    status: 403,
+    closeCode: 4482,
+    message: 'The API is off on this server: set JWT_APP_SECRET (tokens signed with it) or API_TOKEN.',
+  },
   // Token (JWT) admission, when ENABLE_AUTH=1. 401: the token does not prove who sent it;
   // 403: a genuine token that is not for this room, tenant or server. The detail names the
   // values involved (never the secret, never the whole token).
@@ -145,6 +163,52 @@ export const ERRORS = {
     closeCode: 4470,
     message: 'The server could not get the key to check the sign-in link. Try again in a moment.',
   },
+  // Running a class: moderation, lobby, chat. The request-only ones refuse one action and keep the
+  // connection; the others end this participant's connection with the reason.
+  forbidden: {
+    status: 403,
+    closeCode: 4403,
+    message: 'Only a moderator can do that.',
+    requestOnly: true,
+  },
+  participant_not_found: {
+    status: 404,
+    closeCode: 4405,
+    message: 'That participant is no longer in the meeting.',
+    requestOnly: true,
+  },
+  muted_by_moderator: {
+    status: 403,
+    closeCode: 4409,
+    message: 'A moderator muted you. You can unmute when a moderator allows it.',
+    requestOnly: true,
+  },
+  rate_limited: {
+    status: 429,
+    closeCode: 4410,
+    message: 'You are sending messages too fast. Wait a moment and try again.',
+    requestOnly: true,
+  },
+  room_locked: {
+    status: 403,
+    closeCode: 4423,
+    message: 'A moderator has locked this meeting: no one new can join right now.',
+  },
+  lobby_denied: {
+    status: 403,
+    closeCode: 4424,
+    message: 'A moderator declined your request to join this meeting.',
+  },
+  removed_by_moderator: {
+    status: 403,
+    closeCode: 4425,
+    message: 'A moderator removed you from this meeting.',
+  },
+  conference_ended: {
+    status: 410,
+    closeCode: 4426,
+    message: 'A moderator ended this meeting for everyone.',
+  },
   // Client-side codes: shown by the web client, reported by it, never sent by the server.
   signaling_unreachable: {
     status: 503,
@@ -167,6 +231,11 @@ export type ErrorCode = keyof typeof ERRORS;
 
 export function isErrorCode(value: string): value is ErrorCode {
   return Object.hasOwn(ERRORS, value);
+}
+
+/** Whether this error refuses one request only, keeping the connection open. */
+export function isRequestOnly(code: ErrorCode): boolean {
+  return (ERRORS[code] as ErrorSpec).requestOnly === true;
 }
 
 /** Whether a client should reconnect by itself after this error. */

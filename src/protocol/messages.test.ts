@@ -23,7 +23,17 @@ function failed<T>(result: ParseResult<T>): string {
 }
 
 const hello = { type: 'hello', protocolVersion: PROTOCOL_VERSION, room: 'maths-101', displayName: 'Ada' };
-const participant = { id: 'p1', displayName: 'Ada', role: 'moderator', audioMuted: false, videoMuted: true, joinedAt: 1700000000000 };
+const participant = {
+  id: 'p1',
+  displayName: 'Ada',
+  role: 'moderator',
+  audioMuted: false,
+  videoMuted: true,
+  audioLocked: false,
+  videoLocked: false,
+  handRaisedAt: null,
+  joinedAt: 1700000000000,
+};
 
 describe('protocol constants', () => {
   test('version and size limit', () => {

@@ -7,26 +7,29 @@
  * `protocol_version_unsupported` so an old cached page never half-works.
  */
 import { z } from 'zod';
+import { chatMessage, CHAT_HISTORY_LIMIT, knocker, MAX_CHAT_TEXT, moderationRequest, roomState } from './class-messages.js';
+import { displayName, id, mediaKind, role, trackSource } from './fields.js';
+
+export { mediaKind, role, trackSource, type MediaKind, type Role, type TrackSource } from './fields.js';
+export * from './class-messages.js';
 
 export const PROTOCOL_VERSION = 1;
 /** Largest message either side accepts (an SDP for a big room is ~20 KB). */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 
-const id = z.string().min(1).max(128);
 const sdp = z.string().min(1).max(200_000);
-export const mediaKind = z.enum(['audio', 'video']);
-export type MediaKind = z.infer<typeof mediaKind>;
-/** What a published track carries, so clients can lay it out. */
-export const trackSource = z.enum(['microphone', 'camera', 'screen']);
-export type TrackSource = z.infer<typeof trackSource>;
-const displayName = z.string().trim().max(80);
 
 export const participantInfo = z.object({
   id,
   displayName,
-  role: z.enum(['moderator', 'participant']),
+  role,
   audioMuted: z.boolean(),
   videoMuted: z.boolean(),
+  /** Muted by a moderator and not allowed to unmute (hard mute); a video lock also stops screen shares. */
+  audioLocked: z.boolean(),
+  videoLocked: z.boolean(),
+  /** Server time the hand went up (strictly increasing within a room, so it orders the queue); null: down. */
+  handRaisedAt: z.number().nullable(),
   joinedAt: z.number(),
 });
 export type ParticipantInfo = z.infer<typeof participantInfo>;
@@ -46,6 +49,7 @@ const candidate = z.object({
 
 /** Which of the participant's two peer connections a message is about. */
 const pcRole = z.enum(['publish', 'subscribe']);
+
 
 // ---- client -> server -------------------------------------------------------
 
@@ -72,6 +76,10 @@ export const clientMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ice-candidate'), pc: pcRole, candidate }),
   z.object({ type: z.literal('set-muted'), kind: mediaKind, muted: z.boolean() }),
   z.object({ type: z.literal('set-display-name'), displayName }),
+  z.object({ type: z.literal('moderate'), request: moderationRequest }),
+  /** Without `to`: to the room (kept for late joiners); with it: to that participant only. */
+  z.object({ type: z.literal('chat-send'), text: z.string().trim().min(1).max(MAX_CHAT_TEXT), to: id.optional() }),
+  z.object({ type: z.literal('set-hand-raised'), raised: z.boolean() }),
   z.object({ type: z.literal('leave') }),
   z.object({ type: z.literal('ping'), nonce: z.number().optional() }),
   z.object({
@@ -115,8 +123,15 @@ export const serverMessage = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('participant-left'),
     participantId: id,
-    reason: z.enum(['left', 'disconnected', 'removed', 'replaced']),
+    reason: z.enum(['left', 'disconnected', 'removed', 'replaced', 'ended']),
   }),
+  z.object({ type: z.literal('room-state'), state: roomState }),
+  /** Room and private messages; `history` marks the backlog sent once after welcome. */
+  z.object({ type: z.literal('chat'), messages: z.array(chatMessage).max(CHAT_HISTORY_LIMIT), history: z.boolean() }),
+  /** To the knocking client: you are waiting in the lobby (a welcome or a lobby_denied error follows). */
+  z.object({ type: z.literal('lobby-waiting') }),
+  /** To moderators: who is waiting in the lobby now, oldest first. */
+  z.object({ type: z.literal('lobby'), waiting: z.array(knocker).max(1000) }),
   z.object({ type: z.literal('pong'), nonce: z.number().optional() }),
   z.object({ type: z.literal('error'), code: z.string(), message: z.string(), fatal: z.boolean() }),
 ]);

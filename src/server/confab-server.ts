@@ -64,6 +64,7 @@ export class ConfabServer {
         observer: this.metrics,
         serverVersion: VERSION,
         autoOwner: config.autoOwner,
+        lobbyByDefault: config.lobbyByDefault,
       },
       log,
     );

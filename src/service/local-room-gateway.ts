@@ -1,12 +1,18 @@
 /**
- * Rooms hosted in this process: places a joining participant in its room,
- * attaches its media peer and sends the welcome.
+ * Rooms hosted in this process: places a joining participant in its room
+ * (through the lobby when it is on), attaches its media peer and sends the
+ * welcome and the room's current state.
  */
+import { mustWaitInLobby } from '../conference/permissions.js';
+import type { Room } from '../conference/room.js';
 import { LocalRoomRegistry } from '../conference/room-registry.js';
 import { PROTOCOL_VERSION } from '../protocol/messages.js';
 import type { MediaTransport } from '../media/transport/media-transport.js';
 import type { Logger } from '../util/log.js';
+import type { Admission } from './auth/admission.js';
+import { waitInLobby } from './lobby-gate.js';
 import { LocalParticipantLink } from './participant-link.js';
+import { sendSnapshot } from './room-feed.js';
 import type { JoinRequest, ParticipantLink, RoomGateway } from './room-gateway.js';
 import { RoomMedia } from './room-media.js';
 import type { ServiceObserver } from './observer.js';
@@ -24,6 +30,8 @@ export interface LocalGatewayOptions {
   readonly serverVersion: string;
   /** When nobody in the room moderates, the next to join does (ENABLE_AUTO_OWNER). */
   readonly autoOwner: boolean;
+  /** New rooms start with the lobby on (ENABLE_LOBBY). */
+  readonly lobbyByDefault?: boolean;
 }
 
 export class LocalRoomGateway implements RoomGateway {
@@ -34,7 +42,7 @@ export class LocalRoomGateway implements RoomGateway {
     private readonly options: LocalGatewayOptions,
     private readonly log: Logger,
   ) {
-    this.registry = new LocalRoomRegistry({ maxParticipants: options.maxParticipantsPerRoom });
+    this.registry = new LocalRoomRegistry({ maxParticipants: options.maxParticipantsPerRoom, lobbyByDefault: options.lobbyByDefault ?? false });
     this.registry.on('roomCreated', (room) => {
       this.media.set(room.key, new RoomMedia(room, options.transport, log));
       log.info({ room: room.key }, 'room started');
@@ -47,21 +55,30 @@ export class LocalRoomGateway implements RoomGateway {
 
   async join(request: JoinRequest, channel: SignalingChannel): Promise<ParticipantLink> {
     const { address, hello, admission } = request;
-    const room = this.registry.getOrCreate(address);
+    let room = this.registry.getOrCreate(address);
+    let admitted = false;
+    // Moderators skip the lobby; everyone else waits there while it is on. If the room closes
+    // meanwhile (everyone left), the knock starts again in the room the address has now.
+    while (!admitted && mustWaitInLobby(room.lobby.enabled, this.roleIn(room, admission))) {
+      const name = hello.displayName || admission.displayName || 'Guest';
+      admitted = (await waitInLobby(room, name, channel, request.signal, this.log)) === 'admitted';
+      if (!admitted) room = this.registry.getOrCreate(address);
+    }
     const media = this.media.get(room.key);
     if (!media) throw new Error(`room ${room.key} has no media router`);
-    // A token's moderator claim makes a moderator. Otherwise Jitsi's auto-owner: while nobody in
-    // the room moderates (so always for the first one in), the one who joins does.
-    const moderated = [...room.participants.values()].some((p) => p.role === 'moderator');
-    const role = admission.moderator || (this.options.autoOwner && !moderated) ? 'moderator' : 'participant';
-    const participant = room.join({
-      displayName: hello.displayName || admission.displayName || `Guest ${room.participants.size + 1}`,
-      role,
-      audioMuted: hello.audioMuted,
-      videoMuted: hello.videoMuted,
-      user: admission.user,
-      features: admission.features,
-    });
+    const role = this.roleIn(room, admission);
+    const participant = room.join(
+      {
+        displayName: hello.displayName || admission.displayName || `Guest ${room.participants.size + 1}`,
+        role,
+        audioMuted: hello.audioMuted,
+        videoMuted: hello.videoMuted,
+        user: admission.user,
+        features: admission.features,
+      },
+      // A locked room still lets in a token moderator (the teacher reconnecting) and whoever a moderator admitted.
+      { bypassLock: admission.moderator || admitted },
+    );
     const log = this.log.child({ room: room.key, participant: participant.id });
     const peer = media.attach(participant);
     const link = new LocalParticipantLink(room, participant, peer, channel, log, this.options.observer);
@@ -77,18 +94,29 @@ export class LocalRoomGateway implements RoomGateway {
       serverVersion: this.options.serverVersion,
       rejoinTicket: request.rejoinTicket,
     });
+    sendSnapshot(room, participant, channel);
     log.info(
       {
         from: request.remoteAddress,
         displayName: participant.displayName,
         role,
         admission: admission.kind,
+        ...(admitted ? { lobby: 'admitted' } : {}),
         ...(admission.kind === 'token' ? { userId: admission.user?.id, iss: admission.issuer, moderatorClaim: admission.moderator } : {}),
         size: room.participants.size,
       },
       'participant joined',
     );
     return link;
+  }
+
+  /**
+   * A token's moderator claim makes a moderator. Otherwise Jitsi's auto-owner: while nobody in
+   * the room moderates (so always for the first one in), the one who joins does.
+   */
+  private roleIn(room: Room, admission: Admission): 'moderator' | 'participant' {
+    const moderated = [...room.participants.values()].some((p) => p.role === 'moderator');
+    return admission.moderator || (this.options.autoOwner && !moderated) ? 'moderator' : 'participant';
   }
 
   private iceServersFor(participantId: string): IceServer[] {

@@ -1,17 +1,28 @@
 /**
  * A participant joined to a room in this process: relays the room's
  * presence events and the media peer's offers to its signaling channel, and
- * applies the client's messages to the domain and the media peer.
+ * applies the client's messages to the domain and the media peer. Requests
+ * the domain refuses (forbidden, a locked unmute) throw a request-only
+ * ConfabError that the session reports without closing the connection.
  */
-import type { Participant } from '../conference/participant.js';
+import { moderate } from '../conference/moderation.js';
+import type { LeaveReason, Participant } from '../conference/participant.js';
 import type { Room } from '../conference/room.js';
 import type { MediaPeer } from '../media/media-peer.js';
-import { ConfabError } from '../protocol/errors.js';
+import { ConfabError, type ErrorCode } from '../protocol/errors.js';
 import type { ClientMessage } from '../protocol/messages.js';
 import type { Logger } from '../util/log.js';
 import { NO_OBSERVER, type ServiceObserver } from './observer.js';
+import { followRoom } from './room-feed.js';
 import type { ParticipantLink } from './room-gateway.js';
 import type { SignalingChannel } from './signaling-channel.js';
+
+/** How the server closes a participant's connection when the room, not the client, ends it (null: no code). */
+const CLOSE_CODES: Partial<Record<LeaveReason, ErrorCode | null>> = {
+  removed: 'removed_by_moderator',
+  ended: 'conference_ended',
+  replaced: null,
+};
 
 export class LocalParticipantLink implements ParticipantLink {
   readonly #offs: (() => void)[] = [];
@@ -37,11 +48,16 @@ export class LocalParticipantLink implements ParticipantLink {
         log.info({ pc: role, state }, 'media connection state');
       }),
       peer.on('negotiationFailed', (error) => log.error({ err: error }, 'subscribe negotiation failed')),
+      ...followRoom(room, participant, channel),
     );
     participant.once('closed', (reason) => {
       this.dispose();
-      // Removed by the server (not by the client leaving): tell the client.
-      if (reason === 'removed' || reason === 'replaced') channel.close();
+      // Removed by the server (not by the client leaving): tell the client why.
+      const code = CLOSE_CODES[reason];
+      if (code !== undefined) {
+        log.info({ reason }, 'participant removed');
+        channel.close(code ?? undefined);
+      }
     });
   }
 
@@ -76,6 +92,16 @@ export class LocalParticipantLink implements ParticipantLink {
         return;
       case 'set-muted':
         this.participant.setMuted(message.kind, message.muted);
+        return;
+      case 'moderate':
+        this.log.info({ request: message.request }, 'moderation');
+        moderate(this.room, this.participant, message.request);
+        return;
+      case 'chat-send':
+        this.room.postChat(this.participant, message.text, message.to);
+        return;
+      case 'set-hand-raised':
+        this.room.setHandRaised(this.participant, message.raised);
         return;
       case 'set-display-name':
         this.participant.setDisplayName(message.displayName || this.participant.displayName);

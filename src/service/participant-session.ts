@@ -4,7 +4,7 @@
  * participant link, in order. Bad input closes this connection with a
  * specific code and never touches anyone else.
  */
-import { ConfabError } from '../protocol/errors.js';
+import { ConfabError, isRequestOnly } from '../protocol/errors.js';
 import { PROTOCOL_VERSION, parseClientMessage, type ClientMessage, type ClientMessageOf } from '../protocol/messages.js';
 import { roomAddress } from '../protocol/room-name.js';
 import type { Logger } from '../util/log.js';
@@ -35,6 +35,8 @@ export class ParticipantSession {
   #ticket: string | undefined;
   #queue: Promise<void> = Promise.resolve();
   readonly #helloTimer: NodeJS.Timeout;
+  /** Tells a join in progress (waiting in the lobby) that the connection is gone. */
+  readonly #gone = new AbortController();
 
   constructor(
     private readonly channel: SignalingChannel,
@@ -73,6 +75,7 @@ export class ParticipantSession {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     clearTimeout(this.#helloTimer);
+    this.#gone.abort();
     if (this.#ticket) this.options.rejoinTickets?.release(this.#ticket);
     this.#link?.leave('disconnected');
   }
@@ -90,9 +93,11 @@ export class ParticipantSession {
     try {
       await this.#link.handle(message);
     } catch (error) {
-      // A failed negotiation is reported; the client may retry without losing its place.
-      if (error instanceof ConfabError && error.code === 'media_negotiation_failed') {
-        this.log.warn({ participant: this.#link.participantId, err: error }, 'media negotiation failed');
+      // A failed negotiation is reported; the client may retry without losing its place. A refused
+      // request (a moderator action by a participant, a locked unmute) is reported the same way.
+      if (error instanceof ConfabError && (error.code === 'media_negotiation_failed' || isRequestOnly(error.code))) {
+        if (error.code === 'media_negotiation_failed') this.log.warn({ participant: this.#link.participantId, err: error }, 'media negotiation failed');
+        else this.log.info({ participant: this.#link.participantId, code: error.code, reason: error.message, request: message.type }, 'request refused');
         this.channel.send({ type: 'error', code: error.code, message: error.message, fatal: false });
         return;
       }
@@ -117,7 +122,7 @@ export class ParticipantSession {
     if ((this.#state as State) === 'closed') return;
     if (tickets && (admission.kind === 'token' || admission.kind === 'rejoin')) this.#ticket = tickets.issue(admission, address.key);
     const link = await this.gateway.join(
-      { address, hello: rest, admission, rejoinTicket: this.#ticket, remoteAddress: this.options.remoteAddress },
+      { address, hello: rest, admission, rejoinTicket: this.#ticket, remoteAddress: this.options.remoteAddress, signal: this.#gone.signal },
       this.channel,
     );
     if ((this.#state as State) === 'closed') {

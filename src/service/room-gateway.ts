@@ -18,6 +18,8 @@ export interface JoinRequest {
   /** Handed to the client in the welcome, for its next hello after a lost connection. */
   readonly rejoinTicket?: string;
   readonly remoteAddress: string;
+  /** Aborted when the connection goes away during the join (e.g. while waiting in the lobby). */
+  readonly signal?: AbortSignal;
 }
 
 /** A joined participant, as seen from its signaling session. */
