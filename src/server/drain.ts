@@ -32,10 +32,13 @@ export function waitUntilEmpty(occupancy: () => Occupancy, options: DrainOptions
   const deadline = started + options.timeoutMs;
   let last = occupancy();
   let lastLogAt = started;
-  log.info(
-    { ...last, drainTimeoutS: options.timeoutMs / 1000 },
-    last.participants === 0 ? 'draining: no participant here, stopping now' : 'draining: refusing new participants, waiting for the current ones to leave',
-  );
+  const intro =
+    last.participants === 0
+      ? 'draining: no participant here, stopping now'
+      : options.timeoutMs === 0
+        ? 'stopping without a drain: telling the participants to reconnect'
+        : 'draining: refusing new participants, waiting for the current ones to leave';
+  log.info({ ...last, drainTimeoutS: options.timeoutMs / 1000 }, intro);
   return new Promise((resolve) => {
     const finish = (outcome: DrainOutcome): void => {
       clearInterval(timer);
@@ -44,7 +47,7 @@ export function waitUntilEmpty(occupancy: () => Occupancy, options: DrainOptions
       const elapsedS = Math.round((Date.now() - started) / 1000);
       const message = {
         empty: 'drain finished: every participant left',
-        timeout: 'drain timed out: telling the remaining participants to reconnect',
+        timeout: options.timeoutMs === 0 ? 'stopped' : 'drain timed out: telling the remaining participants to reconnect',
         'cut-short': 'drain cut short by a second signal: telling the remaining participants to reconnect',
       }[outcome];
       log.info({ ...now, elapsedS, outcome }, message);
