@@ -73,6 +73,8 @@ describe('loadConfig', () => {
       auth: AUTH_OFF,
       autoOwner: true,
       lobbyByDefault: false,
+      webhooks: undefined,
+      apiToken: undefined,
       warnings: [],
     });
   });
@@ -147,6 +149,8 @@ describe('loadConfig', () => {
       auth: AUTH_OFF,
       autoOwner: true,
       lobbyByDefault: false,
+      webhooks: undefined,
+      apiToken: undefined,
       warnings: [],
     });
   });
@@ -189,6 +193,15 @@ describe('loadConfig', () => {
       'XMPP_DOMAIN',
       'ENABLE_AUTO_OWNER',
       'ENABLE_LOBBY',
+      'WEBHOOK_URL',
+      'WEBHOOK_SECRET',
+      'WEBHOOK_OUTBOX_PATH',
+      'WEBHOOK_TIMEOUT_S',
+      'WEBHOOK_CONCURRENCY',
+      'WEBHOOK_RETRY_MIN_S',
+      'WEBHOOK_RETRY_MAX_S',
+      'WEBHOOK_RETRY_FOR_S',
+      'API_TOKEN',
     ]);
   });
 
@@ -574,5 +587,59 @@ describe('token authentication settings', () => {
       assert.ok(!text.includes(SECRET), text);
     }
     assert.match(JSON.stringify(config.auth), /"appSecret":"\[redacted\]"/);
+  });
+});
+
+describe('attendance webhooks and the API token', () => {
+  const SECRET = 'webhook-secret-long-enough-0123456789abcdef';
+
+  test('WEBHOOK_URL (a comma list) with its secret and defaults', () => {
+    const config = loadConfig({ WEBHOOK_URL: 'https://lms.example.org/hooks/confab, http://10.0.0.5:8080/attendance', WEBHOOK_SECRET: `${SECRET}\n` });
+    const w = config.webhooks!;
+    assert.deepEqual(w.urls, ['https://lms.example.org/hooks/confab', 'http://10.0.0.5:8080/attendance']);
+    assert.equal(w.secret.reveal(), SECRET, 'trimmed');
+    assert.equal(JSON.stringify(w.secret), '"[redacted]"');
+    assert.deepEqual(
+      { ...w, urls: undefined, secret: undefined },
+      { urls: undefined, secret: undefined, outboxPath: './data/webhooks.sqlite', timeoutMs: 10_000, concurrency: 4, retryMinMs: 1_000, retryMaxMs: 300_000, retryForMs: 86_400_000 },
+    );
+    assert.deepEqual(config.warnings, []);
+  });
+
+  test('every WEBHOOK_ key is read', () => {
+    const w = loadConfig({
+      WEBHOOK_URL: 'http://127.0.0.1:9/x',
+      WEBHOOK_SECRET: SECRET,
+      WEBHOOK_OUTBOX_PATH: '/var/lib/confab/outbox.sqlite',
+      WEBHOOK_TIMEOUT_S: '2.5',
+      WEBHOOK_CONCURRENCY: '8',
+      WEBHOOK_RETRY_MIN_S: '0.2',
+      WEBHOOK_RETRY_MAX_S: '60',
+      WEBHOOK_RETRY_FOR_S: '3600',
+    }).webhooks!;
+    assert.deepEqual([w.outboxPath, w.timeoutMs, w.concurrency, w.retryMinMs, w.retryMaxMs, w.retryForMs], ['/var/lib/confab/outbox.sqlite', 2_500, 8, 200, 60_000, 3_600_000]);
+  });
+
+  test('no WEBHOOK_URL: webhooks off', () => {
+    assert.equal(loadConfig({ WEBHOOK_SECRET: SECRET }).webhooks, undefined);
+    assert.equal(loadConfig({ WEBHOOK_URL: '' }).webhooks, undefined);
+  });
+
+  test('bad values stop the start naming the key', () => {
+    assert.match(configError({ WEBHOOK_URL: 'https://lms.example.org/h' }, 'WEBHOOK_SECRET'), /required with WEBHOOK_URL/);
+    assert.match(configError({ WEBHOOK_URL: 'ftp://x.example.org/h', WEBHOOK_SECRET: SECRET }, 'WEBHOOK_URL'), /http\(s\) URLs/);
+    assert.match(configError({ WEBHOOK_URL: 'not a url', WEBHOOK_SECRET: SECRET }, 'WEBHOOK_URL'), /http\(s\) URLs/);
+    configError({ WEBHOOK_CONCURRENCY: '0' }, 'WEBHOOK_CONCURRENCY');
+    configError({ WEBHOOK_TIMEOUT_S: 'soon' }, 'WEBHOOK_TIMEOUT_S');
+    configError({ WEBHOOK_OUTBOX_PATH: ' ' }, 'WEBHOOK_OUTBOX_PATH');
+    assert.match(configError({ WEBHOOK_RETRY_MIN_S: '10', WEBHOOK_RETRY_MAX_S: '5' }, 'WEBHOOK_RETRY_MIN_S'), /must not exceed WEBHOOK_RETRY_MAX_S/);
+  });
+
+  test('short secrets warn without printing them', () => {
+    const config = loadConfig({ WEBHOOK_URL: 'http://127.0.0.1:9/x', WEBHOOK_SECRET: 'hunter2', API_TOKEN: 'tok' });
+    assert.deepEqual(config.warnings.map((w) => w.split(':')[0]), ['WEBHOOK_SECRET', 'API_TOKEN']);
+    assert.ok(!config.warnings.join(' ').includes('hunter2'));
+    assert.equal(config.apiToken?.reveal(), 'tok');
+    assert.equal(String(config.apiToken), '[redacted]');
   });
 });

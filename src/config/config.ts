@@ -105,6 +105,24 @@ const schema = z
     ENABLE_AUTO_OWNER: bool.default(true),
     /** New rooms start with the lobby on: non-moderators wait until a moderator admits them. */
     ENABLE_LOBBY: bool.default(false),
+    // ---- attendance webhooks and the REST API ----
+    /** URLs that receive attendance events (comma list); empty: no webhooks. */
+    WEBHOOK_URL: list
+      .refine((urls) => urls.every((u) => z.url({ protocol: /^https?$/ }).safeParse(u).success), { message: 'expected a comma-separated list of http(s) URLs' })
+      .default([]),
+    /** Signs every webhook request (HMAC-SHA256 of the body); required with WEBHOOK_URL. */
+    WEBHOOK_SECRET: optionalText.optional(),
+    /** The SQLite outbox that keeps events until delivered, across restarts. */
+    WEBHOOK_OUTBOX_PATH: z.string().trim().min(1).default('./data/webhooks.sqlite'),
+    WEBHOOK_TIMEOUT_S: z.coerce.number().min(0.1).max(120).default(10),
+    WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    /** First retry delay; doubles per failure up to WEBHOOK_RETRY_MAX_S. */
+    WEBHOOK_RETRY_MIN_S: z.coerce.number().min(0.01).max(3600).default(1),
+    WEBHOOK_RETRY_MAX_S: z.coerce.number().min(0.01).max(86_400).default(300),
+    /** Keep retrying an event this long, then give up on it (kept in the outbox as failed). */
+    WEBHOOK_RETRY_FOR_S: z.coerce.number().min(1).max(30 * 86_400).default(86_400),
+    /** A static bearer secret for the REST API (besides tokens signed with the app secret). */
+    API_TOKEN: optionalText.optional(),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -132,6 +150,12 @@ const schema = z
         path: ['MEDIA_PORT_MIN'],
         message: `MEDIA_PORT_MIN/MEDIA_PORT_MAX must both be 0 or form a range, got ${c.MEDIA_PORT_MIN}-${c.MEDIA_PORT_MAX}`,
       });
+    }
+    if (c.WEBHOOK_URL.length > 0 && c.WEBHOOK_SECRET === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['WEBHOOK_SECRET'], message: 'required with WEBHOOK_URL: receivers check each request\'s signature with it (e.g. `openssl rand -hex 32`)' });
+    }
+    if (c.WEBHOOK_RETRY_MIN_S > c.WEBHOOK_RETRY_MAX_S) {
+      ctx.addIssue({ code: 'custom', path: ['WEBHOOK_RETRY_MIN_S'], message: `must not exceed WEBHOOK_RETRY_MAX_S (${c.WEBHOOK_RETRY_MAX_S})` });
     }
     if ((c.TURN_HOST === undefined) !== (c.TURN_CREDENTIALS === undefined)) {
       const missing = c.TURN_HOST === undefined ? 'TURN_HOST' : 'TURN_CREDENTIALS';
@@ -178,6 +202,10 @@ export interface Config {
   readonly autoOwner: boolean;
   /** New rooms start with the lobby on (ENABLE_LOBBY); moderators can turn it off per room. */
   readonly lobbyByDefault: boolean;
+  /** Attendance webhooks (WEBHOOK_*); undefined without WEBHOOK_URL. */
+  readonly webhooks: WebhookConfig | undefined;
+  /** API_TOKEN: a static bearer secret for the REST API. */
+  readonly apiToken: Secret | undefined;
   /** Things the operator should fix, logged at start-up (never containing a secret). */
   readonly warnings: readonly string[];
 }
@@ -197,6 +225,19 @@ export interface AuthConfig {
   readonly allowEmpty: boolean;
   readonly domainVerification: boolean;
   readonly xmppDomain: string;
+}
+
+/** Attendance webhooks (WEBHOOK_*). */
+export interface WebhookConfig {
+  readonly urls: readonly string[];
+  /** Trimmed; prints as [redacted]. */
+  readonly secret: Secret;
+  readonly outboxPath: string;
+  readonly timeoutMs: number;
+  readonly concurrency: number;
+  readonly retryMinMs: number;
+  readonly retryMaxMs: number;
+  readonly retryForMs: number;
 }
 
 export class ConfigError extends Error {
@@ -264,10 +305,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const secret = readSecret(c.JWT_APP_SECRET, c.JWT_APP_SECRET_FILE, warnings);
   const jwtKeysSet = c.JWT_APP_ID !== undefined || secret !== undefined || c.JWT_ASAP_KEYSERVER !== undefined;
   if (!c.ENABLE_AUTH && jwtKeysSet) {
-    warnings.push('JWT_* settings are set but ENABLE_AUTH is off: rooms are open to anyone with the link (the settings are used only by `confab token`)');
+    warnings.push('JWT_* settings are set but ENABLE_AUTH is off: rooms are open to anyone with the link (the settings are used only by `confab token` and to check REST API tokens)');
   }
   if (c.ENABLE_AUTH && c.JWT_ALLOW_EMPTY) {
     warnings.push('JWT_ALLOW_EMPTY=1: people without a token join as guests (a token that is present is still verified)');
+  }
+  for (const [key, value] of [['WEBHOOK_SECRET', c.WEBHOOK_SECRET], ['API_TOKEN', c.API_TOKEN]] as const) {
+    if (value !== undefined && Buffer.byteLength(value.trim()) < MIN_SECRET_BYTES) {
+      warnings.push(`${key}: the secret is ${Buffer.byteLength(value.trim())} bytes; use at least ${MIN_SECRET_BYTES} random bytes (e.g. \`openssl rand -hex 32\`)`);
+    }
   }
   const publicUrl = new URL(c.PUBLIC_URL ?? `http://localhost:${c.HTTP_PORT}/`);
   if (!publicUrl.pathname.endsWith('/')) publicUrl.pathname += '/';
@@ -310,6 +356,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     autoOwner: c.ENABLE_AUTO_OWNER,
     lobbyByDefault: c.ENABLE_LOBBY,
+    webhooks:
+      c.WEBHOOK_URL.length > 0 && c.WEBHOOK_SECRET
+        ? {
+            urls: c.WEBHOOK_URL,
+            secret: new Secret(c.WEBHOOK_SECRET.trim()),
+            outboxPath: c.WEBHOOK_OUTBOX_PATH,
+            timeoutMs: c.WEBHOOK_TIMEOUT_S * 1000,
+            concurrency: c.WEBHOOK_CONCURRENCY,
+            retryMinMs: c.WEBHOOK_RETRY_MIN_S * 1000,
+            retryMaxMs: c.WEBHOOK_RETRY_MAX_S * 1000,
+            retryForMs: c.WEBHOOK_RETRY_FOR_S * 1000,
+          }
+        : undefined,
+    apiToken: c.API_TOKEN ? new Secret(c.API_TOKEN.trim()) : undefined,
     warnings,
   };
   return deepFreeze(config);

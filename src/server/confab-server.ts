@@ -12,7 +12,10 @@ import { createMediaTransport } from './media-setup.js';
 import { waitUntilEmpty, type DrainOptions, type DrainOutcome } from './drain.js';
 import { LocalRoomGateway } from '../service/local-room-gateway.js';
 import { ParticipantSession } from '../service/participant-session.js';
-import { admissionPolicy, type AdmissionPolicy } from '../service/auth/admission.js';
+import { admissionPolicy, TokenAdmission, type AdmissionPolicy } from '../service/auth/admission.js';
+import { ApiAccess } from '../service/auth/api-access.js';
+import { WebhookOutbox } from '../service/webhooks/webhook-outbox.js';
+import { ApiRoutes } from './api-routes.js';
 import { RejoinTickets } from '../service/auth/rejoin-tickets.js';
 import type { Logger } from '../util/log.js';
 import { HttpRoutes, sendError } from './routes.js';
@@ -31,6 +34,8 @@ export class ConfabServer {
   readonly metrics: ConfabMetrics;
   readonly admission: AdmissionPolicy;
   readonly rejoinTickets: RejoinTickets | undefined;
+  /** Attendance webhooks (WEBHOOK_URL), when configured. */
+  readonly webhooks: WebhookOutbox | undefined;
   readonly http: HttpServer;
   readonly startedAt = Date.now();
   readonly #wss: WebSocketServer;
@@ -68,6 +73,9 @@ export class ConfabServer {
       },
       log,
     );
+    // Opened here, so a bad WEBHOOK_OUTBOX_PATH fails before anything listens; follows every room from the first.
+    this.webhooks = config.webhooks ? new WebhookOutbox(config.webhooks, log, { userAgent: `Confab/${VERSION}` }) : undefined;
+    this.webhooks?.attach(this.gateway.registry);
     for (const warning of config.warnings) log.warn({ config: true }, warning);
     if (config.auth.enabled) {
       const { acceptedIssuers, acceptedAudiences, asapKeyServer, allowEmpty, domainVerification, xmppDomain } = config.auth;
@@ -78,6 +86,11 @@ export class ConfabServer {
     }
     const web = new WebClient(config.webRoot ?? defaultWebRoot());
     if (!web.available) log.warn({ webRoot: web.root }, 'web client not built: pages answer 503 until `npm run build`');
+    const api = new ApiRoutes(
+      new ApiAccess(config.auth, config.apiToken, this.admission instanceof TokenAdmission ? this.admission.verifier : undefined),
+      this.gateway.registry,
+      log,
+    );
     const routes = new HttpRoutes(
       config.basePath,
       web,
@@ -95,6 +108,7 @@ export class ConfabServer {
               throw error;
             })
         : undefined,
+      (req, res, rest, url) => api.handle(req, res, rest, url),
     );
     this.#longPoll = new LongPollTransport(2 * config.pingIntervalMs, (channel) => this.newSession(channel));
     this.http = createServer((req, res) => {
@@ -131,6 +145,7 @@ export class ConfabServer {
     this.#heartbeat = setInterval(() => {
       for (const channel of this.#channels) channel.heartbeat();
     }, this.config.pingIntervalMs);
+    this.webhooks?.start();
     this.#ready = true;
     const address = this.http.address();
     const port = typeof address === 'object' && address ? address.port : this.config.httpPort;
@@ -153,6 +168,8 @@ export class ConfabServer {
     this.#closed = true;
     this.#ready = false;
     clearInterval(this.#heartbeat);
+    // The departures that closing causes are the server stopping, not people leaving.
+    this.webhooks?.serverShuttingDown();
     // Clients reconnect on this code (to this server restarted, or another replica).
     for (const channel of this.#channels) channel.close('server_shutting_down');
     this.#longPoll.close();
@@ -162,6 +179,8 @@ export class ConfabServer {
     this.#wss.close();
     this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
+    // After the rooms closed: their last events are in the outbox; send what goes through, keep the rest on disk.
+    await this.webhooks?.close();
   }
 
   /** A signaling session over any transport (WebSocket or long-poll). */

@@ -15,6 +15,9 @@ import type { WebClient } from './web-client.js';
  */
 export type PageAdmission = (token: string | undefined, address: RoomAddress) => Promise<unknown>;
 
+/** The REST API below `api/` (api-routes.ts); `rest` is the path below the base path. */
+export type ApiHandler = (req: IncomingMessage, res: ServerResponse, rest: string, url: URL) => Promise<void>;
+
 export interface HealthSource {
   readonly version: string;
   readonly startedAt: number;
@@ -39,6 +42,7 @@ export class HttpRoutes {
     private readonly web: WebClient,
     private readonly health: HealthSource,
     private readonly pageAdmission?: PageAdmission,
+    private readonly api?: ApiHandler,
   ) {}
 
   handle(req: IncomingMessage, res: ServerResponse): void | Promise<void> {
@@ -75,6 +79,8 @@ export class HttpRoutes {
         res.writeHead(204).end();
         return;
     }
+    // `api/` is the REST API's, never a tenant's rooms.
+    if (this.api && (rest === 'api' || rest.startsWith('api/'))) return this.api(req, res, rest, url);
     if (rest.startsWith('assets/')) {
       // sirv resolves against the web root; give it the path below the base.
       req.url = `/${rest}${url.search}`;

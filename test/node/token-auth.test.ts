@@ -133,7 +133,7 @@ describe('a server with ENABLE_AUTH=1', () => {
     assert.equal(byName.get('Ms Hopper')!.role, 'moderator');
     assert.equal(byName.get('Ada')!.role, 'participant', 'the teacher is there: no auto-owner');
     assert.equal(byName.get('Bobby')!.role, 'participant');
-    assert.deepEqual(byName.get('Bobby')!.user, { id: 's2', email: 'bob@example.com', avatar: undefined });
+    assert.deepEqual(byName.get('Bobby')!.user, { id: 's2', name: 'Bob', email: 'bob@example.com', avatar: undefined });
     assert.equal(ada.participants.get(teacher.participantId)?.role, 'moderator', 'others see the role');
     await closeAll([teacher, ada, bob]);
   });

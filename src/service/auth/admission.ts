@@ -60,7 +60,7 @@ export class TokenAdmission implements AdmissionPolicy {
     return {
       kind: 'token',
       moderator: identity.moderator,
-      user: { id: identity.userId, email: identity.email, avatar: identity.avatar },
+      user: { id: identity.userId, name: identity.name, email: identity.email, avatar: identity.avatar },
       displayName: identity.name,
       features: identity.features,
       issuer: typeof claims.iss === 'string' ? claims.iss : undefined,
