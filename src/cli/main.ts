@@ -21,12 +21,7 @@ async function serve(): Promise<void> {
   }
   const log = createLogger(config.logLevel);
   const server = new ConfabServer(config, log);
-  try {
-    await server.start();
-  } catch (error) {
-    log.fatal({ err: error }, `cannot listen on ${config.httpHost}:${config.httpPort}`);
-    process.exit(1);
-  }
+  // Installed before start(): a signal while starting (a pod deleted at once) still ends in exit 0.
   // SIGTERM (Kubernetes, docker stop) drains: classes in progress finish first. SIGINT (Ctrl-C)
   // stops at once, and either signal during a drain cuts it short.
   let drain: AbortController | undefined;
@@ -48,6 +43,13 @@ async function serve(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  try {
+    await server.start();
+  } catch (error) {
+    if (drain) return; // stopped while starting: stop() exits
+    log.fatal({ err: error }, `cannot listen on ${config.httpHost}:${config.httpPort}`);
+    process.exit(1);
+  }
 }
 
 async function token(args: string[]): Promise<void> {
