@@ -2,9 +2,16 @@
  * A joined (or joining) conference: signaling, media and the in-call view.
  * On a lost connection it shows "Reconnecting" and joins again with backoff,
  * keeping the camera and microphone; on a fatal error it shows the code.
+ * Class features (moderation, lobby, chat, hands) live in Classroom and the
+ * screen share in ScreenShare; their public actions are here, for the page
+ * and the embed API.
  */
-import { PROTOCOL_VERSION, type ParticipantInfo, type ServerMessage } from '../../src/protocol/messages.js';
+import { ERRORS, isErrorCode, isRequestOnly } from '../../src/protocol/errors.js';
+import { PROTOCOL_VERSION, type ClientMessageInput, type MediaKind, type ParticipantInfo, type ServerMessage } from '../../src/protocol/messages.js';
+import { Classroom, type ModerationInput } from './classroom.js';
 import { MediaSession } from './media-session.js';
+import { ScreenShare } from './screen-share.js';
+import { presentationFor } from './ui/presenter.js';
 import { Signaling, type CloseInfo } from './signaling.js';
 import { startSpeakingMonitor } from './speaking.js';
 import { ConferenceView } from './ui/conference-view.js';
@@ -28,7 +35,8 @@ export interface ConferenceOptions {
   onLeft(): void;
 }
 
-export type ConferenceState = 'connecting' | 'joined' | 'reconnecting' | 'left' | 'failed';
+/** 'lobby': waiting for a moderator to let us in. */
+export type ConferenceState = 'connecting' | 'lobby' | 'joined' | 'reconnecting' | 'left' | 'failed';
 
 /** What the conference tells the page around it (the embed API listens here). */
 export interface ConferenceEvents {
@@ -38,12 +46,25 @@ export interface ConferenceEvents {
   participantLeft: [string];
   participantUpdated: [ParticipantInfo];
   localMuteChanged: [{ kind: 'audio' | 'video'; muted: boolean }];
+  // Class features, shaped like Jitsi's iframe API events.
+  /** handRaised: the server time the hand went up, 0 when lowered. */
+  raiseHandUpdated: [{ id: string; handRaised: number }];
+  participantRoleChanged: [{ id: string; role: string }];
+  /** A chat message from someone else (ours come back too, but are not "incoming"). */
+  incomingMessage: [{ from: string; nick: string; message: string; privateMessage: boolean; stamp: number }];
+  screenSharingStatusChanged: [{ on: boolean }];
+  /** Moderators: someone started waiting in the lobby. */
+  knockingParticipant: [{ participant: { id: string; name: string } }];
+  /** We are waiting in the lobby. */
+  lobbyWaiting: [];
 }
 
 export class Conference {
   /** Typed events for the embed API and other observers. */
   readonly events = new Emitter<ConferenceEvents>();
   readonly view: ConferenceView;
+  readonly classroom: Classroom;
+  readonly screenShare: ScreenShare;
   state: ConferenceState = 'connecting';
   participantId: string | undefined;
   readonly participants = new Map<string, ParticipantInfo>();
@@ -63,9 +84,75 @@ export class Conference {
     this.view = new ConferenceView(label, {
       toggleAudio: () => this.setMuted('audio', !this.o.audioMuted),
       toggleVideo: () => this.setMuted('video', !this.o.videoMuted),
+      toggleScreenShare: () => this.toggleScreenShare(),
+      toggleRaiseHand: () => this.toggleRaiseHand(),
       leave: () => this.leave(),
     });
+    this.classroom = new Classroom(this);
+    this.screenShare = new ScreenShare(
+      () => this.media,
+      (track) => {
+        this.events.emit('screenSharingStatusChanged', { on: track !== undefined });
+        this.applyLocalMute();
+        this.attachRemoteTracks();
+      },
+    );
     this.applyLocalMute();
+  }
+
+  // ---- class features: the server decides what is allowed; a refusal shows as a notice ----
+
+  toggleRaiseHand(): void {
+    this.classroom.setHandRaised((this.self?.handRaisedAt ?? null) === null);
+  }
+
+  toggleScreenShare(): void {
+    const share = this.screenShare;
+    (share.track ? share.stop() : share.start()).catch((e: unknown) => this.view.setNotice(`Screen sharing failed: ${String(e)}`));
+  }
+
+  /** Moderators: mute everyone but ourselves; `hard` also stops them unmuting (lecture mode). */
+  muteEveryone(kind: MediaKind = 'audio', hard = false): void {
+    this.classroom.moderate({ action: 'mute-everyone', kind, hard });
+  }
+
+  removeParticipant(participantId: string): void {
+    this.classroom.moderate({ action: 'remove', participantId });
+  }
+
+  grantModerator(participantId: string): void {
+    this.classroom.moderate({ action: 'grant-moderator', participantId });
+  }
+
+  setLobby(enabled: boolean): void {
+    this.classroom.moderate({ action: 'set-lobby', enabled });
+  }
+
+  endConference(): void {
+    this.classroom.moderate({ action: 'end-conference' });
+  }
+
+  /** Any moderation request: mute one, allow-unmute, lock-room, admit, deny, lower-hand... */
+  moderate(request: ModerationInput): void {
+    this.classroom.moderate(request);
+  }
+
+  /** To the room, or privately to one participant. */
+  sendChat(text: string, to?: string): void {
+    this.classroom.sendChat(text, to);
+  }
+
+  /** For tests and diagnostics: sends a protocol message as is, bypassing the page's own checks. */
+  sendRaw(message: ClientMessageInput): void {
+    this.#signaling?.send(message);
+  }
+
+  get displayName(): string {
+    return this.o.displayName;
+  }
+
+  private get self(): ParticipantInfo | undefined {
+    return this.participantId ? this.participants.get(this.participantId) : undefined;
   }
 
   get audioMuted(): boolean {
@@ -107,6 +194,10 @@ export class Conference {
   }
 
   setMuted(kind: 'audio' | 'video', muted: boolean): void {
+    if (!muted && (kind === 'audio' ? this.self?.audioLocked : this.self?.videoLocked)) {
+      this.view.setNotice(ERRORS.muted_by_moderator.message, 'muted_by_moderator');
+      return;
+    }
     if (kind === 'audio') this.o.audioMuted = muted;
     else this.o.videoMuted = muted;
     this.applyLocalMute();
@@ -120,6 +211,26 @@ export class Conference {
     for (const t of this.o.stream?.getAudioTracks() ?? []) t.enabled = !this.o.audioMuted;
     for (const t of this.o.stream?.getVideoTracks() ?? []) t.enabled = !this.o.videoMuted;
     this.view.setMuted(this.o.audioMuted, this.o.videoMuted);
+    this.view.setLocked(this.self?.audioLocked === true, this.self?.videoLocked === true);
+    this.view.setScreenSharing(this.screenShare?.track !== undefined, this.self?.videoLocked !== true);
+  }
+
+  /**
+   * What the server says about us wins: a moderator's mute turns our own
+   * track off too, and a video lock ends our screen share.
+   */
+  private applyServerSelf(p: ParticipantInfo): void {
+    for (const kind of ['audio', 'video'] as const) {
+      const muted = kind === 'audio' ? p.audioMuted : p.videoMuted;
+      const mine = kind === 'audio' ? this.o.audioMuted : this.o.videoMuted;
+      if (!muted || mine) continue;
+      if (kind === 'audio') this.o.audioMuted = true;
+      else this.o.videoMuted = true;
+      this.events.emit('localMuteChanged', { kind, muted: true });
+      this.view.setNotice(kind === 'audio' ? 'A moderator muted your microphone.' : 'A moderator turned your camera off.');
+    }
+    if (p.videoLocked && this.screenShare.track) void this.screenShare.stop();
+    this.applyLocalMute();
   }
 
   private connect(): void {
@@ -154,6 +265,8 @@ export class Conference {
         this.participants.clear();
         this.view.stage.clear();
         for (const p of [m.self, ...m.participants]) this.upsertTile(p);
+        this.classroom.onJoined();
+        this.applyServerSelf(m.self);
         this.media?.close();
         this.media = new MediaSession(signaling, m.iceServers, {
           onRemoteTracks: () => this.attachRemoteTracks(),
@@ -163,6 +276,7 @@ export class Conference {
         this.events.emit('joined', { participantId: m.participantId, room: m.room, displayName: m.self.displayName, role: m.self.role });
         for (const p of m.participants) this.events.emit('participantJoined', p);
         await this.media.publish(this.o.stream, this.o.preferredCodec);
+        await this.screenShare.republish();
         return;
       }
       case 'publish-answer':
@@ -170,18 +284,32 @@ export class Conference {
       case 'subscribe-offer':
         return this.media?.onSubscribeOffer(m);
       case 'participant-joined':
-      case 'participant-updated':
+      case 'participant-updated': {
+        const previous = this.participants.get(m.participant.id);
         this.upsertTile(m.participant);
+        if (m.participant.id === this.participantId) this.applyServerSelf(m.participant);
+        this.classroom.onParticipant(previous, m.participant);
         this.events.emit(m.type === 'participant-joined' ? 'participantJoined' : 'participantUpdated', m.participant);
         return this.attachRemoteTracks();
+      }
+      case 'room-state':
+      case 'chat':
+      case 'lobby':
+        return this.classroom.onMessage(m);
+      case 'lobby-waiting':
+        this.state = 'lobby';
+        return this.classroom.onMessage(m);
       case 'participant-left':
         this.events.emit('participantLeft', m.participantId);
         this.participants.delete(m.participantId);
         this.view.stage.remove(m.participantId);
         this.view.setCount(this.participants.size);
-        return;
+        this.classroom.render();
+        return this.attachRemoteTracks();
       case 'error':
-        if (!m.fatal) this.report(m.code, m.message);
+        // A refused request (forbidden, a locked unmute) is the person's to read, not a problem to report.
+        if (!m.fatal && isErrorCode(m.code) && isRequestOnly(m.code)) this.view.setNotice(m.message || ERRORS[m.code].message, m.code);
+        else if (!m.fatal) this.report(m.code, m.message);
         return;
       case 'pong':
         return;
@@ -202,7 +330,7 @@ export class Conference {
     for (const [id, tile] of this.view.stage.tiles) {
       if (id === this.participantId) continue;
       const info = this.participants.get(id);
-      const video = tracks.find((t) => t.info.participantId === id && t.info.kind === 'video')?.track;
+      const video = tracks.find((t) => t.info.participantId === id && t.info.source === 'camera')?.track;
       const audio = tracks.find((t) => t.info.participantId === id && t.info.kind === 'audio')?.track;
       tile.setVideo(info?.videoMuted ? undefined : video);
       tile.setAudio(audio).catch(() =>
@@ -212,6 +340,7 @@ export class Conference {
         }),
       );
     }
+    this.view.setPresentation(presentationFor(tracks, this.screenShare.track, this.participantId, this.participants));
   }
 
   private onClose(info: CloseInfo, signaling: Signaling): void {

@@ -4,6 +4,11 @@
  * (the server offers everyone else's tracks, we answer). Remote tracks are
  * attributed to participants through the `tracks` list that comes with each
  * server offer (mid -> participant), never by guessing from stream ids.
+ *
+ * A screen share is one more publish m-line (source 'screen'): starting it
+ * renegotiates, stopping sets that m-line inactive (the server then closes
+ * its producer for everyone), and the next share reuses the m-line.
+ * Publish negotiations run one at a time, each waiting for its answer.
  */
 import type { ServerMessageOf, SubscribedTrack, TrackSource } from '../../src/protocol/messages.js';
 import type { Signaling } from './signaling.js';
@@ -23,6 +28,10 @@ export class MediaSession {
   subscribePc: RTCPeerConnection | undefined;
   #tracksByMid = new Map<string, SubscribedTrack>();
   readonly #remote = new Map<string, MediaStreamTrack>();
+  readonly #sources = new Map<RTCRtpTransceiver, TrackSource>();
+  #screen: RTCRtpTransceiver | undefined;
+  #publishing: Promise<void> = Promise.resolve();
+  #awaitingAnswer: ((sdp: string) => void) | undefined;
   #closed = false;
 
   constructor(
@@ -35,22 +44,59 @@ export class MediaSession {
 
   /** Offers our local tracks to the server; `preferredCodec` goes first in the video m-line. */
   async publish(stream: MediaStream | undefined, preferredCodec?: string): Promise<void> {
-    const sources: Record<string, TrackSource> = {};
-    const transceivers: [RTCRtpTransceiver, TrackSource][] = [];
     for (const track of stream?.getTracks() ?? []) {
       const t = this.publishPc.addTransceiver(track, { direction: 'sendonly', streams: [stream!] });
       if (track.kind === 'video' && preferredCodec) preferCodec(t, `video/${preferredCodec}`);
-      transceivers.push([t, track.kind === 'audio' ? 'microphone' : 'camera']);
+      this.#sources.set(t, track.kind === 'audio' ? 'microphone' : 'camera');
     }
-    if (transceivers.length === 0) return;
-    const offer = await this.publishPc.createOffer();
-    await this.publishPc.setLocalDescription(offer);
-    for (const [t, source] of transceivers) if (t.mid) sources[t.mid] = source;
-    this.signaling.send({ type: 'publish-offer', sdp: this.publishPc.localDescription!.sdp, sources });
+    if (this.#sources.size > 0) await this.renegotiate();
   }
 
-  async onPublishAnswer(sdp: string): Promise<void> {
-    await this.publishPc.setRemoteDescription({ type: 'answer', sdp });
+  /** Starts (a track) or stops (undefined) our screen share, renegotiating the publish connection. */
+  async setScreen(track: MediaStreamTrack | undefined): Promise<void> {
+    if (this.#closed) return;
+    if (track) {
+      if ('contentHint' in track) track.contentHint = 'detail';
+      if (this.#screen) {
+        await this.#screen.sender.replaceTrack(track);
+        this.#screen.direction = 'sendonly';
+      } else {
+        this.#screen = this.publishPc.addTransceiver(track, { direction: 'sendonly' });
+        this.#sources.set(this.#screen, 'screen');
+      }
+    } else {
+      if (!this.#screen || this.#screen.direction === 'inactive') return;
+      this.#screen.direction = 'inactive';
+      await this.#screen.sender.replaceTrack(null);
+    }
+    await this.renegotiate();
+  }
+
+  onPublishAnswer(sdp: string): void {
+    const resolve = this.#awaitingAnswer;
+    this.#awaitingAnswer = undefined;
+    resolve?.(sdp);
+  }
+
+  /** One publish offer/answer at a time: a screen share started while joining waits its turn. */
+  private renegotiate(): Promise<void> {
+    const run = async (): Promise<void> => {
+      if (this.#closed) return;
+      const offer = await this.publishPc.createOffer();
+      await this.publishPc.setLocalDescription(offer);
+      const sources: Record<string, TrackSource> = {};
+      for (const [t, source] of this.#sources) if (t.mid) sources[t.mid] = source;
+      const answer = new Promise<string>((resolve, reject) => {
+        this.#awaitingAnswer = resolve;
+        window.setTimeout(() => reject(new Error('no publish answer within 15 s')), 15_000);
+      });
+      this.signaling.send({ type: 'publish-offer', sdp: this.publishPc.localDescription!.sdp, sources });
+      const sdp = await answer;
+      if (!this.#closed) await this.publishPc.setRemoteDescription({ type: 'answer', sdp });
+    };
+    const next = this.#publishing.then(run, run);
+    this.#publishing = next.catch(() => undefined);
+    return next;
   }
 
   async onSubscribeOffer(message: ServerMessageOf<'subscribe-offer'>): Promise<void> {

@@ -1,16 +1,33 @@
-/** The in-call screen: header with room and count, the stage, the toolbar, overlays. */
+/**
+ * The in-call screen: header with room and count, the stage (with the
+ * presenter layout while someone shares a screen), a side panel for People
+ * or Chat, the toolbar, the lobby list for moderators, overlays.
+ */
 import { h, icon } from './dom.js';
+import { Presentation } from './presenter.js';
 import { Stage } from './stage.js';
 
 export interface ToolbarActions {
   toggleAudio(): void;
   toggleVideo(): void;
+  toggleScreenShare(): void;
+  toggleRaiseHand(): void;
   leave(): void;
 }
+
+export type PanelName = 'people' | 'chat';
 
 export class ConferenceView {
   readonly el: HTMLElement;
   readonly stage = new Stage();
+  readonly presentation = new Presentation();
+  readonly #stageArea = h('div', { class: 'stage-area' }, this.presentation.el, this.stage.el);
+  readonly #side = h('aside', { class: 'side', id: 'side-panel' });
+  readonly #panels = new Map<PanelName, { el: HTMLElement; button: HTMLButtonElement; title: string }>();
+  #open: PanelName | undefined;
+  readonly #screen = h('button', { class: 'round', id: 'toggle-screen', type: 'button', title: 'Share your screen' }, icon('screen'));
+  readonly #hand = h('button', { class: 'round', id: 'toggle-hand', type: 'button', title: 'Raise your hand' }, icon('hand'));
+  readonly #lobbyLayer = h('div', { class: 'lobby-layer', hidden: true });
   readonly #count = h('span', { class: 'count', id: 'participant-count' });
   readonly #mic = h('button', { class: 'round', id: 'toggle-audio', type: 'button' });
   readonly #cam = h('button', { class: 'round', id: 'toggle-video', type: 'button' });
@@ -20,16 +37,93 @@ export class ConferenceView {
   constructor(roomLabel: string, actions: ToolbarActions) {
     this.#mic.addEventListener('click', actions.toggleAudio);
     this.#cam.addEventListener('click', actions.toggleVideo);
+    this.#screen.addEventListener('click', actions.toggleScreenShare);
+    this.#hand.addEventListener('click', actions.toggleRaiseHand);
     const leave = h('button', { class: 'round danger', id: 'leave', type: 'button', title: 'Leave meeting', onclick: actions.leave }, icon('leave'));
+    const people = h('button', { class: 'round', id: 'toggle-people', type: 'button', title: 'People' }, icon('people'));
+    const chat = h('button', { class: 'round', id: 'toggle-chat', type: 'button', title: 'Chat' }, icon('chat'));
+    people.addEventListener('click', () => this.togglePanel('people'));
+    chat.addEventListener('click', () => this.togglePanel('chat'));
+    this.#panels.set('people', { el: h('div'), button: people, title: 'People' });
+    this.#panels.set('chat', { el: h('div'), button: chat, title: 'Chat' });
+    this.#side.hidden = true;
     this.el = h(
       'div',
       { class: 'conference' },
       h('header', { class: 'topbar' }, h('span', { class: 'room-name' }, roomLabel), h('span', { class: 'people' }, icon('people'), this.#count)),
-      this.stage.el,
+      h('div', { class: 'main-row' }, this.#stageArea, this.#side),
       this.#notice,
-      h('footer', { class: 'toolbar' }, this.#mic, this.#cam, leave),
+      h('footer', { class: 'toolbar' }, this.#mic, this.#cam, this.#screen, this.#hand, chat, people, leave),
       this.#overlay,
+      this.#lobbyLayer,
     );
+  }
+
+  /** Puts a panel's content in place (the view owns the buttons that open it). */
+  setPanel(name: PanelName, el: HTMLElement): void {
+    const panel = this.#panels.get(name);
+    if (panel) panel.el = el;
+  }
+
+  /** Something outside the panels (the moderators' lobby list) that stays on screen. */
+  addFloating(el: HTMLElement): void {
+    this.el.append(el);
+  }
+
+  togglePanel(name: PanelName, open = this.#open !== name): void {
+    this.#open = open ? name : undefined;
+    const panel = open ? this.#panels.get(name) : undefined;
+    this.#side.hidden = panel === undefined;
+    this.#side.replaceChildren(...(panel ? [h('h2', { class: 'side-title' }, panel.title), panel.el] : []));
+    for (const [n, p] of this.#panels) p.button.classList.toggle('active', n === this.#open);
+    if (name === 'chat' && open) this.setBadge('chat', 0);
+  }
+
+  get openPanel(): PanelName | undefined {
+    return this.#open;
+  }
+
+  /** A count on a toolbar button (unread messages, people knocking); 0 hides it. */
+  setBadge(name: PanelName, n: number): void {
+    const button = this.#panels.get(name)?.button;
+    if (button) button.dataset.badge = n > 0 ? String(n) : '';
+  }
+
+  bumpBadge(name: PanelName): void {
+    this.setBadge(name, Number(this.#panels.get(name)?.button.dataset.badge || 0) + 1);
+  }
+
+  setScreenSharing(on: boolean, allowed: boolean): void {
+    this.#screen.classList.toggle('active', on);
+    this.#screen.title = on ? 'Stop sharing your screen' : allowed ? 'Share your screen' : 'A moderator stopped your video';
+    this.#screen.setAttribute('aria-pressed', String(on));
+    this.#screen.disabled = !allowed && !on;
+  }
+
+  setHandRaised(raised: boolean): void {
+    this.#hand.classList.toggle('active', raised);
+    this.#hand.title = raised ? 'Lower your hand' : 'Raise your hand';
+    this.#hand.setAttribute('aria-pressed', String(raised));
+  }
+
+  /** A kind a moderator hard-muted shows a lock on its button. */
+  setLocked(audioLocked: boolean, videoLocked: boolean): void {
+    this.#mic.classList.toggle('locked', audioLocked);
+    this.#cam.classList.toggle('locked', videoLocked);
+    if (audioLocked) this.#mic.title = 'A moderator muted you; you can unmute when they allow it';
+    if (videoLocked) this.#cam.title = 'A moderator turned your camera off; you can turn it on when they allow it';
+  }
+
+  /** The presenter layout while `share` is set. */
+  setPresentation(share: { track: MediaStreamTrack; participantId: string; label: string } | undefined): void {
+    this.presentation.show(share);
+    this.#stageArea.classList.toggle('presenting', share !== undefined);
+  }
+
+  /** The knocker's waiting card over everything; undefined hides it. */
+  setLobby(card: HTMLElement | undefined): void {
+    this.#lobbyLayer.hidden = card === undefined;
+    this.#lobbyLayer.replaceChildren(...(card ? [card] : []));
   }
 
   setCount(n: number): void {

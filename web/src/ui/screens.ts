@@ -59,6 +59,12 @@ export function showPrejoin(
   });
 }
 
+/** Codes that end a meeting one was in, rather than refuse a join. */
+const TITLES: Partial<Record<string, string>> = {
+  removed_by_moderator: 'You were removed from the meeting',
+  conference_ended: 'The class has ended',
+};
+
 /**
  * The plain-words message for the code, then the server's specific detail
  * (which value, which check) in small print for whoever helps, then the code.
@@ -74,7 +80,7 @@ export function showError(root: HTMLElement, code: string, message: string, acti
       h(
         'div',
         { class: 'card error-card', role: 'alert' },
-        h('h1', {}, 'Cannot join this meeting'),
+        h('h1', {}, TITLES[code] ?? 'Cannot join this meeting'),
         h('p', { class: 'error-message' }, text),
         detail ? h('p', { class: 'error-detail' }, detail) : null,
         action ? h('button', { class: 'primary', onclick: action.run }, action.label) : null,

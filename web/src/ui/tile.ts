@@ -1,6 +1,7 @@
 /**
  * One participant's tile: video (or initials when the camera is off), name,
- * muted microphone icon, and a ring while they speak.
+ * muted microphone icon (with a lock when a moderator hard-muted it), a
+ * raised hand, and a ring while they speak.
  */
 import { h, icon, initials } from './dom.js';
 
@@ -10,6 +11,8 @@ export interface TileState {
   videoMuted: boolean;
   isSelf: boolean;
   role: string;
+  audioLocked?: boolean;
+  handRaisedAt?: number | null;
 }
 
 export class Tile {
@@ -28,7 +31,7 @@ export class Tile {
     this.#audio = h('audio', { autoplay: true });
     this.#avatar = h('div', { class: 'tile-avatar' });
     this.#name = h('span', { class: 'tile-name' });
-    this.#micIcon = h('span', { class: 'tile-mic', title: 'Microphone muted' }, icon('micOff'));
+    this.#micIcon = h('span', { class: 'tile-mic', title: 'Microphone muted' }, icon('micOff'), h('span', { class: 'tile-lock', title: 'Muted by a moderator' }, icon('lock')));
     this.el = h(
       'div',
       { class: 'tile', 'data-participant-id': participantId },
@@ -36,6 +39,7 @@ export class Tile {
       this.#video,
       this.#audio,
       h('div', { class: 'tile-label' }, this.#micIcon, this.#name),
+      h('span', { class: 'tile-hand', title: 'Hand raised' }, icon('hand')),
     );
     if (state.isSelf) this.el.classList.add('self');
     this.update(state);
@@ -49,6 +53,8 @@ export class Tile {
     this.el.classList.toggle('audio-muted', state.audioMuted);
     this.el.classList.toggle('video-muted', state.videoMuted);
     this.el.classList.toggle('moderator', state.role === 'moderator');
+    this.el.classList.toggle('audio-locked', state.audioLocked === true);
+    this.el.classList.toggle('hand-raised', state.handRaisedAt !== undefined && state.handRaisedAt !== null);
     if (state.audioMuted) this.setSpeaking(false);
   }
 

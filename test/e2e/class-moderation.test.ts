@@ -1,0 +1,123 @@
+/**
+ * Moderation in real browsers: a teacher hard-mutes a student from the
+ * People panel and the other participant's inbound audio from that student
+ * stops (getStats packetsReceived); the student's page cannot unmute, and
+ * even a page that turns its microphone back on and tells the server it
+ * unmuted has nothing forwarded. Allowed again, the student is heard. A
+ * removed student and everyone at the end of the class see why.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { People, countFrom, growth, idOf, openPeople, person, sendRaw } from './class-support.js';
+import { launchBrowser, startServer, waitFor, type RunningServer } from './support.js';
+
+let server: RunningServer;
+let browser: Browser;
+let people: People;
+
+describe('moderation in real browsers', { timeout: 240_000 }, () => {
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+    people = new People(browser, () => server.url);
+  });
+
+  after(async () => {
+    await people?.closeAll();
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test('a hard-muted student is not heard, cannot unmute, and a misbehaving page changes nothing; allowed, it is heard again', async () => {
+    const teacher = await people.join('physics-1', 'Teacher');
+    await idOf(teacher);
+    const student = await people.join('physics-1', 'Student');
+    const observer = await people.join('physics-1', 'Observer');
+    const studentId = await idOf(student);
+    await idOf(observer);
+    await waitFor(() => countFrom(observer, studentId, 'microphone'), (n) => n > 50, 15_000);
+    assert.ok((await growth(observer, studentId, 'microphone', 1000)) > 30, 'the student is heard before the mute');
+
+    await openPeople(teacher);
+    await teacher.click(`${person(studentId)} [data-action="hard-mute-audio"]`);
+    // Everyone sees the hard mute: the observer's tile of the student shows the lock.
+    await observer.waitForSelector(`.tile[data-participant-id="${studentId}"].audio-muted.audio-locked`, { timeout: 5000 });
+    await student.waitForSelector('#toggle-audio.locked[aria-pressed="true"]', { timeout: 5000 });
+    await new Promise((r) => setTimeout(r, 1000));
+    const muted = await growth(observer, studentId, 'microphone', 2000);
+    assert.ok(muted <= 3, `audio from the hard-muted student kept arriving: ${muted} packets in 2 s`);
+
+    // The UI refuses to unmute.
+    await student.click('#toggle-audio');
+    assert.equal(await student.locator('#toggle-audio').getAttribute('aria-pressed'), 'true', 'still muted');
+    assert.match((await student.locator('.notice').textContent()) ?? '', /muted_by_moderator/);
+
+    // A misbehaving page: microphone track back on, and it tells the server it unmuted.
+    await student.evaluate(() => {
+      type Media = { publishPc: RTCPeerConnection };
+      const media = (window as unknown as { confab?: { conference?: { media?: Media } } }).confab?.conference?.media;
+      for (const s of media?.publishPc.getSenders() ?? []) if (s.track) s.track.enabled = true;
+    });
+    await sendRaw(student, { type: 'set-muted', kind: 'audio', muted: false });
+    await new Promise((r) => setTimeout(r, 500));
+    const misbehaving = await growth(observer, studentId, 'microphone', 2500);
+    assert.ok(misbehaving <= 3, `the server forwarded a hard-muted student's audio: ${misbehaving} packets in 2.5 s`);
+    assert.equal(await observer.locator(`.tile[data-participant-id="${studentId}"].audio-muted`).count(), 1, 'still shown muted to others');
+    assert.ok(server.logs.some((l) => l.includes('request refused') && l.includes('muted_by_moderator')));
+
+    // Allowed again: the student unmutes and is heard.
+    await teacher.click(`${person(studentId)} [data-action="allow-audio"]`);
+    await student.waitForSelector('#toggle-audio:not(.locked)', { timeout: 5000 });
+    await student.click('#toggle-audio');
+    await observer.waitForSelector(`.tile[data-participant-id="${studentId}"]:not(.audio-muted)`, { timeout: 5000 });
+    const heard = await waitFor(() => growth(observer, studentId, 'microphone', 1000), (n) => n > 30, 8000);
+    assert.ok(heard > 30, `audio after being allowed to unmute: ${heard} packets/s`);
+    for (const p of [teacher, student, observer]) await p.close();
+  });
+
+  test('mute everyone from the panel; a participant sees no moderator controls', async () => {
+    const teacher = await people.join('physics-2', 'Teacher');
+    await idOf(teacher);
+    const a = await people.join('physics-2', 'A');
+    const b = await people.join('physics-2', 'B');
+    const [aId, bId] = [await idOf(a), await idOf(b)];
+    await openPeople(a);
+    assert.equal(await a.locator('#room-controls').isVisible(), false, 'no room controls for a participant');
+    assert.equal(await a.locator('.person-actions').count(), 0, 'no per-person actions for a participant');
+    await openPeople(teacher);
+    await teacher.click('#mute-everyone-audio');
+    for (const id of [aId, bId]) await teacher.waitForSelector(`.tile[data-participant-id="${id}"].audio-muted`, { timeout: 5000 });
+    await a.waitForSelector('#toggle-audio[aria-pressed="true"]', { timeout: 5000 });
+    assert.equal(await teacher.locator('#toggle-audio').getAttribute('aria-pressed'), 'false', 'the moderator stays unmuted');
+    // A soft mute: the student may unmute.
+    await a.click('#toggle-audio');
+    await teacher.waitForSelector(`.tile[data-participant-id="${aId}"]:not(.audio-muted)`, { timeout: 5000 });
+    for (const p of [teacher, a, b]) await p.close();
+  });
+
+  test('a removed student sees removed_by_moderator; ending the class shows conference_ended to everyone', async () => {
+    const teacher = await people.join('physics-3', 'Teacher');
+    await idOf(teacher);
+    const student = await people.join('physics-3', 'Leaving');
+    const other = await people.join('physics-3', 'Staying');
+    const studentId = await idOf(student);
+    await idOf(other);
+    await openPeople(teacher);
+    await teacher.click(`${person(studentId)} [data-action="remove"]`);
+    await student.waitForSelector('.error-card', { timeout: 5000 });
+    assert.equal(await student.locator('.error-code').textContent(), 'Error code: removed_by_moderator');
+    assert.match((await student.locator('.error-card h1').textContent()) ?? '', /removed/i);
+    await waitFor(() => other.locator('.tile').count(), (n) => n === 2, 5000);
+    assert.equal(await other.locator(`.tile[data-participant-id="${studentId}"]`).count(), 0);
+
+    await teacher.click('#end-conference');
+    await teacher.click('#end-conference'); // the second click confirms
+    for (const page of [other, teacher]) {
+      await page.waitForSelector('.error-card', { timeout: 5000 });
+      assert.equal(await page.locator('.error-code').textContent(), 'Error code: conference_ended');
+      assert.match((await page.locator('.error-card h1').textContent()) ?? '', /ended/i);
+    }
+    for (const p of [teacher, student, other]) await p.close();
+  });
+});
