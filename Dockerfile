@@ -32,6 +32,9 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
 COPY --from=build /src/dist/src ./dist/src
 COPY --from=build /src/dist/web ./dist/web
 COPY bin ./bin
+# The attendance webhooks' outbox (WEBHOOK_OUTBOX_PATH, default ./data/webhooks.sqlite) is
+# written here: owned by the runtime user; mount a volume on /app/data to keep it across containers.
+RUN mkdir -p data && chown node:node data
 
 # The `node` user (uid 1000) comes with the image: nothing here runs as root.
 USER node
