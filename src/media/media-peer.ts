@@ -85,7 +85,9 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
       const answer = await this.publishPc.createAnswer();
       const local = await this.publishPc.setLocalDescription(answer);
       this.closeStoppedProducers();
-      return this.transport.localDescription(this.pcId('publish'), local.toSdp().sdp);
+      // A stopped screen share's m-line stays inactive, not rejected: a rejected one is stopped
+      // for good in the browser, and the next share could not reuse it.
+      return this.transport.localDescription(this.pcId('publish'), keepInactiveSectionsBundled(local.toSdp().sdp));
     });
   }
 

@@ -19,6 +19,10 @@ export const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // These two also serve getDisplayMedia (screen sharing): the first accepts the picker, the second
+  // supplies a fake 1280x720 screen. Measured with Debian's Chromium 156 headless: without the first
+  // the call hangs, without the second it fails (NotReadableError); --auto-select-desktop-capture-source
+  // and --enable-usermedia-screen-capturing change nothing there, so they are not added.
   '--use-fake-ui-for-media-stream',
   '--use-fake-device-for-media-stream',
   '--autoplay-policy=no-user-gesture-required',

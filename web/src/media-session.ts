@@ -57,6 +57,11 @@ export class MediaSession {
     if (this.#closed) return;
     if (track) {
       if ('contentHint' in track) track.contentHint = 'detail';
+      // A transceiver the browser stopped (a server that rejected the idle m-line) cannot be reused.
+      if (this.#screen && !this.publishPc.getTransceivers().includes(this.#screen)) {
+        this.#sources.delete(this.#screen);
+        this.#screen = undefined;
+      }
       if (this.#screen) {
         await this.#screen.sender.replaceTrack(track);
         this.#screen.direction = 'sendonly';
