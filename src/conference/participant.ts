@@ -58,8 +58,8 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   role: Role;
   audioMuted: boolean;
   videoMuted: boolean;
-  audioLocked = false;
-  videoLocked = false;
+  audioLocked: boolean;
+  videoLocked: boolean;
   /** Set by the room's hand queue (hand-queue.ts); null while the hand is down. */
   handRaisedAt: number | null = null;
   #closed = false;
@@ -71,14 +71,11 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     super();
     this.displayName = options.displayName;
     this.role = options.role ?? 'participant';
-    this.audioMuted = options.audioMuted ?? false;
-    this.videoMuted = options.videoMuted ?? false;
-    if (this.role !== 'moderator') {
-      this.audioLocked = options.audioLocked ?? false;
-      this.videoLocked = options.videoLocked ?? false;
-    }
-    if (this.audioLocked) this.audioMuted = true;
-    if (this.videoLocked) this.videoMuted = true;
+    // Lecture mode holds newcomers who are not moderators: they join muted and locked.
+    this.audioLocked = this.role !== 'moderator' && (options.audioLocked ?? false);
+    this.videoLocked = this.role !== 'moderator' && (options.videoLocked ?? false);
+    this.audioMuted = this.audioLocked || (options.audioMuted ?? false);
+    this.videoMuted = this.videoLocked || (options.videoMuted ?? false);
     this.user = options.user ? Object.freeze({ ...options.user }) : undefined;
     this.features = Object.freeze({ ...options.features });
   }
@@ -105,29 +102,25 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     this.emit('trackUnpublished', track);
   }
 
-  /**
-   * The participant's own mute. Mute state applies to the microphone (audio)
-   * or camera (video); screen shares have their own life. Unmuting a kind a
-   * moderator locked is refused with `muted_by_moderator`.
-   */
+  /** The participant's own mute of the microphone (audio) or camera (video); unmuting a locked kind is refused. */
   setMuted(kind: MediaKind, muted: boolean): void {
     if (this.#closed) return;
     if (!muted && this.isLocked(kind)) {
       throw new ConfabError('muted_by_moderator', `a moderator muted your ${kind === 'audio' ? 'microphone' : 'camera'}; you can unmute when a moderator allows it`);
     }
-    this.apply(() => this.setKind(kind, muted, this.isLocked(kind)));
+    this.setKind(kind, muted, this.isLocked(kind));
   }
 
   /** A moderator mutes this participant; `hard` also locks it (moderators are never locked: they could unlock themselves). */
   muteByModerator(kind: MediaKind, hard: boolean): void {
     if (this.#closed) return;
-    this.apply(() => this.setKind(kind, true, this.isLocked(kind) || (hard && this.role !== 'moderator')));
+    this.setKind(kind, true, this.isLocked(kind) || (hard && this.role !== 'moderator'));
   }
 
   /** A moderator lifts a hard mute: the participant may unmute, and stays muted until they do. */
   allowUnmute(kind: MediaKind): void {
     if (this.#closed || !this.isLocked(kind)) return;
-    this.apply(() => this.setKind(kind, kind === 'audio' ? this.audioMuted : this.videoMuted, false));
+    this.setKind(kind, kind === 'audio' ? this.audioMuted : this.videoMuted, false);
   }
 
   isLocked(kind: MediaKind): boolean {
@@ -139,11 +132,8 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     if (this.#closed || role === this.role) return;
     const previous = this.role;
     this.role = role;
-    if (role === 'moderator') {
-      this.audioLocked = false;
-      this.videoLocked = false;
-      this.refreshTracks();
-    }
+    if (role === 'moderator') [this.audioLocked, this.videoLocked] = [false, false];
+    this.refreshTracks();
     this.emit('roleChanged', previous);
     this.emit('updated', this);
   }
@@ -183,16 +173,11 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     this.removeAllListeners();
   }
 
-  private setKind(kind: MediaKind, muted: boolean, locked: boolean): boolean {
-    const changed = (kind === 'audio' ? this.audioMuted !== muted || this.audioLocked !== locked : this.videoMuted !== muted || this.videoLocked !== locked);
+  /** Sets a kind's mute and lock; if that changed anything, re-derives track mutes and emits `updated` once. */
+  private setKind(kind: MediaKind, muted: boolean, locked: boolean): void {
+    if ((kind === 'audio' ? this.audioMuted : this.videoMuted) === muted && this.isLocked(kind) === locked) return;
     if (kind === 'audio') [this.audioMuted, this.audioLocked] = [muted, locked];
     else [this.videoMuted, this.videoLocked] = [muted, locked];
-    return changed;
-  }
-
-  /** Runs a state change; if it changed anything, re-derives track mutes and emits `updated` once. */
-  private apply(change: () => boolean): void {
-    if (!change()) return;
     this.refreshTracks();
     this.emit('updated', this);
   }
