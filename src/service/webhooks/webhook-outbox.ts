@@ -89,8 +89,14 @@ export class WebhookOutbox {
       this.log.error({ event: event.id, type: event.type, room: event.roomKey }, 'attendance event after the outbox closed: not recorded');
       return;
     }
-    const body = JSON.stringify(event);
-    this.store.enqueue({ id: event.id, type: event.type, orderKey: event.roomKey, body, occurredAt: Date.parse(event.occurredAt) }, this.settings.urls, Date.now());
+    try {
+      const body = JSON.stringify(event);
+      this.store.enqueue({ id: event.id, type: event.type, orderKey: event.roomKey, body, occurredAt: Date.parse(event.occurredAt) }, this.settings.urls, Date.now());
+    } catch (error) {
+      // This runs inside the room's own event (a join, a leave): a full disk must not fail the class too.
+      this.log.error({ err: error, event: event.id, type: event.type, room: event.roomKey }, 'attendance event not recorded: the webhook outbox could not be written');
+      return;
+    }
     this.dispatcher.wake();
   }
 }
