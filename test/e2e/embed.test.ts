@@ -92,6 +92,27 @@ test('a page on another origin embeds a meeting, gets its events and drives it',
   await waitFor(() => hostTile.getAttribute('data-name'), (n) => n === 'Teacher', 5000);
   assert.equal(await hostTile.getAttribute('data-name'), 'Teacher');
 
+  // Class commands and events: raise hand, chat both ways.
+  await platform.evaluate(() => (window as unknown as { api: { executeCommand(n: string): void } }).api.executeCommand('toggleRaiseHand'));
+  const hand = await waitFor(() => named(platform, 'raiseHandUpdated'), (e) => e.some((h) => Number(h.data.handRaised) > 0), 5000);
+  assert.equal(hand.find((h) => Number(h.data.handRaised) > 0)?.data.id, joined[0]?.data.id, 'the host raised their hand');
+  await student.evaluate(() => {
+    type Hook = { conference: { events: { on(e: string, f: (m: unknown) => void): void }; sendChat(t: string): void } };
+    const c = (window as unknown as { confab: Hook }).confab.conference;
+    (window as unknown as { got: unknown[] }).got = [];
+    c.events.on('incomingMessage', (m) => (window as unknown as { got: unknown[] }).got.push(m));
+    c.sendChat('Hi teacher');
+  });
+  const chat = await waitFor(() => named(platform, 'incomingMessage'), (e) => e.length === 1, 5000);
+  assert.deepEqual([chat[0]?.data.nick, chat[0]?.data.message, chat[0]?.data.privateMessage], ['Student', 'Hi teacher', false]);
+  await platform.evaluate(() => (window as unknown as { api: { executeCommand(n: string, m: string): void } }).api.executeCommand('sendChatMessage', 'Welcome!'));
+  const got = await waitFor(
+    () => student.evaluate(() => (window as unknown as { got: { message: string }[] }).got),
+    (g) => g.length === 1,
+    5000,
+  );
+  assert.equal(got[0]?.message, 'Welcome!');
+
   // The student leaves: the platform hears of it; hangup ends the embedded meeting.
   await student.close();
   const left = await waitFor(() => named(platform, 'participantLeft'), (e) => e.length === 1, 10_000);

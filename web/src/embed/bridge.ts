@@ -44,12 +44,13 @@ export class EmbedBridge {
       e.on('participantLeft', (id) => this.emit('participantLeft', { id })),
       e.on('participantUpdated', (p) => this.emit('displayNameChange', { id: p.id, displayname: p.displayName })),
       e.on('localMuteChanged', ({ kind, muted }) => this.emit(kind === 'audio' ? 'audioMuteStatusChanged' : 'videoMuteStatusChanged', { muted })),
+      // Class features, already shaped like Jitsi's events.
+      e.on('raiseHandUpdated', (d) => this.emit('raiseHandUpdated', d)),
+      e.on('participantRoleChanged', (d) => this.emit('participantRoleChanged', d)),
+      e.on('incomingMessage', (d) => this.emit('incomingMessage', d)),
+      e.on('screenSharingStatusChanged', (d) => this.emit('screenSharingStatusChanged', d)),
+      e.on('knockingParticipant', (d) => this.emit('knockingParticipant', d)),
     );
-    // Class features (raise hand, roles, chat) emit through the same emitter when present.
-    const extra = e as unknown as { on(event: string, fn: (data: Record<string, unknown>) => void): () => void };
-    for (const name of ['raiseHandUpdated', 'participantRoleChanged', 'incomingMessage']) {
-      this.#offs.push(extra.on(name, (data) => this.emit(name, data)));
-    }
   }
 
   private emit(name: string, data: Record<string, unknown>): void {

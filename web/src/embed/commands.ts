@@ -1,23 +1,12 @@
 /**
- * Jitsi's executeCommand names, mapped onto the conference. Class features
- * (hand, screen share, moderation, chat, lobby) are called when the
- * conference has them; an unknown command is logged, never thrown, as in Jitsi.
+ * Jitsi's executeCommand names, mapped onto the conference. An unknown
+ * command is logged, never thrown, as in Jitsi. Moderator-only commands are
+ * checked by the server, which answers a participant with `forbidden`.
  */
 import type { Conference } from '../conference.js';
 
-/** Optional class-feature methods of Conference, looked up at run time. */
-interface ClassActions {
-  toggleRaiseHand?(): void;
-  toggleScreenShare?(): void;
-  endConference?(): void;
-  muteEveryone?(kind: 'audio' | 'video'): void;
-  removeParticipant?(id: string): void;
-  sendChat?(text: string, to?: string): void;
-  setLobby?(on: boolean): void;
-}
-
 export function runCommand(conference: Conference, name: string, args: unknown[]): void {
-  const c = conference as Conference & ClassActions;
+  const c = conference;
   const [a0, a1] = args;
   switch (name) {
     case 'toggleAudio':
@@ -29,20 +18,20 @@ export function runCommand(conference: Conference, name: string, args: unknown[]
     case 'displayName':
       return typeof a0 === 'string' ? c.setDisplayName(a0) : undefined;
     case 'toggleRaiseHand':
-      return c.toggleRaiseHand?.();
+      return c.toggleRaiseHand();
     case 'toggleShareScreen':
-      return c.toggleScreenShare?.();
+      return c.toggleScreenShare();
     case 'endConference':
-      return c.endConference?.();
+      return c.endConference();
     case 'muteEveryone':
-      return c.muteEveryone?.(a0 === 'video' ? 'video' : 'audio');
+      return c.muteEveryone(a0 === 'video' ? 'video' : 'audio');
     case 'kickParticipant':
-      return typeof a0 === 'string' ? c.removeParticipant?.(a0) : undefined;
+      return typeof a0 === 'string' ? c.removeParticipant(a0) : undefined;
     case 'sendChatMessage':
       // Jitsi: (message, to = '' for everyone, ignorePrivacy)
-      return typeof a0 === 'string' ? c.sendChat?.(a0, typeof a1 === 'string' && a1 !== '' ? a1 : undefined) : undefined;
+      return typeof a0 === 'string' ? c.sendChat(a0, typeof a1 === 'string' && a1 !== '' ? a1 : undefined) : undefined;
     case 'toggleLobby':
-      return c.setLobby?.(a0 === true);
+      return c.setLobby(a0 === true);
     default:
       console.warn(`confab: embed command '${name}' is not supported`);
   }
