@@ -76,8 +76,10 @@ export class LocalRoomGateway implements RoomGateway {
         user: admission.user,
         features: admission.features,
       },
-      // A locked room still lets in a token moderator (the teacher reconnecting) and whoever a moderator admitted.
-      { bypassLock: admission.moderator || admitted },
+      // A locked room still lets in moderators (a token's claim: the teacher reconnecting; or auto-owner
+      // while nobody moderates, so a room whose moderator dropped is never stuck locked) and whoever a
+      // moderator admitted.
+      { bypassLock: role === 'moderator' || admitted },
     );
     const log = this.log.child({ room: room.key, participant: participant.id });
     const peer = media.attach(participant);

@@ -147,6 +147,18 @@ test('lock: new joins are refused with room_locked, the teacher is not; unlockin
   const late = await joinSilently(server.url, 'lockable', 'late');
   inboxes.push(late.inbox);
   assert.equal(server.server.gateway.registry.get('lockable')?.participants.size, 2);
+
+  // Locked again, and the only moderator drops: the next to join becomes moderator (auto-owner) and may enter.
+  teacher.inbox.moderate({ action: 'lock-room', locked: true });
+  await late.inbox.wait('room-state', (m) => m.state.locked);
+  await teacher.inbox.client.close();
+  await late.inbox.wait('participant-left', (m) => m.participantId === teacher.id);
+  const next = await joinSilently(server.url, 'lockable', 'next teacher');
+  inboxes.push(next.inbox);
+  assert.equal((await next.inbox.wait('welcome')).self.role, 'moderator');
+  const stillLocked = await connect(server.url, 'lockable', 'student');
+  inboxes.push(stillLocked);
+  assert.equal((await stillLocked.closed()).reason, 'room_locked', 'the lock holds for everyone else');
 });
 
 test('remove: the participant is closed with removed_by_moderator, everyone else sees reason removed', { timeout: 30_000 }, async () => {
