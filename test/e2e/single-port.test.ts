@@ -70,7 +70,9 @@ test('a 4-party call uses one UDP port for all media', { timeout: 120_000 }, asy
     assert.equal(Object.values(s.video).filter((f) => f > 5).length, 3, `decoding 3 videos: ${JSON.stringify(s)}`);
   }
   for (const page of pages) {
-    const pairs = await selectedPairs(page);
+    // Both ports are offered; the browser must settle on UDP (TCP is the lower-priority fallback).
+    const onUdp = (ps: Awaited<ReturnType<typeof selectedPairs>>): boolean => ps.length === 2 && ps.every((p) => p.protocol === 'udp');
+    const pairs = await waitFor(() => selectedPairs(page), onUdp, 10_000);
     assert.equal(pairs.length, 2, `two connected peer connections: ${JSON.stringify(pairs)}`);
     for (const p of pairs) {
       assert.deepEqual([p.remoteAddress, p.remotePort, p.protocol], [PUBLIC_IP, udpPort, 'udp'], `${p.pc} goes to the one port`);

@@ -28,7 +28,9 @@ export function hostCandidates(ips: readonly string[], udpPort: number, tcpPort:
     const udpPriority = 126 * 2 ** 24 + localPref * 256 + 255;
     lines.push(`a=candidate:${1 + i} 1 udp ${udpPriority} ${ip} ${udpPort} typ host generation 0`);
     if (tcpPort !== undefined) {
-      const tcpPriority = 126 * 2 ** 24 + (localPref - 32768) * 256 + 255;
+      // TCP is the fallback: a lower type preference (as browsers give their own TCP
+      // candidates) so a browser never settles on TCP while UDP works.
+      const tcpPriority = 90 * 2 ** 24 + localPref * 256 + 255;
       lines.push(`a=candidate:${101 + i} 1 tcp ${tcpPriority} ${ip} ${tcpPort} typ host tcptype passive generation 0`);
     }
   });
