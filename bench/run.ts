@@ -11,6 +11,7 @@ import { cpus, loadavg } from 'node:os';
 import { Child } from './child.js';
 import { sibling, type BotReply, type ServerChildMessage } from './ipc.js';
 import { cpuSeconds, median, percentile, rssMb, udpDrops } from './proc.js';
+import { LOOPBACK_SERVER_ENV } from '../src/config/loopback-env.js';
 
 const SIZES = (process.env.BENCH_SIZES ?? '2,4,8,12').split(',').map(Number);
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_S ?? 3) * 1000;
@@ -126,12 +127,7 @@ async function main(): Promise<void> {
   const loadAtStart = loadavg().map((v) => round(v, 2));
   const env = {
     ...process.env,
-    HTTP_PORT: '0',
-    HTTP_HOST: '127.0.0.1',
-    MEDIA_ADVERTISE_IPS: '127.0.0.1',
-    MEDIA_BIND_ADDRESS: '127.0.0.1',
-    MEDIA_UDP_PORT: '0',
-    MEDIA_TCP_PORT: '0',
+    ...LOOPBACK_SERVER_ENV,
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
   };
   const server = new Child<ServerChildMessage>(sibling(import.meta.url, 'server'), env);

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { LOOPBACK_SERVER_ENV } from '../../src/config/loopback-env.js';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -43,13 +44,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   const child = spawn(process.execPath, ['dist/src/cli/main.js', 'serve'], {
     env: {
       ...process.env,
-      HTTP_PORT: '0',
-      HTTP_HOST: '127.0.0.1',
-      MEDIA_ADVERTISE_IPS: '127.0.0.1',
-      MEDIA_BIND_ADDRESS: '127.0.0.1',
-      // Any free ports, so servers in tests never collide on 10000/4443.
-      MEDIA_UDP_PORT: '0',
-      MEDIA_TCP_PORT: '0',
+      ...LOOPBACK_SERVER_ENV,
       LOG_LEVEL: 'info',
       // stop() (SIGTERM) means a restart here: no waiting for participants to leave.
       DRAIN_TIMEOUT_S: '0',

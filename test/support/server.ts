@@ -4,6 +4,7 @@
  * unless TEST_LOG_LEVEL is set.
  */
 import { loadConfig } from '../../src/config/config.js';
+import { LOOPBACK_SERVER_ENV } from '../../src/config/loopback-env.js';
 import { ConfabServer } from '../../src/server/confab-server.js';
 import { createLogger } from '../../src/util/log.js';
 
@@ -17,13 +18,7 @@ export interface TestServer {
 
 export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
   const config = loadConfig({
-    HTTP_PORT: '0',
-    HTTP_HOST: '127.0.0.1',
-    MEDIA_ADVERTISE_IPS: '127.0.0.1',
-    MEDIA_BIND_ADDRESS: '127.0.0.1',
-    // Any free ports: test files and servers must not collide on 10000/4443.
-    MEDIA_UDP_PORT: '0',
-    MEDIA_TCP_PORT: '0',
+    ...LOOPBACK_SERVER_ENV,
     LOG_LEVEL: (process.env.TEST_LOG_LEVEL ?? 'silent') as 'silent',
     ...env,
   });
