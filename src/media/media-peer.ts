@@ -166,6 +166,9 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
     for (const producer of this.producers.values()) producer.close();
     this.producers.clear();
     const pcs = [this.publishPc, this.#subscribePc].filter((pc): pc is RTCPeerConnection => pc !== undefined);
+    // werift's close() skips transceivers a renegotiation already marked stopped, and their
+    // senders keep sending RTCP reports to the closed transport every second, forever.
+    for (const pc of pcs) for (const transceiver of pc.getTransceivers()) transceiver.sender.stop();
     await Promise.allSettled(pcs.map((pc) => pc.close()));
     this.transport.release(this.pcId('publish'));
     this.transport.release(this.pcId('subscribe'));
