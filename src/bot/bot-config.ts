@@ -8,15 +8,22 @@
  */
 import type { PeerConfig } from 'werift';
 import { audioCodecs, headerExtensions, videoCodecsFor } from '../media/codecs.js';
+import { icePathConfig, type IcePath } from './ice-path.js';
 
 export interface BotNetworkOptions {
   /** Keep all media on 127.0.0.1 and make no outside lookups (tests, benchmark). */
   readonly loopbackOnly: boolean;
   /** ICE servers to use otherwise (e.g. the ones the server's welcome lists). */
   readonly iceServers?: readonly { urls: string | string[]; username?: string; credential?: string }[];
+  /** Force media onto one path (see ice-path.ts); unset: UDP as before. A relay takes its TURN server from `iceServers`, also in loopback mode. */
+  readonly icePath?: IcePath;
 }
 
 export function botPeerConfig(network: BotNetworkOptions, stunPort: number | undefined): Partial<PeerConfig> {
+  return icePathConfig(basePeerConfig(network, stunPort), network.icePath, network.iceServers);
+}
+
+function basePeerConfig(network: BotNetworkOptions, stunPort: number | undefined): Partial<PeerConfig> {
   const base: Partial<PeerConfig> = {
     bundlePolicy: 'max-bundle',
     // VP8 (+RTX) only: the synthetic video is VP8.

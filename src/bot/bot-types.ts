@@ -18,6 +18,8 @@ export interface BotOptions {
   readonly videoMuted?: boolean;
   /** Bound on each join step (signaling, negotiation, ICE+DTLS). Default 10 s. */
   readonly timeoutMs?: number;
+  /** Sees each SDP the server sends (after network.icePath filtering), e.g. to report its candidates when ICE fails. */
+  readonly onRemoteSdp?: (sdp: string, pc: 'publish' | 'subscribe') => void;
 }
 
 export interface BotEvents {

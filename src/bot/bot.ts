@@ -7,6 +7,7 @@ import { PROTOCOL_VERSION, type MediaKind, type ParticipantInfo, type ServerMess
 import { TypedEmitter } from '../util/typed-emitter.js';
 import { botPeerConfig } from './bot-config.js';
 import type { BotEvents, BotOptions, BotStats } from './bot-types.js';
+import { filterRemoteCandidates, selectedPath, type SelectedPath } from './ice-path.js';
 import { Publisher, whenConnected, type PublishOptions } from './publisher.js';
 import { SignalingClient, signalingUrl } from './signaling-client.js';
 import { acquireStunResponder, releaseStunResponder } from './stun-responder.js';
@@ -99,6 +100,11 @@ export class Bot extends TypedEmitter<BotEvents> {
     this.signaling.send({ type: 'set-muted', kind, muted });
   }
 
+  /** The candidate pair each peer connection uses: which transport carries the media. */
+  mediaPaths(): { publish: SelectedPath | undefined; subscribe: SelectedPath | undefined } {
+    return { publish: selectedPath(this.publisher?.pc), subscribe: selectedPath(this.subscriber.pc) };
+  }
+
   /** Says goodbye and waits for the server to close the connection, then releases everything. */
   async leave(): Promise<void> {
     if (this.#closed) return;
@@ -125,8 +131,15 @@ export class Bot extends TypedEmitter<BotEvents> {
     const { sdp, sources } = await publisher.createOffer();
     const answer = this.signaling.waitFor('publish-answer', timeoutMs);
     this.signaling.send({ type: 'publish-offer', sdp, sources });
-    await publisher.applyAnswer((await answer).sdp);
+    await publisher.applyAnswer(this.remoteSdp((await answer).sdp, 'publish'));
     await whenConnected(publisher.pc, timeoutMs);
+  }
+
+  /** The server's SDP with the candidates a forced ICE path must not use removed. */
+  private remoteSdp(sdp: string, pc: 'publish' | 'subscribe'): string {
+    const filtered = filterRemoteCandidates(sdp, this.options.network?.icePath);
+    this.options.onRemoteSdp?.(filtered, pc);
+    return filtered;
   }
 
   private onMessage(message: ServerMessage): void {
@@ -150,7 +163,7 @@ export class Bot extends TypedEmitter<BotEvents> {
         this.emit('participantLeft', message.participantId, message.reason);
         return;
       case 'subscribe-offer':
-        this.subscriber.answer(message.sdp, message.tracks).then(
+        this.subscriber.answer(this.remoteSdp(message.sdp, 'subscribe'), message.tracks).then(
           (sdp) => {
             this.signaling.send({ type: 'subscribe-answer', sdp });
             this.emit('subscribed', message.tracks);

@@ -5,3 +5,4 @@ export type { BotNetworkOptions } from './bot-config.js';
 export type { PublishOptions } from './publisher.js';
 export type { KindStats, RemoteStats } from './receive-stats.js';
 export { SignalingClient, signalingUrl } from './signaling-client.js';
+export { describePath, sdpCandidates, type CandidateInfo, type IcePath, type SelectedPath } from './ice-path.js';

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 /**
  * The `confab` command. `confab serve` (the default) runs the server;
- * `confab token` signs or verifies Jitsi-style tokens (see token.ts).
+ * `confab token` signs or verifies Jitsi-style tokens (see token.ts);
+ * `confab doctor <public-url>` checks a deployment end to end (see doctor/).
  */
 import { ConfigError, loadConfig } from '../config/config.js';
 import { ConfabServer } from '../server/confab-server.js';
 import { createLogger } from '../util/log.js';
+import { doctorCommand } from './doctor/command.js';
 import { tokenCommand } from './token.js';
 
 async function serve(): Promise<void> {
@@ -76,7 +78,16 @@ switch (command) {
   case 'token':
     await token(rest);
     break;
+  case 'doctor':
+    process.exitCode = await doctorCommand(rest, {
+      out: (line) => process.stdout.write(`${line}\n`),
+      err: (line) => process.stderr.write(`${line}\n`),
+      env: process.env,
+    });
+    // Bots' sockets and timers must not keep the process alive after the report.
+    setTimeout(() => process.exit(), 200).unref();
+    break;
   default:
-    process.stderr.write(`confab: unknown command '${command}'. Commands: serve, token\n`);
+    process.stderr.write(`confab: unknown command '${command}'. Commands: serve, token, doctor\n`);
     process.exit(2);
 }
