@@ -6,14 +6,11 @@
  * it everywhere.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { People, idOf, openPeople } from './class-support.js';
-import { launchBrowser, startServer, waitFor, type RunningServer } from './support.js';
+import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { useClassroom, idOf, openPeople } from './class-support.js';
+import { waitFor } from './support.js';
 
-let server: RunningServer;
-let browser: Browser;
-let people: People;
 
 /** The chat as the page shows it (opening the panel: it is in the page only while open). */
 async function texts(page: Page): Promise<string[]> {
@@ -30,21 +27,12 @@ async function send(page: Page, text: string, toName?: string): Promise<void> {
 }
 
 describe('chat and raised hands in real browsers', { timeout: 180_000 }, () => {
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-    people = new People(browser, () => server.url);
-  });
-  after(async () => {
-    await people?.closeAll();
-    await browser?.close();
-    await server?.stop();
-  });
+  const room = useClassroom();
 
   test('a room message reaches everyone, a private one only its recipient; a late joiner gets the room history', async () => {
-    const teacher = await people.join('lit-1', 'Teacher');
-    const ada = await people.join('lit-1', 'Ada');
-    const bob = await people.join('lit-1', 'Bob');
+    const teacher = await room.people.join('lit-1', 'Teacher');
+    const ada = await room.people.join('lit-1', 'Ada');
+    const bob = await room.people.join('lit-1', 'Bob');
     for (const p of [teacher, ada, bob]) await idOf(p);
     await waitFor(() => teacher.locator('.tile').count(), (n) => n === 3, 10_000);
 
@@ -64,7 +52,7 @@ describe('chat and raised hands in real browsers', { timeout: 180_000 }, () => {
     await new Promise((r) => setTimeout(r, 1000));
     assert.deepEqual(await texts(bob), ['Open your books at page 42'], 'Bob never sees the private message');
 
-    const late = await people.join('lit-1', 'Late');
+    const late = await room.people.join('lit-1', 'Late');
     await idOf(late);
     await late.click('#toggle-chat');
     assert.deepEqual(await waitFor(() => texts(late), (t) => t.length > 0, 5000), ['Open your books at page 42'], 'history, without the private message');
@@ -72,9 +60,9 @@ describe('chat and raised hands in real browsers', { timeout: 180_000 }, () => {
   });
 
   test('raised hands appear in the moderator queue in the order they went up; lowering one updates it', async () => {
-    const teacher = await people.join('lit-2', 'Teacher');
+    const teacher = await room.people.join('lit-2', 'Teacher');
     await idOf(teacher);
-    const students = [await people.join('lit-2', 'Cy'), await people.join('lit-2', 'Ada'), await people.join('lit-2', 'Bob')];
+    const students = [await room.people.join('lit-2', 'Cy'), await room.people.join('lit-2', 'Ada'), await room.people.join('lit-2', 'Bob')];
     const ids = [];
     for (const s of students) ids.push(await idOf(s));
     await openPeople(teacher);

@@ -7,33 +7,19 @@
  * removed student and everyone at the end of the class see why.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { People, countFrom, growth, idOf, openPeople, person, sendRaw } from './class-support.js';
-import { launchBrowser, startServer, waitFor, type RunningServer } from './support.js';
+import { describe, test } from 'node:test';
+import { useClassroom, countFrom, growth, idOf, openPeople, person, sendRaw } from './class-support.js';
+import { waitFor } from './support.js';
 
-let server: RunningServer;
-let browser: Browser;
-let people: People;
 
 describe('moderation in real browsers', { timeout: 240_000 }, () => {
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-    people = new People(browser, () => server.url);
-  });
-
-  after(async () => {
-    await people?.closeAll();
-    await browser?.close();
-    await server?.stop();
-  });
+  const room = useClassroom();
 
   test('a hard-muted student is not heard, cannot unmute, and a misbehaving page changes nothing; allowed, it is heard again', async () => {
-    const teacher = await people.join('physics-1', 'Teacher');
+    const teacher = await room.people.join('physics-1', 'Teacher');
     await idOf(teacher);
-    const student = await people.join('physics-1', 'Student');
-    const observer = await people.join('physics-1', 'Observer');
+    const student = await room.people.join('physics-1', 'Student');
+    const observer = await room.people.join('physics-1', 'Observer');
     const studentId = await idOf(student);
     await idOf(observer);
     await waitFor(() => countFrom(observer, studentId, 'microphone'), (n) => n > 50, 15_000);
@@ -64,7 +50,7 @@ describe('moderation in real browsers', { timeout: 240_000 }, () => {
     const misbehaving = await growth(observer, studentId, 'microphone', 2500);
     assert.ok(misbehaving <= 3, `the server forwarded a hard-muted student's audio: ${misbehaving} packets in 2.5 s`);
     assert.equal(await observer.locator(`.tile[data-participant-id="${studentId}"].audio-muted`).count(), 1, 'still shown muted to others');
-    assert.ok(server.logs.some((l) => l.includes('request refused') && l.includes('muted_by_moderator')));
+    assert.ok(room.server.logs.some((l) => l.includes('request refused') && l.includes('muted_by_moderator')));
 
     // Allowed again: the student unmutes and is heard.
     await teacher.click(`${person(studentId)} [data-action="allow-audio"]`);
@@ -77,10 +63,10 @@ describe('moderation in real browsers', { timeout: 240_000 }, () => {
   });
 
   test('mute everyone from the panel; a participant sees no moderator controls', async () => {
-    const teacher = await people.join('physics-2', 'Teacher');
+    const teacher = await room.people.join('physics-2', 'Teacher');
     await idOf(teacher);
-    const a = await people.join('physics-2', 'A');
-    const b = await people.join('physics-2', 'B');
+    const a = await room.people.join('physics-2', 'A');
+    const b = await room.people.join('physics-2', 'B');
     const [aId, bId] = [await idOf(a), await idOf(b)];
     await openPeople(a);
     assert.equal(await a.locator('#room-controls').isVisible(), false, 'no room controls for a participant');
@@ -97,10 +83,10 @@ describe('moderation in real browsers', { timeout: 240_000 }, () => {
   });
 
   test('a removed student sees removed_by_moderator; ending the class shows conference_ended to everyone', async () => {
-    const teacher = await people.join('physics-3', 'Teacher');
+    const teacher = await room.people.join('physics-3', 'Teacher');
     await idOf(teacher);
-    const student = await people.join('physics-3', 'Leaving');
-    const other = await people.join('physics-3', 'Staying');
+    const student = await room.people.join('physics-3', 'Leaving');
+    const other = await room.people.join('physics-3', 'Staying');
     const studentId = await idOf(student);
     await idOf(other);
     await openPeople(teacher);

@@ -7,14 +7,11 @@
  * next share reuses the m-line and is decoded again.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { People, countFrom, growth, idOf } from './class-support.js';
-import { launchBrowser, startServer, waitFor, type RunningServer } from './support.js';
+import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { useClassroom, countFrom, growth, idOf } from './class-support.js';
+import { waitFor } from './support.js';
 
-let server: RunningServer;
-let browser: Browser;
-let people: People;
 
 /** The presenter video's size and the id it shows, as the page lays it out. */
 const presentation = (page: Page): Promise<{ shown: boolean; who: string; width: number; videoWidth: number }> =>
@@ -26,21 +23,12 @@ const presentation = (page: Page): Promise<{ shown: boolean; who: string; width:
   });
 
 describe('screen sharing in real browsers', { timeout: 180_000 }, () => {
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-    people = new People(browser, () => server.url);
-  });
-  after(async () => {
-    await people?.closeAll();
-    await browser?.close();
-    await server?.stop();
-  });
+  const room = useClassroom();
 
   test('a share is decoded by the others and shown large; stopping removes it for everyone; sharing again works', async () => {
-    const presenter = await people.join('art-1', 'Presenter');
-    const a = await people.join('art-1', 'Viewer A');
-    const b = await people.join('art-1', 'Viewer B');
+    const presenter = await room.people.join('art-1', 'Presenter');
+    const a = await room.people.join('art-1', 'Viewer A');
+    const b = await room.people.join('art-1', 'Viewer B');
     const presenterId = await idOf(presenter);
     for (const p of [a, b]) await idOf(p);
     for (const p of [a, b]) await waitFor(() => countFrom(p, presenterId, 'camera'), (n) => n > 10, 15_000);
@@ -67,14 +55,14 @@ describe('screen sharing in real browsers', { timeout: 180_000 }, () => {
         assert.equal((await waitFor(() => presentation(p), (s) => !s.shown, 5000)).shown, false, 'back to the grid');
       }
     }
-    assert.ok(server.logs.filter((l) => l.includes('track published') && l.includes(presenterId)).length >= 4, 'mic, camera and two shares published');
+    assert.ok(room.server.logs.filter((l) => l.includes('track published') && l.includes(presenterId)).length >= 4, 'mic, camera and two shares published');
     for (const p of [presenter, a, b]) await p.close();
   });
 
   test('a hard video lock stops the share for everyone', async () => {
-    const teacher = await people.join('art-2', 'Teacher');
+    const teacher = await room.people.join('art-2', 'Teacher');
     await idOf(teacher);
-    const student = await people.join('art-2', 'Student');
+    const student = await room.people.join('art-2', 'Student');
     const studentId = await idOf(student);
     await student.click('#toggle-screen');
     await waitFor(() => countFrom(teacher, studentId, 'screen'), (n) => n > 5, 15_000);

@@ -4,8 +4,9 @@
  * they are, and read inbound stats per remote participant and track source
  * (so "audio from the student" or "the teacher's screen" can be measured).
  */
+import { after, before } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { joinUrl, openParticipant, waitFor } from './support.js';
+import { joinUrl, launchBrowser, openParticipant, startServer, waitFor, type RunningServer } from './support.js';
 
 export interface Inbound {
   participantId: string;
@@ -32,6 +33,32 @@ export class People {
   async closeAll(): Promise<void> {
     for (const c of this.contexts.splice(0)) await c.close().catch(() => undefined);
   }
+}
+
+export interface Classroom {
+  server: RunningServer;
+  people: People;
+}
+
+/**
+ * A server, a browser and the people who join, for the calling describe
+ * block: registers its before/after hooks, and the fields are set once
+ * `before` has run.
+ */
+export function useClassroom(): Classroom {
+  const room = {} as Classroom;
+  let browser: Browser | undefined;
+  before(async () => {
+    room.server = await startServer();
+    browser = await launchBrowser();
+    room.people = new People(browser, () => room.server.url);
+  });
+  after(async () => {
+    await room.people?.closeAll();
+    await browser?.close();
+    await room.server?.stop();
+  });
+  return room;
 }
 
 type Hook = {
