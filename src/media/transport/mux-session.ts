@@ -17,6 +17,8 @@ export class MuxSession {
   #ready: Promise<void>;
   #closed = false;
   readonly #pending: Buffer[] = [];
+  /** Set once the loopback socket is connected; until then packets wait in #pending. */
+  #connected = false;
 
   constructor(
     readonly serverUfrag: string,
@@ -36,6 +38,7 @@ export class MuxSession {
     this.#ready = new Promise<void>((resolve) => {
       socket.bind(0, internalAddress, () => socket.connect(internalPort, internalAddress, () => resolve()));
     }).then(() => {
+      this.#connected = true;
       for (const data of this.#pending.splice(0)) this.#socket?.send(data);
     });
   }
@@ -49,7 +52,7 @@ export class MuxSession {
     if (this.#closed) return;
     this.lastSeen = Date.now();
     this.packetsIn++;
-    if (this.#pending.length > 0 || !this.isConnected()) {
+    if (!this.#connected) {
       // Until the loopback socket is connected (one tick), keep order by queueing.
       if (this.#pending.length < 64) this.#pending.push(data);
       return;
@@ -70,14 +73,5 @@ export class MuxSession {
         // already closed by an error
       }
     });
-  }
-
-  private isConnected(): boolean {
-    try {
-      this.#socket?.remoteAddress();
-      return true;
-    } catch {
-      return false;
-    }
   }
 }
