@@ -62,6 +62,8 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   videoLocked: boolean;
   /** Set by the room's hand queue (hand-queue.ts); null while the hand is down. */
   handRaisedAt: number | null = null;
+  /** Its signaling dropped without a goodbye; it is held for a while in case it resumes (media may still flow). */
+  connectionInterrupted = false;
   #closed = false;
 
   constructor(
@@ -145,6 +147,13 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     this.emit('updated', this);
   }
 
+  /** The service holds a participant whose connection dropped, and clears this when it comes back. */
+  setConnectionInterrupted(interrupted: boolean): void {
+    if (this.#closed || interrupted === this.connectionInterrupted) return;
+    this.connectionInterrupted = interrupted;
+    this.emit('updated', this);
+  }
+
   setDisplayName(name: string): void {
     if (this.#closed || name === this.displayName) return;
     this.displayName = name;
@@ -162,6 +171,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
       videoLocked: this.videoLocked,
       handRaisedAt: this.handRaisedAt,
       joinedAt: this.joinedAt,
+      connectionInterrupted: this.connectionInterrupted,
     };
   }
 

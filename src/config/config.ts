@@ -56,6 +56,11 @@ const schema = z
     /** Seconds between WebSocket pings; a peer silent for two of them is dropped. */
     PING_INTERVAL_S: z.coerce.number().min(1).max(60).default(5),
     /**
+     * Seconds a participant whose connection dropped (no goodbye) stays in its room, media
+     * running, waiting for its client to resume the session; 0: it leaves at once.
+     */
+    RESUME_GRACE_S: z.coerce.number().min(0).max(300).default(10),
+    /**
      * On SIGTERM, seconds to let current participants finish before they are told to reconnect.
      * Just under the Deployment's terminationGracePeriodSeconds (3600), so clients hear it before SIGKILL.
      * 0: no drain, SIGTERM ends every call at once.
@@ -194,6 +199,8 @@ export interface Config {
   readonly maxParticipantsPerRoom: number;
   readonly helloTimeoutMs: number;
   readonly pingIntervalMs: number;
+  /** RESUME_GRACE_S in ms; 0: no session resume. */
+  readonly resumeGraceMs: number;
   /** How long a SIGTERM drain waits for participants to leave (DRAIN_TIMEOUT_S). */
   readonly drainTimeoutMs: number;
   readonly webRoot: string | undefined;
@@ -340,6 +347,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxParticipantsPerRoom: c.MAX_PARTICIPANTS_PER_ROOM,
     helloTimeoutMs: c.HELLO_TIMEOUT_S * 1000,
     pingIntervalMs: c.PING_INTERVAL_S * 1000,
+    resumeGraceMs: c.RESUME_GRACE_S * 1000,
     drainTimeoutMs: c.DRAIN_TIMEOUT_S * 1000,
     webRoot: c.WEB_ROOT,
     auth: {

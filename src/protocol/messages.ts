@@ -31,6 +31,8 @@ export const participantInfo = z.object({
   /** Server time the hand went up (strictly increasing within a room, so it orders the queue); null: down. */
   handRaisedAt: z.number().nullable(),
   joinedAt: z.number(),
+  /** Its connection dropped; the server holds it a few seconds in case it comes back (others may show it as reconnecting). */
+  connectionInterrupted: z.boolean().default(false),
 });
 export type ParticipantInfo = z.infer<typeof participantInfo>;
 
@@ -65,6 +67,15 @@ export const clientMessage = z.discriminatedUnion('type', [
     rejoinTicket: z.string().max(128).optional(),
     audioMuted: z.boolean().default(false),
     videoMuted: z.boolean().default(false),
+    /**
+     * After a lost connection: continue this participant's session instead of joining again.
+     * `received` counts the server's messages since the first hello (pongs and `resumed` aside). When the server cannot
+     * resume, it joins afresh from the rest of the hello (a `welcome` instead of `resumed`).
+     * Send nothing else until one of the two arrives.
+     */
+    resume: z
+      .object({ participantId: id, secret: z.string().min(16).max(128), received: z.number().int().min(0) })
+      .optional(),
   }),
   z.object({
     type: z.literal('publish-offer'),
@@ -115,7 +126,15 @@ export const serverMessage = z.discriminatedUnion('type', [
     serverVersion: z.string(),
     /** With token auth: send it in the next hello after a lost connection (single use). */
     rejoinTicket: z.string().optional(),
+    /** Send it back in `hello.resume` after a lost connection, to continue this session. */
+    resumeSecret: z.string().optional(),
   }),
+  /**
+   * The session continues after a lost connection (not sequenced itself). `received` counts the
+   * client's messages since its first hello (pings aside): the client sends again those after it. The server's
+   * messages the client missed follow at once.
+   */
+  z.object({ type: z.literal('resumed'), participantId: id, received: z.number().int().min(0) }),
   z.object({ type: z.literal('publish-answer'), sdp }),
   z.object({ type: z.literal('subscribe-offer'), sdp, tracks: z.array(subscribedTrack) }),
   z.object({ type: z.literal('participant-joined'), participant: participantInfo }),

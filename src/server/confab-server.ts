@@ -17,6 +17,7 @@ import { ApiAccess } from '../service/auth/api-access.js';
 import { WebhookOutbox } from '../service/webhooks/webhook-outbox.js';
 import { ApiRoutes } from './api-routes.js';
 import { RejoinTickets } from '../service/auth/rejoin-tickets.js';
+import { ResumeRegistry } from '../service/session-resume.js';
 import type { Logger } from '../util/log.js';
 import { HttpRoutes, sendError } from './routes.js';
 import { ConfabError } from '../protocol/errors.js';
@@ -34,6 +35,8 @@ export class ConfabServer {
   readonly metrics: ConfabMetrics;
   readonly admission: AdmissionPolicy;
   readonly rejoinTickets: RejoinTickets | undefined;
+  /** Participants whose connection dropped, held RESUME_GRACE_S for a session resume. */
+  readonly resume: ResumeRegistry;
   /** Attendance webhooks (WEBHOOK_URL), when configured. */
   readonly webhooks: WebhookOutbox | undefined;
   readonly http: HttpServer;
@@ -59,7 +62,9 @@ export class ConfabServer {
       forwardedTracks: () => this.gateway.forwardedTrackCount(),
       mediaSessions: () => this.media.sessionCounts(),
       signalingConnections: () => ({ websocket: this.#channels.size, 'long-poll': this.#longPoll.size }),
+      interruptedParticipants: () => this.resume.suspendedCount(),
     });
+    this.resume = new ResumeRegistry(config.resumeGraceMs, log, (outcome) => this.metrics.resume(outcome));
     this.gateway = new LocalRoomGateway(
       {
         maxParticipantsPerRoom: config.maxParticipantsPerRoom,
@@ -173,6 +178,7 @@ export class ConfabServer {
     // Clients reconnect on this code (to this server restarted, or another replica).
     for (const channel of this.#channels) channel.close('server_shutting_down');
     this.#longPoll.close();
+    this.resume.close();
     this.gateway.close();
     this.media.close();
     for (const ws of this.#wss.clients) ws.terminate();
@@ -188,7 +194,7 @@ export class ConfabServer {
     return new ParticipantSession(
       channel,
       this.gateway,
-      { helloTimeoutMs: this.config.helloTimeoutMs, remoteAddress: channel.description, isAccepting: () => this.#ready, observer: this.metrics, admission: this.admission, rejoinTickets: this.rejoinTickets },
+      { helloTimeoutMs: this.config.helloTimeoutMs, remoteAddress: channel.description, isAccepting: () => this.#ready, observer: this.metrics, admission: this.admission, rejoinTickets: this.rejoinTickets, resume: this.resume },
       this.log,
     );
   }
@@ -209,9 +215,10 @@ export class ConfabServer {
     ws.on('message', (data, isBinary) => {
       session.receive(isBinary ? '\u0000binary' : data.toString());
     });
-    ws.on('close', () => {
+    ws.on('close', (code) => {
       this.#channels.delete(channel);
-      session.transportClosed();
+      // 1000/1001: the page said goodbye or went away. Anything else (1006: the network; a missed ping) may come back.
+      session.transportClosed(channel.closedByServer || code === 1000 || code === 1001 ? 'clean' : 'lost');
     });
     ws.on('error', (error) => this.log.debug({ err: error, from: channel.description }, 'websocket error'));
   }

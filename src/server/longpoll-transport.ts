@@ -72,7 +72,7 @@ export class LongPollTransport {
     for (const { channel, session } of this.#sessions.values()) {
       channel.close('server_shutting_down');
       channel.abandon();
-      session.transportClosed();
+      session.transportClosed('clean');
     }
     this.#sessions.clear();
   }
@@ -91,7 +91,8 @@ export class LongPollTransport {
       const idle = now - channel.lastSeen;
       if (channel.closed ? idle > 5000 : idle > this.deadAfterMs) {
         this.#sessions.delete(id);
-        session.transportClosed();
+        // Polls stopped without a goodbye: the network, most likely; the participant may resume.
+        session.transportClosed(channel.closed ? 'clean' : 'lost');
       }
     }
   }

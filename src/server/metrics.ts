@@ -19,12 +19,15 @@ export interface MetricsSource {
   mediaSessions(): Record<string, number>;
   /** Signaling connections by transport. */
   signalingConnections(): { websocket: number; 'long-poll': number };
+  /** Participants held after their connection dropped, waiting for a resume. */
+  interruptedParticipants(): number;
 }
 
 export class ConfabMetrics implements ServiceObserver {
   readonly registry = new Registry();
   readonly #joinFailures: Counter<'code'>;
   readonly #clientReports: Counter<'code'>;
+  readonly #resumes: Counter<'outcome'>;
 
   constructor(source: MetricsSource) {
     const registers = [this.registry];
@@ -35,6 +38,7 @@ export class ConfabMetrics implements ServiceObserver {
     gauge('confab_rooms', 'Rooms with at least one participant.', () => source.rooms());
     gauge('confab_participants', 'Participants in all rooms.', () => source.participants());
     gauge('confab_forwarded_tracks', 'Tracks being forwarded (one per subscriber per published track).', () => source.forwardedTracks());
+    gauge('confab_participants_interrupted', 'Participants whose connection dropped, held for a session resume.', () => source.interruptedParticipants());
     gauge('confab_peer_connections', 'Open server-side peer connections.', () => mediaStats.peerConnectionsOpen);
     new Gauge({
       name: 'confab_published_tracks',
@@ -78,6 +82,18 @@ export class ConfabMetrics implements ServiceObserver {
       labelNames: ['code'],
       registers,
     });
+    this.#resumes = new Counter({
+      name: 'confab_session_resumes_total',
+      help: 'Signaling sessions after a dropped connection, by outcome: resumed, refused (joined afresh), expired (left).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    for (const outcome of ['resumed', 'refused', 'expired'] as const) this.#resumes.inc({ outcome }, 0);
+  }
+
+  /** resumed: a dropped connection came back; refused: a resume was asked for but could not be (joined afresh); expired: never came back. */
+  resume(outcome: 'resumed' | 'refused' | 'expired'): void {
+    this.#resumes.inc({ outcome });
   }
 
   joinRefused(code: string): void {

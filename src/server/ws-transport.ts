@@ -28,6 +28,11 @@ export class WsSignalingChannel implements SignalingChannel {
     });
   }
 
+  /** We closed it (an error, a goodbye, a resume elsewhere), as opposed to the client or the network. */
+  get closedByServer(): boolean {
+    return this.#closed;
+  }
+
   send(message: ServerMessage): void {
     if (this.#closed || this.socket.readyState !== WebSocket.OPEN) return;
     this.socket.send(JSON.stringify(message));

@@ -95,6 +95,7 @@ export class LocalRoomGateway implements RoomGateway {
       iceServers: this.iceServersFor(participant.id),
       serverVersion: this.options.serverVersion,
       rejoinTicket: request.rejoinTicket,
+      resumeSecret: request.resumeSecret,
     });
     sendSnapshot(room, participant, channel);
     log.info(

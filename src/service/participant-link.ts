@@ -128,6 +128,12 @@ export class LocalParticipantLink implements ParticipantLink {
     this.dispose();
   }
 
+  setConnectionInterrupted(interrupted: boolean): void {
+    if (this.#left) return;
+    this.log.info({ interrupted }, interrupted ? 'connection interrupted: held for resume' : 'connection back');
+    this.participant.setConnectionInterrupted(interrupted);
+  }
+
   private dispose(): void {
     this.#left = true;
     for (const off of this.#offs.splice(0)) off();

@@ -17,6 +17,8 @@ export interface JoinRequest {
   readonly admission: Admission;
   /** Handed to the client in the welcome, for its next hello after a lost connection. */
   readonly rejoinTicket?: string;
+  /** Handed to the client in the welcome: presented in `hello.resume`, it continues this session. */
+  readonly resumeSecret?: string;
   readonly remoteAddress: string;
   /** Aborted when the connection goes away during the join (e.g. while waiting in the lobby). */
   readonly signal?: AbortSignal;
@@ -29,6 +31,8 @@ export interface ParticipantLink {
   handle(message: Exclude<ClientMessage, { type: 'hello' }>): Promise<void>;
   /** The transport went away or the client said goodbye. Idempotent. */
   leave(reason: 'left' | 'disconnected'): void;
+  /** The connection dropped and the participant is held for a resume (true), or it came back (false). */
+  setConnectionInterrupted(interrupted: boolean): void;
 }
 
 export interface RoomGateway {

@@ -113,7 +113,8 @@ describe('a server with ENABLE_AUTH=1', () => {
   before(async () => {
     keys = await startKeyServer();
     keys.keys.set('platform-2027', rsa.publicPem);
-    s = await startAuthServer({ JWT_ASAP_KEYSERVER: keys.url });
+    // A dropped connection is held 1 s for a session resume (10 s by default), then leaves.
+    s = await startAuthServer({ JWT_ASAP_KEYSERVER: keys.url, RESUME_GRACE_S: '1' });
   });
   after(async () => {
     await closeAll(bots);

@@ -1,7 +1,9 @@
 /**
  * A joined (or joining) conference: signaling, media and the in-call view.
- * On a lost connection it shows "Reconnecting" and joins again with backoff,
- * keeping the camera and microphone; on a fatal error it shows the code.
+ * On a lost connection it resumes the session when the server still holds
+ * it (media untouched, nobody sees us leave), or shows "Reconnecting" and
+ * joins again with backoff, keeping the camera and microphone; on a fatal
+ * error it shows the code.
  * Class features (moderation, lobby, chat, hands) live in Classroom and the
  * screen share in ScreenShare; their public actions are here, for the page
  * and the embed API.
@@ -13,6 +15,8 @@ import { MediaSession } from './media-session.js';
 import { ScreenShare } from './screen-share.js';
 import { presentationFor } from './ui/presenter.js';
 import { Signaling, type CloseInfo } from './signaling.js';
+import { SessionLink } from './session-link.js';
+import { Heartbeat } from './heartbeat.js';
 import { startSpeakingMonitor } from './speaking.js';
 import { ConferenceView } from './ui/conference-view.js';
 import { Emitter } from './events.js';
@@ -70,6 +74,17 @@ export class Conference {
   readonly participants = new Map<string, ParticipantInfo>();
   media: MediaSession | undefined;
   #signaling: Signaling | undefined;
+  /** Numbers and keeps what we send, so a dropped connection can resume (see session-link.ts). */
+  readonly #session = new SessionLink();
+  /** While joined: notices a connection that died without closing, and gives it up so we resume. */
+  readonly #heartbeat = new Heartbeat(
+    () => this.send({ type: 'ping' }),
+    (silentMs) => {
+      console.warn(`confab: nothing from the server for ${Math.round(silentMs / 1000)} s; reconnecting`);
+      this.#signaling?.abandon();
+    },
+  );
+  #overlayTimer: number | undefined;
   #attempt = 0;
   #lostAt: number | undefined;
   #deviceErrorReported = false;
@@ -144,7 +159,12 @@ export class Conference {
 
   /** For tests and diagnostics: sends a protocol message as is, bypassing the page's own checks. */
   sendRaw(message: ClientMessageInput): void {
-    this.#signaling?.send(message);
+    this.send(message);
+  }
+
+  /** Every message to the server goes through here: numbered, and sent again after a resume if it was lost. */
+  private send(message: ClientMessageInput): void {
+    if (this.#signaling) this.#session.send(message);
   }
 
   get displayName(): string {
@@ -168,7 +188,7 @@ export class Conference {
     const trimmed = name.trim().slice(0, 80);
     if (!trimmed) return;
     this.o.displayName = trimmed;
-    this.#signaling?.send({ type: 'set-display-name', displayName: trimmed });
+    this.send({ type: 'set-display-name', displayName: trimmed });
   }
 
   /** The server's rejoin ticket from the last welcome, if any. */
@@ -188,7 +208,7 @@ export class Conference {
 
   leave(): void {
     if (this.state === 'left') return;
-    this.#signaling?.send({ type: 'leave' });
+    this.send({ type: 'leave' });
     this.teardown('left');
     this.o.onLeft();
   }
@@ -201,7 +221,7 @@ export class Conference {
     if (kind === 'audio') this.o.audioMuted = muted;
     else this.o.videoMuted = muted;
     this.applyLocalMute();
-    this.#signaling?.send({ type: 'set-muted', kind, muted });
+    this.send({ type: 'set-muted', kind, muted });
     this.events.emit('localMuteChanged', { kind, muted });
     const self = this.participantId ? this.participants.get(this.participantId) : undefined;
     if (self) this.upsertTile({ ...self, audioMuted: this.o.audioMuted, videoMuted: this.o.videoMuted });
@@ -236,7 +256,7 @@ export class Conference {
   private connect(): void {
     const signaling = new Signaling({
       onOpen: () =>
-        signaling.send({
+        this.#session.open(signaling, {
           type: 'hello',
           protocolVersion: PROTOCOL_VERSION,
           room: this.o.room,
@@ -247,19 +267,54 @@ export class Conference {
           audioMuted: this.o.audioMuted,
           videoMuted: this.o.videoMuted,
         }),
-      onMessage: (m) => void this.onMessage(m, signaling).catch((e: unknown) => this.report('media_negotiation_failed', String(e))),
+      onMessage: (m) => this.onSignal(m, signaling),
       onClose: (info) => this.onClose(info, signaling),
     });
     this.#signaling = signaling;
   }
 
-  private async onMessage(m: ServerMessage, signaling: Signaling): Promise<void> {
+  private onSignal(m: ServerMessage, signaling: Signaling): void {
     if (signaling !== this.#signaling) return;
+    this.#heartbeat.heard();
+    const received = this.#session.receive(m);
+    if (received === 'resumed') return this.onResumed();
+    if (received === 'cannot-resume') return this.joinAfresh('the server no longer has what we missed');
+    this.onMessage(m).catch((e: unknown) => this.report('media_negotiation_failed', String(e)));
+  }
+
+  /** The server kept our session through the drop: same participant, media untouched. */
+  private onResumed(): void {
+    if (!this.media?.healthy) return this.joinAfresh('media did not survive the drop');
+    this.state = 'joined';
+    this.#attempt = 0;
+    this.setReconnecting(false);
+    this.#heartbeat.start();
+    if (this.#lostAt !== undefined) {
+      this.report('signaling_resumed', `connection was lost for ${((Date.now() - this.#lostAt) / 1000).toFixed(1)} s; session resumed`);
+      this.#lostAt = undefined;
+    }
+  }
+
+  /** Ends the held session (the server lets us go at once) and joins as a new participant. */
+  private joinAfresh(why: string): void {
+    console.warn(`confab: cannot resume the session (${why}); joining again`);
+    const old = this.#signaling;
+    this.#signaling = undefined;
+    old?.send({ type: 'leave' });
+    old?.close();
+    this.#session.forget();
+    this.media?.close();
+    this.media = undefined;
+    this.connect();
+  }
+
+  private async onMessage(m: ServerMessage): Promise<void> {
     switch (m.type) {
       case 'welcome': {
         this.state = 'joined';
         this.#attempt = 0;
-        this.view.setOverlay(undefined);
+        this.setReconnecting(false);
+        this.#heartbeat.start();
         this.participantId = m.participantId;
         this.#rejoinTicket = m.rejoinTicket;
         this.participants.clear();
@@ -268,11 +323,16 @@ export class Conference {
         this.classroom.onJoined();
         this.applyServerSelf(m.self);
         this.media?.close();
-        this.media = new MediaSession(signaling, m.iceServers, {
+        this.media = new MediaSession((message) => this.send(message), m.iceServers, {
           onRemoteTracks: () => this.attachRemoteTracks(),
           onFailed: (reason) => this.report('media_connection_failed', reason),
         });
-        this.reportAfterJoin(signaling);
+        this.reportAfterJoin();
+        // A mute we made while the connection was down, after the hello went out.
+        for (const kind of ['audio', 'video'] as const) {
+          const mine = kind === 'audio' ? this.o.audioMuted : this.o.videoMuted;
+          if (mine && !(kind === 'audio' ? m.self.audioMuted : m.self.videoMuted)) this.send({ type: 'set-muted', kind, muted: true });
+        }
         this.events.emit('joined', { participantId: m.participantId, room: m.room, displayName: m.self.displayName, role: m.self.role });
         for (const p of m.participants) this.events.emit('participantJoined', p);
         await this.media.publish(this.o.stream, this.o.preferredCodec);
@@ -312,6 +372,7 @@ export class Conference {
         else if (!m.fatal) this.report(m.code, m.message);
         return;
       case 'pong':
+      case 'resumed':
         return;
     }
   }
@@ -355,26 +416,46 @@ export class Conference {
       this.o.onLeft();
       return;
     }
-    // Lost: keep the page, show it, and join again with backoff (1, 2, 4, 8, 10 s...).
+    // Lost. If the server holds our session for a resume, keep the media and try at once
+    // (0, 1, 2, 4, 8 s); a blip that heals fast is never shown. Otherwise join again with
+    // backoff (1, 2, 4, 8, 10 s...). Either way the page stays.
     this.state = 'reconnecting';
+    this.#heartbeat.stop();
     this.#lostAt ??= Date.now();
-    this.media?.close();
-    this.media = undefined;
-    this.view.setOverlay('Connection lost. Reconnecting…');
-    const delay = Math.min(10_000, 1000 * 2 ** this.#attempt++);
-    this.#retryTimer = window.setTimeout(() => this.connect(), delay);
+    const resumable = this.#session.resumable && this.media?.healthy === true;
+    if (!resumable) {
+      this.#session.forget();
+      this.media?.close();
+      this.media = undefined;
+    }
+    this.setReconnecting(true, resumable ? 2000 : 0);
+    const attempt = this.#attempt++;
+    const delay = resumable ? (attempt === 0 ? 0 : 1000 * 2 ** (attempt - 1)) : Math.min(10_000, 1000 * 2 ** attempt);
+    this.#retryTimer = window.setTimeout(() => this.connect(), Math.min(10_000, delay));
+  }
+
+  /** The blocking "Reconnecting" overlay, shown after `afterMs` if we are still not back. */
+  private setReconnecting(on: boolean, afterMs = 0): void {
+    window.clearTimeout(this.#overlayTimer);
+    if (!on) return this.view.setOverlay(undefined);
+    const show = (): void => {
+      if (this.state === 'reconnecting') this.view.setOverlay('Connection lost. Reconnecting…');
+    };
+    if (afterMs > 0) this.#overlayTimer = window.setTimeout(show, afterMs);
+    else show();
   }
 
   /**
    * What went wrong on our side before we could tell the server: the
    * operator sees it in the server's logs with our room and participant id.
    */
-  private reportAfterJoin(signaling: Signaling): void {
+  private reportAfterJoin(): void {
+    const signaling = this.#signaling;
     if (this.o.deviceError && !this.#deviceErrorReported) {
       this.#deviceErrorReported = true;
       this.report('devices_unavailable', this.o.deviceError);
     }
-    if (signaling.transport === 'long-poll') {
+    if (signaling?.transport === 'long-poll') {
       this.report('signaling_websocket_failed', 'WebSocket signaling could not be opened (proxy without Upgrade support?); joined over HTTP long-polling');
     }
     if (this.#lostAt !== undefined) {
@@ -386,7 +467,7 @@ export class Conference {
   /** Tells the user and the server (which logs it with our room and id). */
   private report(code: string, detail: string): void {
     console.warn(`confab: ${code}: ${detail}`);
-    this.#signaling?.send({ type: 'client-report', code, detail: detail.slice(0, 1000) });
+    this.send({ type: 'client-report', code, detail: detail.slice(0, 1000) });
     if (code === 'media_connection_failed') this.view.setNotice('Audio and video cannot get through to the server.', code);
   }
 
@@ -395,6 +476,9 @@ export class Conference {
     this.state = state;
     if (wasJoined) this.events.emit('left');
     window.clearTimeout(this.#retryTimer);
+    window.clearTimeout(this.#overlayTimer);
+    this.#heartbeat.stop();
+    this.#session.forget();
     this.#stopSpeaking?.();
     this.media?.close();
     this.media = undefined;

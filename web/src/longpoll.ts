@@ -36,9 +36,11 @@ export class LongPollTransport implements RawTransport {
     void this.flush();
   }
 
-  close(): void {
+  close(lost = false): void {
     if (this.#closed) return;
-    // Deliver what is queued (the goodbye), then stop.
+    // Given up: just stop (the server's sweep holds the session for a resume). Otherwise
+    // deliver what is queued (the goodbye), then stop.
+    if (lost) return this.stop();
     void this.flush().finally(() => this.stop());
   }
 

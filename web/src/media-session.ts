@@ -9,9 +9,14 @@
  * renegotiates, stopping sets that m-line inactive (the server then closes
  * its producer for everyone), and the next share reuses the m-line.
  * Publish negotiations run one at a time, each waiting for its answer.
+ *
+ * It outlives a signaling connection: after a resumed session the peer
+ * connections carry on, and messages go out through the new connection.
  */
-import type { ServerMessageOf, SubscribedTrack, TrackSource } from '../../src/protocol/messages.js';
-import type { Signaling } from './signaling.js';
+import type { ClientMessageInput, ServerMessageOf, SubscribedTrack, TrackSource } from '../../src/protocol/messages.js';
+
+/** Sends through whatever signaling connection is current: a resumed session swaps it under us. */
+export type SendSignal = (message: ClientMessageInput) => void;
 
 export interface RemoteTrack {
   readonly info: SubscribedTrack;
@@ -35,7 +40,7 @@ export class MediaSession {
   #closed = false;
 
   constructor(
-    private readonly signaling: Signaling,
+    private readonly send: SendSignal,
     private readonly iceServers: RTCIceServer[],
     private readonly events: MediaSessionEvents,
   ) {
@@ -95,7 +100,7 @@ export class MediaSession {
         this.#awaitingAnswer = resolve;
         window.setTimeout(() => reject(new Error('no publish answer within 15 s')), 15_000);
       });
-      this.signaling.send({ type: 'publish-offer', sdp: this.publishPc.localDescription!.sdp, sources });
+      this.send({ type: 'publish-offer', sdp: this.publishPc.localDescription!.sdp, sources });
       const sdp = await answer;
       if (!this.#closed) await this.publishPc.setRemoteDescription({ type: 'answer', sdp });
     };
@@ -111,7 +116,7 @@ export class MediaSession {
     await pc.setRemoteDescription({ type: 'offer', sdp: message.sdp });
     const answer = await pc.createAnswer();
     await pc.setLocalDescription(answer);
-    this.signaling.send({ type: 'subscribe-answer', sdp: pc.localDescription!.sdp });
+    this.send({ type: 'subscribe-answer', sdp: pc.localDescription!.sdp });
     this.emitRemoteTracks();
   }
 
@@ -123,6 +128,12 @@ export class MediaSession {
       if (track && track.readyState === 'live') out.push({ info, track });
     }
     return out;
+  }
+
+  /** Both peer connections are still usable (not failed or closed): worth keeping across a resume. */
+  get healthy(): boolean {
+    const ok = (pc: RTCPeerConnection | undefined): boolean => pc === undefined || (pc.connectionState !== 'failed' && pc.connectionState !== 'closed');
+    return !this.#closed && ok(this.publishPc) && ok(this.subscribePc);
   }
 
   close(): void {
@@ -137,7 +148,7 @@ export class MediaSession {
     pc.onicecandidate = (event) => {
       if (!event.candidate || this.#closed) return;
       const c = event.candidate.toJSON();
-      this.signaling.send({
+      this.send({
         type: 'ice-candidate',
         pc: role,
         candidate: { candidate: c.candidate ?? '', sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex, usernameFragment: c.usernameFragment },

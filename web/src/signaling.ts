@@ -26,7 +26,8 @@ export interface SignalingHandlers {
 export interface RawTransport {
   readonly kind: 'websocket' | 'long-poll';
   send(text: string): void;
-  close(): void;
+  /** Closes; `lost` says we gave up on it (the server may hold our session for a resume), not goodbye. */
+  close(lost?: boolean): void;
 }
 
 export interface RawHandlers {
@@ -35,6 +36,8 @@ export interface RawHandlers {
   onClose(closeCode: number, wasOpen: boolean): void;
 }
 
+/** Our close code for a connection we gave up on (silent too long): not a goodbye, so the server holds us for a resume. */
+export const CLOSE_GAVE_UP = 4000;
 /** How long a WebSocket may take to open before we fall back to long-polling. */
 const WS_OPEN_TIMEOUT_MS = 4000;
 /** Once long-polling was needed here, later reconnects start with it. */
@@ -60,9 +63,9 @@ class WebSocketTransport implements RawTransport {
     if (this.#ws.readyState === WebSocket.OPEN) this.#ws.send(text);
   }
 
-  close(): void {
+  close(lost = false): void {
     this.#ws.onclose = null;
-    this.#ws.close(1000, 'bye');
+    this.#ws.close(lost ? CLOSE_GAVE_UP : 1000, lost ? 'silent' : 'bye');
   }
 }
 
@@ -89,6 +92,12 @@ export class Signaling {
     this.#closedByUs = true;
     this.#transport.close();
     this.finish({ kind: 'normal' });
+  }
+
+  /** Gives up on a connection that went silent: reported as lost, so the conference resumes. */
+  abandon(): void {
+    this.#transport.close(true);
+    this.finish({ kind: 'lost', wasOpen: true });
   }
 
   private webSocketWithFallback(): RawTransport {

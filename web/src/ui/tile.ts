@@ -1,7 +1,8 @@
 /**
  * One participant's tile: video (or initials when the camera is off), name,
  * muted microphone icon (with a lock when a moderator hard-muted it), a
- * raised hand, and a ring while they speak.
+ * raised hand, a ring while they speak, and "Reconnecting…" while their
+ * connection is interrupted.
  */
 import { h, icon, initials } from './dom.js';
 
@@ -13,6 +14,8 @@ export interface TileState {
   role: string;
   audioLocked?: boolean;
   handRaisedAt?: number | null;
+  /** Its connection dropped and the server is holding it for a few seconds. */
+  connectionInterrupted?: boolean;
 }
 
 export class Tile {
@@ -40,6 +43,7 @@ export class Tile {
       this.#audio,
       h('div', { class: 'tile-label' }, this.#micIcon, this.#name),
       h('span', { class: 'tile-hand', title: 'Hand raised' }, icon('hand')),
+      h('span', { class: 'tile-interrupted' }, 'Reconnecting…'),
     );
     if (state.isSelf) this.el.classList.add('self');
     this.update(state);
@@ -55,6 +59,7 @@ export class Tile {
     this.el.classList.toggle('moderator', state.role === 'moderator');
     this.el.classList.toggle('audio-locked', state.audioLocked === true);
     this.el.classList.toggle('hand-raised', state.handRaisedAt !== undefined && state.handRaisedAt !== null);
+    this.el.classList.toggle('interrupted', state.connectionInterrupted === true);
     if (state.audioMuted) this.setSpeaking(false);
   }
 
