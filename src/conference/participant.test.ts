@@ -72,7 +72,19 @@ describe('Participant', () => {
       videoLocked: false,
       handRaisedAt: null,
       joinedAt: info.joinedAt,
+      connectionInterrupted: false,
     });
+  });
+
+  test('connection interrupted and back: updated each time, once', () => {
+    const p = new Participant('p1', { displayName: 'Ada' });
+    const seen: boolean[] = [];
+    p.on('updated', (x) => seen.push(x.connectionInterrupted));
+    p.setConnectionInterrupted(true);
+    p.setConnectionInterrupted(true);
+    p.setConnectionInterrupted(false);
+    assert.deepEqual(seen, [true, false]);
+    assert.equal(p.info().connectionInterrupted, false);
   });
 
   describe('publishTrack', () => {

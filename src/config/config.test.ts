@@ -68,6 +68,7 @@ describe('loadConfig', () => {
       maxParticipantsPerRoom: 100,
       helloTimeoutMs: 10_000,
       pingIntervalMs: 5_000,
+      resumeGraceMs: 10_000,
       drainTimeoutMs: 3_540_000,
       webRoot: undefined,
       auth: AUTH_OFF,
@@ -121,6 +122,7 @@ describe('loadConfig', () => {
       MAX_PARTICIPANTS_PER_ROOM: '30',
       HELLO_TIMEOUT_S: '2.5',
       PING_INTERVAL_S: '15',
+      RESUME_GRACE_S: '30',
       DRAIN_TIMEOUT_S: '600',
       WEB_ROOT: '/srv/web',
     });
@@ -144,6 +146,7 @@ describe('loadConfig', () => {
       maxParticipantsPerRoom: 30,
       helloTimeoutMs: 2_500,
       pingIntervalMs: 15_000,
+      resumeGraceMs: 30_000,
       drainTimeoutMs: 600_000,
       webRoot: '/srv/web',
       auth: AUTH_OFF,
@@ -169,6 +172,7 @@ describe('loadConfig', () => {
       'MAX_PARTICIPANTS_PER_ROOM',
       'HELLO_TIMEOUT_S',
       'PING_INTERVAL_S',
+      'RESUME_GRACE_S',
       'DRAIN_TIMEOUT_S',
       'MEDIA_PORT_MODE',
       'MEDIA_UDP_PORT',
@@ -373,6 +377,9 @@ describe('loadConfig', () => {
       assert.equal(config.pingIntervalMs, 1_000);
       configError({ HELLO_TIMEOUT_S: '0' }, 'HELLO_TIMEOUT_S');
       configError({ PING_INTERVAL_S: '61' }, 'PING_INTERVAL_S');
+      assert.equal(loadConfig({ RESUME_GRACE_S: '0' }).resumeGraceMs, 0, '0 turns resume off');
+      configError({ RESUME_GRACE_S: '301' }, 'RESUME_GRACE_S');
+      configError({ RESUME_GRACE_S: 'soon' }, 'RESUME_GRACE_S');
     });
 
     test('DRAIN_TIMEOUT_S is seconds, 0 (no drain) to a day', () => {

@@ -33,6 +33,7 @@ const participant = {
   videoLocked: false,
   handRaisedAt: null,
   joinedAt: 1700000000000,
+  connectionInterrupted: false,
 };
 
 describe('protocol constants', () => {
@@ -49,8 +50,23 @@ describe('parseClientMessage', () => {
     });
 
     test('hello with every field', () => {
-      const full = { ...hello, tenant: 'school', token: 'jwt', rejoinTicket: 'ticket', audioMuted: true, videoMuted: true };
+      const resume = { participantId: 'p1', secret: 's'.repeat(32), received: 12 };
+      const full = { ...hello, tenant: 'school', token: 'jwt', rejoinTicket: 'ticket', audioMuted: true, videoMuted: true, resume };
       assert.deepEqual(ok(parseClientMessage(json(full))), full);
+    });
+
+    test('hello asking to resume needs the participant, a real secret and a whole count', () => {
+      const resume = { participantId: 'p1', secret: 's'.repeat(32), received: 0 };
+      assert.match(failed(parseClientMessage(json({ ...hello, resume: { ...resume, secret: 'short' } }))), /^invalid 'hello' message at resume\.secret: /);
+      assert.match(failed(parseClientMessage(json({ ...hello, resume: { ...resume, received: -1 } }))), /^invalid 'hello' message at resume\.received: /);
+      assert.match(failed(parseClientMessage(json({ ...hello, resume: { ...resume, received: 1.5 } }))), /^invalid 'hello' message at resume\.received: /);
+      assert.match(failed(parseClientMessage(json({ ...hello, resume: { secret: resume.secret, received: 0 } }))), /^invalid 'hello' message at resume\.participantId: /);
+    });
+
+    test('participant info from an older server defaults connectionInterrupted to false', () => {
+      const { connectionInterrupted: _, ...older } = participant;
+      const parsed = ok(parseServerMessage(json({ type: 'participant-joined', participant: older })));
+      assert.equal(parsed.type === 'participant-joined' && parsed.participant.connectionInterrupted, false);
     });
 
     test('hello trims the display name', () => {
@@ -199,7 +215,9 @@ describe('parseServerMessage', () => {
         iceServers: [{ urls: 'stun:stun.example.org' }, { urls: ['turn:a', 'turns:b'], username: 'u', credential: 'c' }],
         serverVersion: '0.1.0',
         rejoinTicket: 'opaque-ticket',
+        resumeSecret: 'resume-secret-of-32-characters-x',
       },
+      { type: 'resumed', participantId: 'p1', received: 3 },
       { type: 'publish-answer', sdp: 'v=0' },
       {
         type: 'subscribe-offer',
@@ -208,6 +226,7 @@ describe('parseServerMessage', () => {
       },
       { type: 'participant-joined', participant },
       { type: 'participant-updated', participant },
+      { type: 'participant-updated', participant: { ...participant, connectionInterrupted: true } },
       { type: 'participant-left', participantId: 'p2', reason: 'disconnected' },
       { type: 'pong', nonce: 7 },
       { type: 'error', code: 'room_full', message: 'This room is full.', fatal: true },

@@ -53,12 +53,13 @@ const sameMedia = (page: Page): Promise<boolean> => page.evaluate('window.confab
 const resumes = (): Promise<number> => Promise.resolve(server.logs.filter((l) => l.includes('session resumed')).length);
 const state = (page: Page): Promise<string> => page.evaluate('window.confab.conference.state') as Promise<string>;
 
-async function twoInACall(room: string): Promise<{ ada: Page; bob: Page; adaId: string }> {
+async function twoInACall(room: string, adaTransport = 'websocket'): Promise<{ ada: Page; bob: Page; adaId: string }> {
   // Ada's signaling goes through the proxy; Bob connects directly.
   const ada = (await openParticipant(browser, joinUrl(`http://127.0.0.1:${proxy.port}/`, room, 'Ada'))).page;
   const bob = (await openParticipant(browser, joinUrl(server.url, room, 'Bob'))).page;
   for (const page of [ada, bob]) await waitFor(() => totalFrames(page), (n) => n > 10, 20_000);
   for (const page of [ada, bob]) await page.evaluate(RECORD);
+  assert.equal(await ada.evaluate('window.confab.conference.signalingTransport'), adaTransport);
   return { ada, bob, adaId: await participantId(ada) };
 }
 
@@ -75,7 +76,7 @@ test('a connection reset: the page resumes at once, same participant and peer co
   const { ada, bob, adaId } = await twoInACall('blip-reset');
   const resumedBefore = await resumes();
   assert.ok(proxy.cut() > 0, 'the proxy carried Ada\'s signaling');
-  await waitFor(resumes, (n) => n > resumedBefore, 10_000);
+  assert.ok((await waitFor(resumes, (n) => n > resumedBefore, 10_000)) > resumedBefore, 'the server resumed a session');
   assert.equal(await waitFor(() => state(ada), (s) => s === 'joined', 10_000), 'joined');
 
   assert.equal(await participantId(ada), adaId, 'the same participant id');
@@ -98,7 +99,7 @@ test('a silent network: the page notices by itself, resumes, and a mute made mea
   // Into the dead connection: this set-muted never reaches the server on it.
   await ada.locator('#toggle-audio').click();
   // The page hears nothing for ~6 s, gives the connection up and resumes through a new one.
-  await waitFor(resumes, (n) => n > resumedBefore, 20_000);
+  assert.ok((await waitFor(resumes, (n) => n > resumedBefore, 20_000)) > resumedBefore, 'the server resumed a session');
   const backAfterMs = Date.now() - droppedAt;
   assert.equal(await waitFor(() => state(ada), (s) => s === 'joined', 5000), 'joined');
   assert.ok(backAfterMs < 15_000, `resumed ${backAfterMs} ms after the network went silent, inside the server's hold`);
@@ -113,4 +114,30 @@ test('a silent network: the page notices by itself, resumes, and a mute made mea
   t.diagnostic(`back after ${backAfterMs} ms`);
   await ada.close();
   await bob.close();
+});
+
+test('over long-polling (a proxy without WebSocket support), a proxy blip with 502s resumes the same way', { timeout: 90_000 }, async () => {
+  proxy.refuseUpgrades = true;
+  try {
+    const { ada, bob, adaId } = await twoInACall('blip-longpoll', 'long-poll');
+    const resumedBefore = await resumes();
+    // The proxy loses its upstream for 2.5 s: open requests die, new ones get 502 (a browser
+    // retries a reset poll by itself, so a reset alone is not even noticed over long-poll).
+    proxy.badGatewayFor(2500);
+    assert.ok(proxy.cut() > 0);
+    assert.ok((await waitFor(resumes, (n) => n > resumedBefore, 15_000)) > resumedBefore, 'resumed over long-poll');
+    assert.equal(await waitFor(() => state(ada), (s) => s === 'joined', 10_000), 'joined');
+    assert.equal(await participantId(ada), adaId, 'the same participant id');
+    assert.ok(await sameMedia(ada), 'the same peer connections');
+    assert.equal(await ada.evaluate('window.confab.conference.signalingTransport'), 'long-poll');
+    await waitFor(() => Promise.resolve(server.logs.some((l) => l.includes(adaId) && l.includes('signaling_resumed'))), Boolean, 5000);
+    assert.ok(server.logs.some((l) => l.includes(adaId) && l.includes('signaling_resumed')), 'the client reported the resume');
+    assert.deepEqual((await seen(bob)).left, []);
+    assert.deepEqual((await seen(bob)).joined, []);
+    await assertMediaFlows(ada, bob, 'after the reset');
+    await ada.close();
+    await bob.close();
+  } finally {
+    proxy.refuseUpgrades = false;
+  }
 });

@@ -4,6 +4,8 @@
  * when a NAT or a proxy restarts), `blackhole()` silently drops all further
  * data on the open ones (a Wi-Fi that went away: nobody is told). New
  * connections always go through, so a client that reconnects gets back.
+ * `refuseUpgrades` plays a proxy without WebSocket support (426), and
+ * `badGatewayFor()` one whose upstream is briefly unreachable (502).
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
@@ -17,6 +19,9 @@ export class TcpProxy {
   readonly #pairs = new Set<Pair>();
   #server: Server | undefined;
   port = 0;
+  /** Answer WebSocket upgrade requests with 426, like a proxy that cannot pass them. */
+  refuseUpgrades = false;
+  #badGatewayUntil = 0;
 
   constructor(private readonly targetPort: number, private readonly targetHost = '127.0.0.1') {}
 
@@ -53,12 +58,34 @@ export class TcpProxy {
     return this.#pairs.size;
   }
 
+  /** For `ms`, new connections are answered 502 Bad Gateway, as a proxy does while its upstream is away. */
+  badGatewayFor(ms: number): void {
+    this.#badGatewayUntil = Date.now() + ms;
+  }
+
   async close(): Promise<void> {
     this.cut();
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
   }
 
   private accept(client: Socket): void {
+    if (!this.refuseUpgrades && Date.now() >= this.#badGatewayUntil) return this.pipe(client);
+    client.once('data', (first: Buffer) => {
+      const head = first.toString('latin1');
+      if (Date.now() < this.#badGatewayUntil) {
+        client.end('HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+        return;
+      }
+      if (/^GET [^\r\n]*\r\n/.test(head) && /\r\nupgrade:\s*websocket/i.test(head)) {
+        client.end('HTTP/1.1 426 Upgrade Required\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+        return;
+      }
+      this.pipe(client, first);
+    });
+    client.on('error', () => undefined);
+  }
+
+  private pipe(client: Socket, first?: Buffer): void {
     const upstream = connect(this.targetPort, this.targetHost);
     const pair: Pair = { client, upstream, dropping: false };
     this.#pairs.add(pair);
@@ -68,6 +95,7 @@ export class TcpProxy {
       });
       from.on('end', () => !pair.dropping && to.end());
     };
+    if (first) upstream.write(first);
     forward(client, upstream);
     forward(upstream, client);
     const done = (): void => {

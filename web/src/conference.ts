@@ -14,54 +14,14 @@ import { Classroom, type ModerationInput } from './classroom.js';
 import { MediaSession } from './media-session.js';
 import { ScreenShare } from './screen-share.js';
 import { presentationFor } from './ui/presenter.js';
-import { Signaling, type CloseInfo } from './signaling.js';
-import { SessionLink } from './session-link.js';
-import { Heartbeat } from './heartbeat.js';
+import type { CloseInfo } from './signaling.js';
+import { Connection } from './connection.js';
 import { startSpeakingMonitor } from './speaking.js';
 import { ConferenceView } from './ui/conference-view.js';
 import { Emitter } from './events.js';
+import type { ConferenceEvents, ConferenceOptions, ConferenceState } from './conference-types.js';
 
-export interface ConferenceOptions {
-  room: string;
-  tenant: string | undefined;
-  displayName: string;
-  /** Jitsi-style token from the page URL (?jwt=...), verified by the server at hello. */
-  token: string | undefined;
-  /** A rejoin ticket from an earlier conference on this page (Rejoin after Leave). */
-  rejoinTicket?: string;
-  audioMuted: boolean;
-  videoMuted: boolean;
-  preferredCodec: string | undefined;
-  stream: MediaStream | undefined;
-  /** Why the camera or microphone could not be opened, reported to the server once joined. */
-  deviceError?: string;
-  onFatal(code: string, message: string): void;
-  onLeft(): void;
-}
-
-/** 'lobby': waiting for a moderator to let us in. */
-export type ConferenceState = 'connecting' | 'lobby' | 'joined' | 'reconnecting' | 'left' | 'failed';
-
-/** What the conference tells the page around it (the embed API listens here). */
-export interface ConferenceEvents {
-  joined: [{ participantId: string; room: string; displayName: string; role: string }];
-  left: [];
-  participantJoined: [ParticipantInfo];
-  participantLeft: [string];
-  participantUpdated: [ParticipantInfo];
-  localMuteChanged: [{ kind: 'audio' | 'video'; muted: boolean }];
-  // Class features, shaped like Jitsi's iframe API events.
-  /** handRaised: the server time the hand went up, 0 when lowered. */
-  raiseHandUpdated: [{ id: string; handRaised: number }];
-  participantRoleChanged: [{ id: string; role: string }];
-  /** A chat message from someone else (ours come back too, but are not "incoming"). */
-  incomingMessage: [{ from: string; nick: string; message: string; privateMessage: boolean; stamp: number }];
-  screenSharingStatusChanged: [{ on: boolean }];
-  /** Moderators: someone started waiting in the lobby. */
-  knockingParticipant: [{ participant: { id: string; name: string } }];
-  /** We are waiting in the lobby. */
-  lobbyWaiting: [];
-}
+export type { ConferenceEvents, ConferenceOptions, ConferenceState } from './conference-types.js';
 
 export class Conference {
   /** Typed events for the embed API and other observers. */
@@ -73,22 +33,10 @@ export class Conference {
   participantId: string | undefined;
   readonly participants = new Map<string, ParticipantInfo>();
   media: MediaSession | undefined;
-  #signaling: Signaling | undefined;
-  /** Numbers and keeps what we send, so a dropped connection can resume (see session-link.ts). */
-  readonly #session = new SessionLink();
-  /** While joined: notices a connection that died without closing, and gives it up so we resume. */
-  readonly #heartbeat = new Heartbeat(
-    () => this.send({ type: 'ping' }),
-    (silentMs) => {
-      console.warn(`confab: nothing from the server for ${Math.round(silentMs / 1000)} s; reconnecting`);
-      this.#signaling?.abandon();
-    },
-  );
+  /** Signaling across connections: resume after a drop, or join again (connection.ts). */
+  readonly #connection: Connection;
   #overlayTimer: number | undefined;
-  #attempt = 0;
-  #lostAt: number | undefined;
   #deviceErrorReported = false;
-  #retryTimer: number | undefined;
   #stopSpeaking: (() => void) | undefined;
   /** From the last welcome: lets us back in after a lost connection even once the token has expired. */
   #rejoinTicket: string | undefined;
@@ -113,6 +61,24 @@ export class Conference {
       },
     );
     this.applyLocalMute();
+    this.#connection = new Connection({
+      hello: () => ({
+        type: 'hello',
+        protocolVersion: PROTOCOL_VERSION,
+        room: this.o.room,
+        tenant: this.o.tenant,
+        displayName: this.o.displayName,
+        token: this.o.token,
+        rejoinTicket: this.#rejoinTicket,
+        audioMuted: this.o.audioMuted,
+        videoMuted: this.o.videoMuted,
+      }),
+      message: (m) => void this.onMessage(m).catch((e: unknown) => this.report('media_negotiation_failed', String(e))),
+      resumed: (lostMs) => this.onResumed(lostMs),
+      closed: (info) => this.onClosed(info),
+      canResume: () => this.media?.healthy === true,
+      reconnecting: (resuming) => this.onReconnecting(resuming),
+    });
   }
 
   // ---- class features: the server decides what is allowed; a refusal shows as a notice ----
@@ -164,7 +130,7 @@ export class Conference {
 
   /** Every message to the server goes through here: numbered, and sent again after a resume if it was lost. */
   private send(message: ClientMessageInput): void {
-    if (this.#signaling) this.#session.send(message);
+    this.#connection.send(message);
   }
 
   get displayName(): string {
@@ -198,18 +164,17 @@ export class Conference {
 
   /** The signaling transport in use ('websocket' or 'long-poll'), for tests and diagnostics. */
   get signalingTransport(): string | undefined {
-    return this.#signaling?.transport;
+    return this.#connection.transport;
   }
 
   start(): void {
-    this.connect();
+    this.#connection.start();
     this.#stopSpeaking = startSpeakingMonitor(this);
   }
 
   leave(): void {
     if (this.state === 'left') return;
-    this.send({ type: 'leave' });
-    this.teardown('left');
+    this.teardown('left', true);
     this.o.onLeft();
   }
 
@@ -253,68 +218,19 @@ export class Conference {
     this.applyLocalMute();
   }
 
-  private connect(): void {
-    const signaling = new Signaling({
-      onOpen: () =>
-        this.#session.open(signaling, {
-          type: 'hello',
-          protocolVersion: PROTOCOL_VERSION,
-          room: this.o.room,
-          tenant: this.o.tenant,
-          displayName: this.o.displayName,
-          token: this.o.token,
-          rejoinTicket: this.#rejoinTicket,
-          audioMuted: this.o.audioMuted,
-          videoMuted: this.o.videoMuted,
-        }),
-      onMessage: (m) => this.onSignal(m, signaling),
-      onClose: (info) => this.onClose(info, signaling),
-    });
-    this.#signaling = signaling;
-  }
-
-  private onSignal(m: ServerMessage, signaling: Signaling): void {
-    if (signaling !== this.#signaling) return;
-    this.#heartbeat.heard();
-    const received = this.#session.receive(m);
-    if (received === 'resumed') return this.onResumed();
-    if (received === 'cannot-resume') return this.joinAfresh('the server no longer has what we missed');
-    this.onMessage(m).catch((e: unknown) => this.report('media_negotiation_failed', String(e)));
-  }
-
   /** The server kept our session through the drop: same participant, media untouched. */
-  private onResumed(): void {
-    if (!this.media?.healthy) return this.joinAfresh('media did not survive the drop');
+  private onResumed(lostMs: number): void {
     this.state = 'joined';
-    this.#attempt = 0;
     this.setReconnecting(false);
-    this.#heartbeat.start();
-    if (this.#lostAt !== undefined) {
-      this.report('signaling_resumed', `connection was lost for ${((Date.now() - this.#lostAt) / 1000).toFixed(1)} s; session resumed`);
-      this.#lostAt = undefined;
-    }
-  }
-
-  /** Ends the held session (the server lets us go at once) and joins as a new participant. */
-  private joinAfresh(why: string): void {
-    console.warn(`confab: cannot resume the session (${why}); joining again`);
-    const old = this.#signaling;
-    this.#signaling = undefined;
-    old?.send({ type: 'leave' });
-    old?.close();
-    this.#session.forget();
-    this.media?.close();
-    this.media = undefined;
-    this.connect();
+    this.report('signaling_resumed', `connection was lost for ${(lostMs / 1000).toFixed(1)} s; session resumed`);
   }
 
   private async onMessage(m: ServerMessage): Promise<void> {
     switch (m.type) {
       case 'welcome': {
         this.state = 'joined';
-        this.#attempt = 0;
+        this.#connection.joined();
         this.setReconnecting(false);
-        this.#heartbeat.start();
         this.participantId = m.participantId;
         this.#rejoinTicket = m.rejoinTicket;
         this.participants.clear();
@@ -404,34 +320,32 @@ export class Conference {
     this.view.setPresentation(presentationFor(tracks, this.screenShare.track, this.participantId, this.participants));
   }
 
-  private onClose(info: CloseInfo, signaling: Signaling): void {
-    if (signaling !== this.#signaling || this.state === 'left' || this.state === 'failed') return;
+  private onClosed(info: CloseInfo): 'stop' | 'reconnect' {
+    if (this.state === 'left' || this.state === 'failed') return 'stop';
     if (info.kind === 'fatal') {
       this.teardown('failed');
       this.o.onFatal(info.code, info.message);
-      return;
+      return 'stop';
     }
     if (info.kind === 'normal' && this.state === 'joined') {
       this.teardown('left');
       this.o.onLeft();
-      return;
+      return 'stop';
     }
-    // Lost. If the server holds our session for a resume, keep the media and try at once
-    // (0, 1, 2, 4, 8 s); a blip that heals fast is never shown. Otherwise join again with
-    // backoff (1, 2, 4, 8, 10 s...). Either way the page stays.
+    return 'reconnect';
+  }
+
+  /**
+   * Lost: the page stays. When the session may resume, the media is kept and
+   * the overlay waits 2 s (a blip that heals fast is never shown).
+   */
+  private onReconnecting(resuming: boolean): void {
     this.state = 'reconnecting';
-    this.#heartbeat.stop();
-    this.#lostAt ??= Date.now();
-    const resumable = this.#session.resumable && this.media?.healthy === true;
-    if (!resumable) {
-      this.#session.forget();
+    if (!resuming) {
       this.media?.close();
       this.media = undefined;
     }
-    this.setReconnecting(true, resumable ? 2000 : 0);
-    const attempt = this.#attempt++;
-    const delay = resumable ? (attempt === 0 ? 0 : 1000 * 2 ** (attempt - 1)) : Math.min(10_000, 1000 * 2 ** attempt);
-    this.#retryTimer = window.setTimeout(() => this.connect(), Math.min(10_000, delay));
+    this.setReconnecting(true, resuming ? 2000 : 0);
   }
 
   /** The blocking "Reconnecting" overlay, shown after `afterMs` if we are still not back. */
@@ -450,17 +364,16 @@ export class Conference {
    * operator sees it in the server's logs with our room and participant id.
    */
   private reportAfterJoin(): void {
-    const signaling = this.#signaling;
     if (this.o.deviceError && !this.#deviceErrorReported) {
       this.#deviceErrorReported = true;
       this.report('devices_unavailable', this.o.deviceError);
     }
-    if (signaling?.transport === 'long-poll') {
+    if (this.#connection.transport === 'long-poll') {
       this.report('signaling_websocket_failed', 'WebSocket signaling could not be opened (proxy without Upgrade support?); joined over HTTP long-polling');
     }
-    if (this.#lostAt !== undefined) {
-      this.report('signaling_reconnected', `connection was lost for ${Math.round((Date.now() - this.#lostAt) / 1000)} s; joined again`);
-      this.#lostAt = undefined;
+    const lostAt = this.#connection.takeLostAt();
+    if (lostAt !== undefined) {
+      this.report('signaling_reconnected', `connection was lost for ${Math.round((Date.now() - lostAt) / 1000)} s; joined again`);
     }
   }
 
@@ -471,19 +384,15 @@ export class Conference {
     if (code === 'media_connection_failed') this.view.setNotice('Audio and video cannot get through to the server.', code);
   }
 
-  private teardown(state: ConferenceState): void {
+  /** The end of this conference; with `goodbye` the server is told we left. */
+  private teardown(state: ConferenceState, goodbye = false): void {
     const wasJoined = this.state === 'joined' || this.state === 'reconnecting';
     this.state = state;
     if (wasJoined) this.events.emit('left');
-    window.clearTimeout(this.#retryTimer);
     window.clearTimeout(this.#overlayTimer);
-    this.#heartbeat.stop();
-    this.#session.forget();
+    this.#connection.stop(goodbye);
     this.#stopSpeaking?.();
     this.media?.close();
     this.media = undefined;
-    const s = this.#signaling;
-    this.#signaling = undefined;
-    s?.close();
   }
 }
