@@ -42,6 +42,12 @@ export class JoinedParticipant {
   ) {
     this.#owner = owner;
     this.#queue = pending;
+    // Ended while held (a moderator removed it, the class ended): nothing to wait for any more.
+    channel.onClosed(() => {
+      clearTimeout(this.#grace);
+      this.#grace = undefined;
+      this.#suspendedAt = undefined;
+    });
   }
 
   get participantId(): string {

@@ -229,3 +229,46 @@ test('a long-poll session that stops polling is held, and resumes over a WebSock
   await back.client.close();
   await bob.client.close();
 });
+
+test('a moderator removes a held participant: it leaves as removed, the hold ends, and its secret is dead', { timeout: 20_000 }, async () => {
+  const teacher = await Probe.join('resume-g', 'Teacher');
+  assert.equal(teacher.welcome.self.role, 'moderator', 'the first one in moderates (auto-owner)');
+  const ada = await Probe.join('resume-g', 'Ada');
+  ada.client.socket.terminate();
+  await waitUntil(() => teacher.interruptions(ada.welcome.participantId).includes(true), 5000, 'Ada held');
+  teacher.client.send({ type: 'moderate', request: { action: 'remove', participantId: ada.welcome.participantId } });
+  await waitUntil(() => teacher.of('participant-left').length === 1, 3000, 'Ada removed');
+  assert.equal(teacher.of('participant-left')[0]?.reason, 'removed');
+  assert.equal(server.server.resume.suspendedCount(), 0);
+  const before = await (await fetch(`${server.url}metrics`)).text();
+  const expired = (text: string): string | undefined => /confab_session_resumes_total\{outcome="expired"\} (\d+)/.exec(text)?.[1];
+  await sleep(3500); // past the grace: nothing more happens
+  assert.equal(expired(await (await fetch(`${server.url}metrics`)).text()), expired(before), 'not counted as expired as well');
+  assert.equal(teacher.of('participant-left').length, 1, 'no second leave');
+  const late = await connect();
+  const w = late.client.waitFor('welcome');
+  late.client.send(resumeHello('resume-g', ada));
+  assert.notEqual((await w).participantId, ada.welcome.participantId, 'the removed session cannot be resumed');
+  await late.client.close();
+  await teacher.client.close();
+});
+
+// Last: it drains (and so closes) the shared server.
+test('while the server drains, new joins are refused but a dropped participant still resumes', { timeout: 20_000 }, async () => {
+  const ada = await Probe.join('resume-z', 'Ada');
+  const bob = await Probe.join('resume-z', 'Bob');
+  ada.client.socket.terminate();
+  await waitUntil(() => bob.interruptions(ada.welcome.participantId).includes(true), 5000, 'Ada held');
+  const drained = server.server.drain({ timeoutMs: 15_000 });
+  const newcomer = await connect();
+  newcomer.client.send({ type: 'hello', protocolVersion: PROTOCOL_VERSION, room: 'resume-z', displayName: 'Late' });
+  await waitUntil(() => newcomer.client.closed !== undefined, 3000, 'the newcomer refused');
+  assert.ok(newcomer.messages.some((m) => m.type === 'error' && m.code === 'server_not_ready'));
+  const back = await connect();
+  const resumed = back.client.waitFor('resumed');
+  back.client.send(resumeHello('resume-z', ada));
+  assert.equal((await resumed).participantId, ada.welcome.participantId, 'a resume is not a new join');
+  await back.client.close();
+  await bob.client.close();
+  assert.equal(await drained, 'empty');
+});
