@@ -12,6 +12,7 @@ import { Child } from './child.js';
 import { sibling, type BotReply, type ServerChildMessage } from './ipc.js';
 import { cpuSeconds, median, percentile, rssMb, udpDrops } from './proc.js';
 import { LOOPBACK_SERVER_ENV } from '../src/config/loopback-env.js';
+import { measureResume } from './resume.js';
 
 const SIZES = (process.env.BENCH_SIZES ?? '2,4,8,12').split(',').map(Number);
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_S ?? 3) * 1000;
@@ -147,6 +148,8 @@ async function main(): Promise<void> {
       // Let the previous room's peer connections close before the next size.
       for (let i = 0; i < 50 && (await server.request({ type: 'stats' }, 'stats', 5000)).media.peerConnectionsOpen > 0; i++) await sleep(100);
     }
+    log('resume: 30 dropped connections');
+    const resume = await measureResume(url);
     const cpu = cpus();
     const report = {
       benchmark: 'confab-sfu',
@@ -169,9 +172,11 @@ async function main(): Promise<void> {
           'udpReceiveBufferDrops: datagrams the kernel dropped at the process sockets (/proc/net/udp), before any repair.',
           'CPU is % of one core from /proc/<pid>/stat deltas over the measured window; the bots run in their own process.',
           'joinToFirstRemoteFrameMs: per (receiver, sender) pair, from max(receiver join start, sender media connected) to the first VP8 keyframe received.',
+          'resume: signaling only; dropToResumedMs runs from cutting the socket (no close frame) to the `resumed` answer on a new connection, handshake included.',
         ],
       },
       results,
+      resume,
       totalSeconds: round((Date.now() - started) / 1000),
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
