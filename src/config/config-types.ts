@@ -1,0 +1,76 @@
+/**
+ * The configuration the server runs with, as loadConfig returns it:
+ * validated, converted (seconds to ms, lists, secrets) and frozen.
+ */
+import type { ParsedSettings } from './schema.js';
+import type { Secret } from './secret.js';
+
+export interface Config {
+  readonly httpPort: number;
+  readonly httpHost: string;
+  /** Public base URL with a trailing slash, e.g. `https://host/jitsi/`. */
+  readonly publicUrl: string;
+  /** Path part of publicUrl, always starting and ending with `/`. */
+  readonly basePath: string;
+  readonly logLevel: ParsedSettings['LOG_LEVEL'];
+  readonly media: {
+    readonly advertiseIps: readonly string[];
+    readonly bindAddress: string | undefined;
+    readonly portRange: readonly [number, number] | undefined;
+    readonly simulatedLossPercent: number;
+    readonly portMode: 'single' | 'range';
+    readonly udpPort: number;
+    readonly tcpPort: number | undefined;
+  };
+  readonly iceServers: readonly { urls: string | string[]; username?: string; credential?: string }[];
+  readonly turn: { host: string; port: number; transport: 'udp' | 'tcp' | 'tls'; secret: string; ttlS: number } | undefined;
+  readonly maxParticipantsPerRoom: number;
+  readonly helloTimeoutMs: number;
+  readonly pingIntervalMs: number;
+  /** RESUME_GRACE_S in ms; 0: no session resume. */
+  readonly resumeGraceMs: number;
+  /** How long a SIGTERM drain waits for participants to leave (DRAIN_TIMEOUT_S). */
+  readonly drainTimeoutMs: number;
+  readonly webRoot: string | undefined;
+  readonly auth: AuthConfig;
+  /** When nobody in a room moderates, the next participant to join does (ENABLE_AUTO_OWNER). */
+  readonly autoOwner: boolean;
+  /** New rooms start with the lobby on (ENABLE_LOBBY); moderators can turn it off per room. */
+  readonly lobbyByDefault: boolean;
+  /** Attendance webhooks (WEBHOOK_*); undefined without WEBHOOK_URL. */
+  readonly webhooks: WebhookConfig | undefined;
+  /** API_TOKEN: a static bearer secret for the REST API. */
+  readonly apiToken: Secret | undefined;
+  /** Things the operator should fix, logged at start-up (never containing a secret). */
+  readonly warnings: readonly string[];
+}
+
+/** Token authentication settings (ENABLE_AUTH, AUTH_TYPE=jwt, JWT_*). */
+export interface AuthConfig {
+  readonly enabled: boolean;
+  readonly appId: string | undefined;
+  /** Trimmed; prints as [redacted]. */
+  readonly appSecret: Secret | undefined;
+  /** Which setting the secret came from, for messages. */
+  readonly appSecretSource: 'JWT_APP_SECRET' | 'JWT_APP_SECRET_FILE' | undefined;
+  readonly acceptedIssuers: readonly string[];
+  readonly acceptedAudiences: readonly string[];
+  /** Without a trailing slash. */
+  readonly asapKeyServer: string | undefined;
+  readonly allowEmpty: boolean;
+  readonly domainVerification: boolean;
+  readonly xmppDomain: string;
+}
+
+/** Attendance webhooks (WEBHOOK_*). */
+export interface WebhookConfig {
+  readonly urls: readonly string[];
+  /** Trimmed; prints as [redacted]. */
+  readonly secret: Secret;
+  readonly outboxPath: string;
+  readonly timeoutMs: number;
+  readonly concurrency: number;
+  readonly retryMinMs: number;
+  readonly retryMaxMs: number;
+  readonly retryForMs: number;
+}
