@@ -1,6 +1,7 @@
 /** The bot's options, events and stats shapes (see bot.ts). */
 import type { ParticipantInfo, ServerMessageOf, SubscribedTrack } from '../protocol/messages.js';
 import type { BotNetworkOptions } from './bot-config.js';
+import type { SignalingMode } from './connect-signaling.js';
 import type { PublishOptions } from './publisher.js';
 import type { RemoteStats } from './receive-stats.js';
 
@@ -14,6 +15,8 @@ export interface BotOptions {
   readonly token?: string;
   readonly publish?: PublishOptions;
   readonly network?: BotNetworkOptions;
+  /** How to signal: 'websocket' (the default), 'long-poll', or 'auto' (WebSocket, else long-poll, as browsers do). */
+  readonly signaling?: SignalingMode;
   readonly audioMuted?: boolean;
   readonly videoMuted?: boolean;
   /** Bound on each join step (signaling, negotiation, ICE+DTLS). Default 10 s. */

@@ -9,7 +9,8 @@ import { botPeerConfig } from './bot-config.js';
 import type { BotEvents, BotOptions, BotStats } from './bot-types.js';
 import { filterRemoteCandidates, selectedPath, type SelectedPath } from './ice-path.js';
 import { Publisher, whenConnected, type PublishOptions } from './publisher.js';
-import { SignalingClient, signalingUrl } from './signaling-client.js';
+import { connectSignaling } from './connect-signaling.js';
+import type { BotSignaling } from './signaling-base.js';
 import { acquireStunResponder, releaseStunResponder } from './stun-responder.js';
 import { Subscriber } from './subscriber.js';
 
@@ -24,7 +25,8 @@ export class Bot extends TypedEmitter<BotEvents> {
   #usesStun = false;
 
   private constructor(
-    readonly signaling: SignalingClient,
+    /** WebSocket or long-poll (options.signaling); tests that need the socket narrow it to SignalingClient. */
+    readonly signaling: BotSignaling,
     readonly options: BotOptions,
     readonly joinStartedAt: number,
     private readonly peerConfig: ReturnType<typeof botPeerConfig>,
@@ -44,9 +46,9 @@ export class Bot extends TypedEmitter<BotEvents> {
     const timeoutMs = options.timeoutMs ?? 10_000;
     const network = options.network ?? { loopbackOnly: true };
     const stunPort = network.loopbackOnly ? await acquireStunResponder() : undefined;
-    let signaling: SignalingClient;
+    let signaling: BotSignaling;
     try {
-      signaling = await SignalingClient.connect(signalingUrl(options.url), timeoutMs);
+      signaling = await connectSignaling(options.url, options.signaling ?? 'websocket', timeoutMs);
     } catch (error) {
       if (stunPort !== undefined) releaseStunResponder();
       throw error;

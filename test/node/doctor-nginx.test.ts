@@ -3,7 +3,8 @@
  * (no browser): nginx that routes only the page and its assets under
  * /jitsi/ but not /jitsi/signaling makes the doctor exit non-zero and name
  * the signaling route; nginx that drops WebSocket upgrades is told apart
- * from a missing route; a correct prefix rule passes, media included.
+ * from a missing route, and the token and media checks then run over
+ * long-poll as browsers would; a correct prefix rule passes, media included.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -61,10 +62,36 @@ describe('confab doctor through nginx', { timeout: 120_000 }, () => {
     assert.match(run.line('long-poll'), /^ {2}PASS /);
   });
 
+  test('no Upgrade headers: token and media run over long-poll as browsers would, and pass; exit 1 for the WebSocket', async () => {
+    const url = await setup(proxyLocation('/jitsi/', 'UPSTREAM', false));
+    const run = await runDoctor([url, '--loopback', '--json']);
+    assert.equal(run.code, 1, run.stdout);
+    type Check = { name: string; status: string; evidence: string; data?: Record<string, unknown> };
+    const report = JSON.parse(run.stdout) as { result: string; exitCode: number; checks: Check[] };
+    const check = (name: string): Check => report.checks.find((c) => c.name === name) ?? assert.fail(`no '${name}' check in ${run.stdout}`);
+    assert.equal(report.exitCode, 1);
+    assert.deepEqual(report.checks.filter((c) => c.status === 'fail' || c.status === 'warn').map((c) => c.name), ['websocket']);
+    assert.match(check('websocket').evidence, /-> 426 /);
+    assert.equal(check('long-poll').status, 'pass');
+    for (const name of ['token', 'media-udp', 'media-tcp']) {
+      assert.equal(check(name).status, 'pass', JSON.stringify(check(name)));
+      assert.match(check(name).evidence, /; signaling: long-poll \(WebSocket blocked\)$/);
+      assert.equal(check(name).data?.signaling, 'long-poll');
+    }
+    // The bots really saw and heard each other, with signaling over long-poll only.
+    for (const name of ['media-udp', 'media-tcp']) {
+      const counts = check(name).data?.counts as Record<'aFromB' | 'bFromA', { audio: number; frames: number }>;
+      for (const got of [counts.aFromB, counts.bFromA]) assert.ok(got.audio >= 25 && got.frames >= 5, JSON.stringify(counts));
+    }
+    assert.equal(check('health').status, 'pass');
+  });
+
   test('one prefix rule with upgrades: everything passes, media included, through nginx', async () => {
     const url = await setup(proxyLocation('/jitsi/', 'UPSTREAM', true));
     const run = await runDoctor([url, '--loopback']);
     assert.equal(run.code, 0, run.stdout);
     for (const name of ['page', 'assets', 'websocket', 'long-poll', 'token', 'media-udp', 'media-tcp', 'health']) assert.match(run.line(name), /^ {2}PASS /);
+    // Both work: the bots keep to the WebSocket.
+    for (const name of ['token', 'media-udp']) assert.doesNotMatch(run.line(name), /long-poll/);
   });
 });

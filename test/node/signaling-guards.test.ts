@@ -97,6 +97,8 @@ test('bad input closes only that connection, with the catalogue close code, whil
 test('a connection that vanishes is removed from presence within 15 s', { timeout: 60_000 }, async (t) => {
   const [stays, silent, cut] = await joinBots(server.url, 'vanish', ['stays', 'silent', 'cut']);
   assert.ok(stays && silent && cut);
+  // WebSocket bots (the default): the test handles their sockets.
+  assert.ok(cut.signaling instanceof SignalingClient && silent.signaling instanceof SignalingClient);
   bots.push(stays, silent, cut);
   await waitUntil(() => stays.participants.size === 2, 5_000, 'presence of both others');
   // In a call, not half-way through a DTLS handshake: werift keeps retransmitting an

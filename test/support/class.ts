@@ -1,5 +1,5 @@
 /** Helpers for the class-feature node tests: watching a signaling connection and joining without media. */
-import { SignalingClient, signalingUrl } from '../../src/bot/index.js';
+import { SignalingClient, signalingUrl, type BotSignaling } from '../../src/bot/index.js';
 import { PROTOCOL_VERSION, type ClientMessageInput, type ModerationRequest, type ServerMessage } from '../../src/protocol/messages.js';
 
 type Of<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
@@ -9,7 +9,7 @@ export class Inbox {
   readonly messages: ServerMessage[] = [];
   readonly #waiters = new Set<(m: ServerMessage) => void>();
 
-  constructor(readonly client: SignalingClient) {
+  constructor(readonly client: BotSignaling) {
     client.on('message', (m) => {
       this.messages.push(m);
       for (const w of [...this.#waiters]) w(m);

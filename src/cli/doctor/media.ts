@@ -3,9 +3,11 @@
  * the public URL, publish synthetic audio and video and must receive each
  * other's, first over UDP, then over ICE-TCP only, then through TURN when
  * the server's welcome hands out a TURN server. Each line says which
- * candidate pair carried the media.
+ * candidate pair carried the media. The bots signal as the token probe did
+ * (long-poll when the WebSocket is blocked), and each line says so.
  */
-import { Bot, describePath, sdpCandidates, type CandidateInfo, type IcePath, type SelectedPath } from '../../bot/index.js';
+import { Bot, describePath, sdpCandidates, type CandidateInfo, type IcePath, type SelectedPath, type SignalingMode, type SignalingTransport } from '../../bot/index.js';
+import { botSignaling, NO_SIGNALING, signalingNote } from './bot-signaling.js';
 import { mediaFix } from './media-fixes.js';
 import type { CheckResult, DoctorContext, DoctorOptions, Report } from './types.js';
 
@@ -19,7 +21,8 @@ const isTurn = (s: IceServer): boolean => [s.urls].flat().some((u) => /^turns?:/
 export async function mediaChecks(o: DoctorOptions, ctx: DoctorContext, report: Report): Promise<void> {
   const paths: IcePath[] = ['udp', 'tcp', 'relay'];
   const skip = (evidence: string): void => paths.forEach((p) => report({ group: 'media', name: `media-${p}`, status: 'skip', evidence }));
-  if (!ctx.websocket) return skip('needs WebSocket signaling, which failed above');
+  const signaling = botSignaling(o, ctx);
+  if (!signaling) return skip(NO_SIGNALING);
   if (!ctx.welcome || !ctx.mediaRoom) return skip('needs a participant to be admitted (see the token check)');
   const servers = ctx.welcome.iceServers as IceServer[];
   const turn = servers.filter(isTurn);
@@ -28,7 +31,7 @@ export async function mediaChecks(o: DoctorOptions, ctx: DoctorContext, report: 
       report({ group: 'media', name: 'media-relay', status: 'skip', evidence: "the server's welcome lists no TURN server (TURN_HOST is not set); networks that block UDP and the ICE-TCP port cannot connect" });
       continue;
     }
-    report(await mediaPath(o, ctx, path, path === 'relay' ? servers : servers.filter((s) => !isTurn(s))));
+    report(await mediaPath(o, ctx, signaling, path, path === 'relay' ? servers : servers.filter((s) => !isTurn(s))));
   }
 }
 
@@ -50,7 +53,14 @@ function onPath(pair: SelectedPath | undefined, path: IcePath): boolean {
   return path === 'relay' ? pair.local.type === 'relay' : pair.local.protocol === path && pair.local.type !== 'relay';
 }
 
-async function mediaPath(o: DoctorOptions, ctx: DoctorContext, path: IcePath, iceServers: IceServer[]): Promise<CheckResult> {
+async function mediaPath(o: DoctorOptions, ctx: DoctorContext, signaling: SignalingMode, path: IcePath, iceServers: IceServer[]): Promise<CheckResult> {
+  const used: { transport?: SignalingTransport } = {};
+  const result = await mediaOver(o, ctx, signaling, path, iceServers, used);
+  return { ...result, evidence: `${result.evidence}${signalingNote(signaling, used.transport)}`, data: { ...result.data, signaling: used.transport } };
+}
+
+/** One path's check; `used` learns the transport the bots signaled over. */
+async function mediaOver(o: DoctorOptions, ctx: DoctorContext, signaling: SignalingMode, path: IcePath, iceServers: IceServer[], used: { transport?: SignalingTransport }): Promise<CheckResult> {
   const name = `media-${path}`;
   const started = performance.now();
   let offered: CandidateInfo[] | undefined;
@@ -63,6 +73,7 @@ async function mediaPath(o: DoctorOptions, ctx: DoctorContext, path: IcePath, ic
       token: ctx.botToken,
       publish: { audio: true, video: true, videoKbps: 300, fps: 15 },
       network: { loopbackOnly: o.loopback, iceServers, icePath: path },
+      signaling,
       timeoutMs: o.timeoutMs,
       onRemoteSdp: (sdp, pc) => {
         if (pc === 'publish' && offered === undefined) offered = sdpCandidates(sdp);
@@ -70,6 +81,7 @@ async function mediaPath(o: DoctorOptions, ctx: DoctorContext, path: IcePath, ic
     });
   const joined = await Promise.allSettled([join('A'), join('B')]);
   const bots = joined.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  used.transport = bots[0]?.signaling.transport;
   try {
     const failed = joined.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (offered) {

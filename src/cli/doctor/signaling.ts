@@ -71,6 +71,7 @@ export async function signalingChecks(o: DoctorOptions, ctx: DoctorContext, repo
   const lp = await httpGet(new URL('signaling/lp?sid=doctor-probe', o.url), o.timeoutMs, 'application/json');
   const evidence = `GET ${lpPath}?sid=doctor-probe -> ${describeAnswer(lp)}`;
   if (lp.ok && lp.status === 404 && confabError(lp.body)?.error === 'not_found') {
+    ctx.longPoll = true;
     report({ group: 'signaling', name: 'long-poll', status: 'pass', evidence: `${evidence}: Confab's own answer for an unknown session, so the long-poll route reaches Confab`, latencyMs: lp.ms, data: { status: 404 } });
     return;
   }

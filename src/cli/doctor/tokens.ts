@@ -10,6 +10,7 @@ import { loadConfig } from '../../config/config.js';
 import { Secret } from '../../config/secret.js';
 import { ERRORS, isErrorCode } from '../../protocol/errors.js';
 import { signToken } from '../../service/auth/token-signer.js';
+import { botSignaling, NO_SIGNALING, signalingNote } from './bot-signaling.js';
 import { helloProbe } from './hello-probe.js';
 import type { DoctorContext, DoctorOptions, Report } from './types.js';
 
@@ -52,8 +53,9 @@ async function mint(o: DoctorOptions, room: string): Promise<string> {
 }
 
 export async function tokenChecks(o: DoctorOptions, ctx: DoctorContext, report: Report): Promise<void> {
-  if (!ctx.websocket) {
-    report({ group: 'token', name: 'token', status: 'skip', evidence: 'needs WebSocket signaling, which failed above' });
+  const signaling = botSignaling(o, ctx);
+  if (!signaling) {
+    report({ group: 'token', name: 'token', status: 'skip', evidence: NO_SIGNALING });
     return;
   }
   // A room nobody uses, so the bots never appear in a real class.
@@ -75,7 +77,8 @@ export async function tokenChecks(o: DoctorOptions, ctx: DoctorContext, report: 
     }
   }
   const how = token ? (o.token ? 'the given token' : 'a token minted with --secret-file') : 'no token';
-  const result = await helloProbe({ url: o.url.href, room, tenant: o.tenant, token, timeoutMs: o.timeoutMs });
+  const result = await helloProbe({ url: o.url.href, room, tenant: o.tenant, token, timeoutMs: o.timeoutMs, signaling });
+  const via = signalingNote(signaling, result.transport);
   if (result.admitted) {
     const w = result.welcome;
     ctx.welcome = w;
@@ -84,13 +87,14 @@ export async function tokenChecks(o: DoctorOptions, ctx: DoctorContext, report: 
     ctx.mediaRoom = o.secretFile && token ? throwaway : room;
     if (o.secretFile && token) ctx.botToken = await mint(o, throwaway);
     const evidence = `hello with ${how} for room '${w.room}'${w.tenant ? ` in tenant '${w.tenant}'` : ''} -> welcome in ${result.ms} ms: admitted as ${w.self.role} '${w.self.displayName}', server ${w.serverVersion}`;
-    report({ group: 'token', name: 'token', status: 'pass', evidence: token ? evidence : `${evidence}; rooms are open (no token needed)`, latencyMs: result.ms, data: { room: w.room, role: w.self.role, serverVersion: w.serverVersion } });
+    const data = { room: w.room, role: w.self.role, serverVersion: w.serverVersion, signaling: result.transport };
+    report({ group: 'token', name: 'token', status: 'pass', evidence: `${evidence}${token ? '' : '; rooms are open (no token needed)'}${via}`, latencyMs: result.ms, data });
     return;
   }
   const spec = isErrorCode(result.code) ? ERRORS[result.code] : undefined;
   const closeText = result.closeCode !== undefined ? ` (close ${result.closeCode})` : '';
-  const evidence = `hello with ${how} for room '${room}' -> refused in ${result.ms} ms: ${result.code}${closeText}: ${result.message}`;
-  const data = { code: result.code, message: result.message, closeCode: result.closeCode, httpStatus: spec?.status };
+  const evidence = `hello with ${how} for room '${room}' -> refused in ${result.ms} ms: ${result.code}${closeText}: ${result.message}${via}`;
+  const data = { code: result.code, message: result.message, closeCode: result.closeCode, httpStatus: spec?.status, signaling: result.transport };
   if (!token && result.code === 'token_missing') {
     // Not the server's fault: the doctor was not given a way to join.
     report({ group: 'token', name: 'token', status: 'warn', evidence, fix: TOKEN_FIXES.token_missing, latencyMs: result.ms, data });

@@ -50,6 +50,8 @@ export interface DoctorContext {
   reachable: boolean;
   /** The WebSocket upgrade gave 101: bots can join. */
   websocket: boolean;
+  /** The long-poll route reaches Confab: bots can join over the fallback when the WebSocket cannot. */
+  longPoll?: boolean;
   /** The welcome a probe participant got (ICE servers, server version). */
   welcome?: ServerMessageOf<'welcome'>;
   /** The token each bot presents, when the server needs one. */
