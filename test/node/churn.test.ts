@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { mediaStats } from '../../src/media/media-stats.js';
-import { closeAll, joinBots, received } from '../support/bots.js';
+import { joinBots, received } from '../support/bots.js';
 import { sleep, startServer, waitUntil, type TestServer } from '../support/server.js';
 
 let server: TestServer;

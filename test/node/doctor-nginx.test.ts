@@ -7,7 +7,7 @@
  * long-poll as browsers would; a correct prefix rule passes, media included.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { runDoctor } from '../support/doctor.js';
 import { freePort, proxyLocation, startNginx, type RunningNginx } from '../support/nginx.js';
 import { startServer, type TestServer } from '../support/server.js';

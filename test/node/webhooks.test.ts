@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import type { Bot } from '../../src/bot/index.js';
 import { allReceiving, closeAll, joinBots } from '../support/bots.js';
 import { joinSilently } from '../support/class.js';

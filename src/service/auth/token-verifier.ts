@@ -25,75 +25,30 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { compactVerify, errors as joseErrors } from 'jose';
-import type { AuthConfig } from '../../config/config.js';
-import { ConfabError, type ErrorCode } from '../../protocol/errors.js';
+import { ConfabError } from '../../protocol/errors.js';
 import type { RoomAddress } from '../../protocol/room-name.js';
 import { AsapKeyServer, type KeySource } from './key-server.js';
-import { duration, isoSeconds, quote, typeName } from './token-text.js';
+import { checkRoom, checkTime, identityFromClaims } from './token-claims.js';
+import { quote, typeName } from './token-text.js';
+import {
+  fail,
+  HS_ALGORITHMS,
+  isObject,
+  pass,
+  RS_ALGORITHMS,
+  skip,
+  CHECK_ORDER,
+  type CheckName,
+  type Claims,
+  type Outcome,
+  type TokenInspection,
+  type TokenTarget,
+  type VerifiedToken,
+  type VerifierSettings,
+} from './token-types.js';
 
-export const HS_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
-export const RS_ALGORITHMS = ['RS256', 'RS384', 'RS512'] as const;
-/** `context.user.affiliation` values that make a moderator (Jitsi's token_affiliation). */
-export const MODERATOR_AFFILIATIONS = ['owner', 'moderator', 'teacher'] as const;
-
-export type CheckName = 'format' | 'algorithm' | 'signature' | 'time' | 'iss' | 'aud' | 'room' | 'sub';
-export const CHECK_ORDER: readonly CheckName[] = ['format', 'algorithm', 'signature', 'time', 'iss', 'aud', 'room', 'sub'];
-
-export interface TokenCheck {
-  readonly name: CheckName;
-  readonly result: 'pass' | 'fail' | 'skip';
-  /** Why, in words, naming the values involved. */
-  readonly detail: string;
-  /** The error code, for a failure. */
-  readonly code?: ErrorCode;
-}
-
-/** What to check `room` and `sub` against. Without a room, the room check is skipped. */
-export interface TokenTarget {
-  readonly room?: string;
-  readonly tenant?: string;
-}
-
-export type Claims = Readonly<Record<string, unknown>>;
-
-export interface TokenInspection {
-  readonly header: Claims | undefined;
-  readonly claims: Claims | undefined;
-  /** One entry per check, in CHECK_ORDER. */
-  readonly checks: readonly TokenCheck[];
-  /** The first failed check as the error admission raises, or undefined when every check passed or was skipped. */
-  readonly failure: ConfabError | undefined;
-}
-
-/** Who the token says its holder is (`context.user`, `context.features`). */
-export interface TokenIdentity {
-  readonly userId: string | undefined;
-  readonly name: string | undefined;
-  readonly email: string | undefined;
-  readonly avatar: string | undefined;
-  /** `context.user.moderator` true or "true", or an owner/moderator/teacher affiliation. */
-  readonly moderator: boolean;
-  readonly features: Readonly<Record<string, unknown>> | undefined;
-  /** `exp` in ms, if the token has one. */
-  readonly expiresAt: number | undefined;
-}
-
-export interface VerifiedToken {
-  readonly claims: Claims;
-  readonly identity: TokenIdentity;
-}
-
-export type VerifierSettings = Pick<
-  AuthConfig,
-  'appSecret' | 'appSecretSource' | 'acceptedIssuers' | 'acceptedAudiences' | 'asapKeyServer' | 'domainVerification' | 'xmppDomain'
->;
-
-type Outcome = Omit<TokenCheck, 'name'>;
-const pass = (detail: string): Outcome => ({ result: 'pass', detail });
-const skip = (detail: string): Outcome => ({ result: 'skip', detail });
-const fail = (code: ErrorCode, detail: string): Outcome => ({ result: 'fail', code, detail });
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export { identityFromClaims } from './token-claims.js';
+export * from './token-types.js';
 
 function decodePart(part: string, what: 'header' | 'claims'): Record<string, unknown> {
   if (!/^[A-Za-z0-9_-]+$/.test(part)) throw new Error(`the token's ${what} is not base64url`);
@@ -282,50 +237,3 @@ export class TokenVerifier {
   }
 }
 
-function checkTime(claims: Claims, now: number): Outcome {
-  const { exp, nbf } = claims;
-  for (const [name, value] of [['exp', exp], ['nbf', nbf]] as const) {
-    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) {
-      return fail('token_malformed', `token claim '${name}' must be a number of seconds since 1970, got ${typeName(value)} ${quote(value)}`);
-    }
-  }
-  const nowS = now / 1000;
-  if (typeof exp === 'number' && nowS >= exp) {
-    return fail('token_expired', `token expired ${duration(nowS - exp)} ago (exp ${isoSeconds(exp)}, server time ${isoSeconds(Math.floor(nowS))})`);
-  }
-  if (typeof nbf === 'number' && nowS < nbf) {
-    return fail('token_not_yet_valid', `token is not valid for another ${duration(Math.ceil(nbf - nowS))} (nbf ${isoSeconds(nbf)}, server time ${isoSeconds(Math.floor(nowS))})`);
-  }
-  if (typeof exp !== 'number') return pass('no exp: the token never expires');
-  return pass(`valid for another ${duration(exp - nowS)} (exp ${isoSeconds(exp)})`);
-}
-
-function checkRoom(claims: Claims, target: TokenTarget): Outcome {
-  const room = claims.room;
-  if (room === undefined) return fail('token_room_mismatch', `the token has no 'room' claim: it must name the room${target.room ? ` ${quote(target.room)}` : ''} (or '*')`);
-  if (typeof room !== 'string') return fail('token_room_mismatch', `token room must be a string, got ${typeName(room)}`);
-  if (target.room === undefined) return skip(`token is for room ${quote(room)} (no room given to compare)`);
-  if (room === '*') return pass(`room '*': any room`);
-  if (room.toLowerCase() === target.room.toLowerCase()) return pass(`room ${quote(room)} matches room ${quote(target.room)}`);
-  return fail('token_room_mismatch', `token room ${quote(room)} does not match room ${quote(target.room)}`);
-}
-
-/** `context.user` and `context.features`, ignoring values of the wrong type. */
-export function identityFromClaims(claims: Claims): TokenIdentity {
-  const context = isObject(claims.context) ? claims.context : {};
-  const user = isObject(context.user) ? context.user : {};
-  const text = (v: unknown, max: number): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim().slice(0, max) : undefined);
-  const affiliation = typeof user.affiliation === 'string' ? user.affiliation.toLowerCase() : undefined;
-  return {
-    userId: text(user.id, 256),
-    name: text(user.name, 80),
-    email: text(user.email, 256),
-    avatar: text(user.avatar, 2048),
-    moderator:
-      user.moderator === true ||
-      user.moderator === 'true' ||
-      (affiliation !== undefined && (MODERATOR_AFFILIATIONS as readonly string[]).includes(affiliation)),
-    features: isObject(context.features) ? Object.freeze({ ...context.features }) : undefined,
-    expiresAt: typeof claims.exp === 'number' ? claims.exp * 1000 : undefined,
-  };
-}

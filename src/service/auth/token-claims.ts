@@ -1,0 +1,54 @@
+/**
+ * Checks on a token's claims that need no key or settings (time, room), and
+ * the identity it carries (`context.user`, `context.features`).
+ */
+import { duration, isoSeconds, quote, typeName } from './token-text.js';
+import { fail, isObject, MODERATOR_AFFILIATIONS, pass, skip, type Claims, type Outcome, type TokenIdentity, type TokenTarget } from './token-types.js';
+
+export function checkTime(claims: Claims, now: number): Outcome {
+  const { exp, nbf } = claims;
+  for (const [name, value] of [['exp', exp], ['nbf', nbf]] as const) {
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) {
+      return fail('token_malformed', `token claim '${name}' must be a number of seconds since 1970, got ${typeName(value)} ${quote(value)}`);
+    }
+  }
+  const nowS = now / 1000;
+  if (typeof exp === 'number' && nowS >= exp) {
+    return fail('token_expired', `token expired ${duration(nowS - exp)} ago (exp ${isoSeconds(exp)}, server time ${isoSeconds(Math.floor(nowS))})`);
+  }
+  if (typeof nbf === 'number' && nowS < nbf) {
+    return fail('token_not_yet_valid', `token is not valid for another ${duration(Math.ceil(nbf - nowS))} (nbf ${isoSeconds(nbf)}, server time ${isoSeconds(Math.floor(nowS))})`);
+  }
+  if (typeof exp !== 'number') return pass('no exp: the token never expires');
+  return pass(`valid for another ${duration(exp - nowS)} (exp ${isoSeconds(exp)})`);
+}
+
+export function checkRoom(claims: Claims, target: TokenTarget): Outcome {
+  const room = claims.room;
+  if (room === undefined) return fail('token_room_mismatch', `the token has no 'room' claim: it must name the room${target.room ? ` ${quote(target.room)}` : ''} (or '*')`);
+  if (typeof room !== 'string') return fail('token_room_mismatch', `token room must be a string, got ${typeName(room)}`);
+  if (target.room === undefined) return skip(`token is for room ${quote(room)} (no room given to compare)`);
+  if (room === '*') return pass(`room '*': any room`);
+  if (room.toLowerCase() === target.room.toLowerCase()) return pass(`room ${quote(room)} matches room ${quote(target.room)}`);
+  return fail('token_room_mismatch', `token room ${quote(room)} does not match room ${quote(target.room)}`);
+}
+
+/** `context.user` and `context.features`, ignoring values of the wrong type. */
+export function identityFromClaims(claims: Claims): TokenIdentity {
+  const context = isObject(claims.context) ? claims.context : {};
+  const user = isObject(context.user) ? context.user : {};
+  const text = (v: unknown, max: number): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim().slice(0, max) : undefined);
+  const affiliation = typeof user.affiliation === 'string' ? user.affiliation.toLowerCase() : undefined;
+  return {
+    userId: text(user.id, 256),
+    name: text(user.name, 80),
+    email: text(user.email, 256),
+    avatar: text(user.avatar, 2048),
+    moderator:
+      user.moderator === true ||
+      user.moderator === 'true' ||
+      (affiliation !== undefined && (MODERATOR_AFFILIATIONS as readonly string[]).includes(affiliation)),
+    features: isObject(context.features) ? Object.freeze({ ...context.features }) : undefined,
+    expiresAt: typeof claims.exp === 'number' ? claims.exp * 1000 : undefined,
+  };
+}
