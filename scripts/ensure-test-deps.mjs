@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Finds the Debian packages the tests drive for real (Chromium for browser
 // tests, nginx as the reverse proxy in proxy tests, kubectl to render the
-// Kubernetes manifests), or installs them when we
+// Kubernetes manifests, the openssl CLI for test certificates), or installs them when we
 // can: root with apt-get, as on CI and fresh Debian machines. Never downloads
 // a browser build of its own: Playwright drives the system Chromium.
 import { execFileSync } from 'node:child_process';
@@ -17,6 +17,7 @@ const kubectl =
 const needs = [
   { what: 'Chromium', path: chromium, pkg: 'chromium', fixedByEnv: process.env.CHROMIUM_PATH !== undefined },
   { what: 'nginx', path: '/usr/sbin/nginx', pkg: 'nginx-light', fixedByEnv: false },
+  { what: 'openssl', path: '/usr/bin/openssl', pkg: 'openssl', fixedByEnv: false },
   { what: 'kubectl', path: kubectl, pkg: 'kubernetes-client', fixedByEnv: process.env.KUBECTL !== undefined },
 ];
 const missing = needs.filter((n) => !existsSync(n.path));

@@ -1,7 +1,8 @@
 /**
  * Debian's nginx as a reverse proxy in front of Confab, on loopback, for
  * tests of what our users' ingresses do: pass or strip a path prefix, pass
- * or drop WebSocket upgrades, or miss a route.
+ * or drop WebSocket upgrades, or miss a route; optionally terminating TLS
+ * with a given certificate.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -17,6 +18,10 @@ export interface NginxOptions {
   readonly upstreamPort: number;
   /** The `location` blocks, with UPSTREAM standing for http://127.0.0.1:<upstreamPort>. */
   readonly locations: string;
+  /** Terminate TLS with this certificate (PEM, leaf first) and key: `listen ... ssl`, and `url` is https://. */
+  readonly tls?: { readonly certificate: string; readonly key: string };
+  /** Also listen on [::1] at the same port, for `localhost` URLs where localhost resolves to ::1 first. */
+  readonly ipv6Loopback?: boolean;
 }
 
 export interface RunningNginx {
@@ -24,6 +29,7 @@ export interface RunningNginx {
   readonly url: string;
   stop(): Promise<void>;
   errorLog(): string;
+  accessLog(): string;
 }
 
 export async function freePort(): Promise<number> {
@@ -52,6 +58,9 @@ export async function startNginx(options: NginxOptions, port?: number): Promise<
   const prefix = mkdtempSync(join(tmpdir(), 'confab-nginx-'));
   mkdirSync(join(prefix, 'logs'));
   const upstream = `http://127.0.0.1:${options.upstreamPort}`;
+  const ssl = options.tls ? ' ssl' : '';
+  const listens = [`listen 127.0.0.1:${listen}${ssl};`, ...(options.ipv6Loopback ? [`listen [::1]:${listen}${ssl};`] : [])].join('\n    ');
+  const tls = options.tls ? `ssl_certificate ${options.tls.certificate};\n    ssl_certificate_key ${options.tls.key};` : '';
   const conf = `
 daemon off;
 master_process off;
@@ -67,7 +76,8 @@ http {
   uwsgi_temp_path ${prefix}/uwsgi;
   scgi_temp_path ${prefix}/scgi;
   server {
-    listen 127.0.0.1:${listen};
+    ${listens}
+    ${tls}
     ${options.locations.replaceAll('UPSTREAM', upstream)}
   }
 }`;
@@ -75,7 +85,7 @@ http {
   const child: ChildProcess = spawn(NGINX_PATH, ['-p', prefix, '-c', join(prefix, 'nginx.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  // Ready when it accepts connections.
+  // Ready when it accepts connections (a TLS port answers plain HTTP with a 400, which will do).
   const deadline = Date.now() + 5000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`nginx exited: ${stderr}`);
@@ -86,8 +96,9 @@ http {
   }
   return {
     port: listen,
-    url: `http://127.0.0.1:${listen}/`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${listen}/`,
     errorLog: () => readFileSync(join(prefix, 'logs/error.log'), 'utf8'),
+    accessLog: () => readFileSync(join(prefix, 'logs/access.log'), 'utf8'),
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');

@@ -8,6 +8,9 @@ import type { DoctorContext, DoctorOptions, Report } from './types.js';
 /** A certificate that expires sooner than this is a warning: renewal has failed or is about to. */
 const EXPIRY_WARN_DAYS = 14;
 
+const DAY_MS = 86_400_000;
+const dayCount = (n: number): string => `${n} day${n === 1 ? '' : 's'}`;
+
 const isLoopback = (host: string): boolean => host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '::1';
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -99,22 +102,52 @@ async function tlsCheck(o: DoctorOptions, host: string, address: string, port: n
   const authError = socket.authorizationError ? String(socket.authorizationError) : undefined;
   socket.destroy();
   const validTo = cert.valid_to ? new Date(cert.valid_to) : undefined;
-  const days = validTo ? Math.floor((validTo.getTime() - Date.now()) / 86_400_000) : undefined;
+  // Whole days left (floor: 29.9 days is 29), and for an expired certificate whole days since.
+  const days = validTo ? Math.floor((validTo.getTime() - Date.now()) / DAY_MS) : undefined;
   const issuer = cert.issuer ? [cert.issuer.O, cert.issuer.CN].filter(Boolean).join(' ') : '?';
-  const names = cert.subjectaltname?.replace(/DNS:/g, '') ?? cert.subject?.CN ?? '?';
-  const evidence = `${protocol}, certificate for ${names}, issued by ${issuer}, expires ${validTo?.toISOString().slice(0, 10) ?? '?'}${days !== undefined ? ` (${days} days)` : ''}, in ${ms} ms`;
+  const names = cert.subjectaltname?.replace(/(DNS|IP Address):/g, '') ?? cert.subject?.CN ?? '?';
+  const expiry =
+    validTo === undefined
+      ? 'expires ?'
+      : validTo.getTime() < Date.now()
+        ? `expired ${validTo.toISOString().slice(0, 10)} (${dayCount(Math.floor((Date.now() - validTo.getTime()) / DAY_MS))} ago)`
+        : `expires ${validTo.toISOString().slice(0, 10)} (${dayCount(days!)})`;
+  const evidence = `${protocol}, certificate for ${names}, issued by ${issuer}, ${expiry}, in ${ms} ms`;
   const data = { authorized, authorizationError: authError, validTo: validTo?.toISOString(), daysLeft: days, issuer, names };
   if (!authorized) {
-    const fix =
-      authError === 'CERT_HAS_EXPIRED'
-        ? 'the certificate has expired: renew it (check cert-manager or certbot logs for why renewal failed)'
-        : authError === 'ERR_TLS_CERT_ALTNAME_INVALID'
-          ? `the certificate does not name ${host}: issue one for ${host} (the ingress TLS hosts must list it)`
-          : 'browsers will refuse this certificate (self-signed or an incomplete chain): use a certificate from a public CA and serve the full chain';
-    report({ group: 'network', name: 'tls', status: 'fail', evidence: `${authError ?? 'not trusted'}: ${evidence}`, fix, latencyMs: ms, data });
+    const { problem, fix } = untrusted(authError, host, issuer);
+    report({ group: 'network', name: 'tls', status: 'fail', evidence: `${authError ?? 'not trusted'} (${problem}): ${evidence}`, fix, latencyMs: ms, data });
   } else if (days !== undefined && days < EXPIRY_WARN_DAYS) {
-    report({ group: 'network', name: 'tls', status: 'warn', evidence, fix: `the certificate expires in ${days} days: check that automatic renewal works`, latencyMs: ms, data });
+    report({ group: 'network', name: 'tls', status: 'warn', evidence, fix: `the certificate expires in ${dayCount(days)}: check that automatic renewal works`, latencyMs: ms, data });
   } else {
     report({ group: 'network', name: 'tls', status: 'pass', evidence, latencyMs: ms, data });
+  }
+}
+
+/** Why a certificate is refused, in words (Node gives OpenSSL's code only), and what to do about it. */
+function untrusted(code: string | undefined, host: string, issuer: string): { problem: string; fix: string } {
+  const trustFix =
+    `use a certificate from a public CA (e.g. Let's Encrypt with cert-manager or certbot) and serve the full chain (certificate, then intermediates); ` +
+    `for a private CA, install it on every participant's device and run the doctor with NODE_EXTRA_CA_CERTS=<ca.pem>`;
+  switch (code) {
+    case 'CERT_HAS_EXPIRED':
+      return { problem: 'the certificate has expired', fix: 'the certificate has expired: renew it (check cert-manager or certbot logs for why renewal failed)' };
+    case 'CERT_NOT_YET_VALID':
+      return { problem: 'the certificate is not valid yet', fix: "the certificate's start date is in the future: check the clock of this machine, or of whatever issued the certificate" };
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return { problem: `the certificate does not name ${host}`, fix: `the certificate does not name ${host}: issue one for ${host} (the ingress TLS hosts must list it)` };
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+      return { problem: 'self-signed: no CA vouches for it', fix: `browsers refuse self-signed certificates: ${trustFix}` };
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+      return { problem: 'the chain ends at a root CA not trusted here (a private CA?)', fix: `browsers refuse it too unless they trust that root CA: ${trustFix}` };
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+      return {
+        problem: `unable to verify: issuer ${issuer} is not trusted here (a private CA, or the intermediate certificates are not sent)`,
+        fix: `browsers refuse it too unless they trust ${issuer}: ${trustFix}`,
+      };
+    default:
+      return { problem: 'browsers will refuse it', fix: `browsers will refuse this certificate: ${trustFix}` };
   }
 }
