@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Finds the Debian packages the tests drive for real (Chromium for browser
 // tests, nginx as the reverse proxy in proxy tests, kubectl to render the
-// Kubernetes manifests, the openssl CLI for test certificates), or installs them when we
+// Kubernetes manifests, the openssl CLI for test certificates, coturn for the
+// TURN relay tests), or installs them when we
 // can: root with apt-get, as on CI and fresh Debian machines. Never downloads
 // a browser build of its own: Playwright drives the system Chromium.
 import { execFileSync } from 'node:child_process';
@@ -18,6 +19,7 @@ const needs = [
   { what: 'Chromium', path: chromium, pkg: 'chromium', fixedByEnv: process.env.CHROMIUM_PATH !== undefined },
   { what: 'nginx', path: '/usr/sbin/nginx', pkg: 'nginx-light', fixedByEnv: false },
   { what: 'openssl', path: '/usr/bin/openssl', pkg: 'openssl', fixedByEnv: false },
+  { what: 'coturn', path: '/usr/bin/turnserver', pkg: 'coturn', fixedByEnv: false },
   { what: 'kubectl', path: kubectl, pkg: 'kubernetes-client', fixedByEnv: process.env.KUBECTL !== undefined },
 ];
 const missing = needs.filter((n) => !existsSync(n.path));

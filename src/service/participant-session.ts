@@ -75,11 +75,12 @@ export class ParticipantSession implements SessionOwner {
       return;
     }
     const message = parsed.message;
-    // Counted for a resume: everything after hello but pings, which belong to this connection only.
-    if (message.type === 'hello' && !this.#stream) this.#stream = new ResumableChannel(this.channel);
-    else if (message.type === 'ping') void 0;
-    else if (this.#joined) this.#joined.channel.received++;
-    else if (this.#stream) this.#stream.received++;
+    // Counted for a resume: everything after the hello but pings, which belong to this connection only.
+    if (message.type === 'hello') this.#stream ??= new ResumableChannel(this.channel);
+    else if (message.type !== 'ping') {
+      const stream = this.#joined?.channel ?? this.#stream;
+      if (stream) stream.received++;
+    }
     const run = (): Promise<void> => this.dispatch(message);
     if (this.#joined) this.#joined.enqueue(run, this);
     else this.#queue = this.#queue.then(run).catch((error: unknown) => this.fail(error));
