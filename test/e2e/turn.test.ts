@@ -1,7 +1,9 @@
 /**
  * TURN: browsers forced to relay (iceTransportPolicy 'relay') still see and
  * hear each other through Debian's coturn, with the short-lived credentials
- * Confab hands out from the shared secret.
+ * Confab hands out from the shared secret. When the relay goes away
+ * mid-call, the pages see their media fail after it had worked, join again
+ * with new peer connections, and meet again once TURN is back.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -59,5 +61,40 @@ test('browsers forced to relay through coturn see and hear each other', { timeou
   const ice = await pages[0]!.evaluate(() => JSON.stringify((window as unknown as { confab?: { conference?: { media?: { publishPc: RTCPeerConnection } } } }).confab?.conference?.media?.publishPc.getConfiguration().iceServers));
   assert.match(ice, /"username":"\d{10}:[0-9a-f-]{36}"/);
   assert.ok(!ice.includes(turn.secret));
+  for (const page of pages) await page.close();
+});
+
+/** Participant id and video frames decoded, per page. */
+async function where(page: Page): Promise<{ id: string; frames: number }> {
+  const id = (await page.evaluate('window.confab.conference.participantId')) as string;
+  return { id, frames: Object.values((await inbound(page)).video).reduce((a, b) => a + b, 0) };
+}
+
+test('the TURN server dies mid-call: media fails after it had worked, the pages join again and meet once TURN is back', { timeout: 180_000 }, async (t) => {
+  const pages: Page[] = [];
+  for (const name of ['Relay C', 'Relay D']) {
+    const { context, page } = await openParticipant(browser, 'about:blank');
+    await context.addInitScript(FORCE_RELAY);
+    await page.goto(joinUrl(server.url, 'relay-dies', name));
+    pages.push(page);
+  }
+  for (const page of pages) await waitFor(() => where(page), (w) => w.frames > 10, 30_000);
+  const before = await Promise.all(pages.map(where));
+
+  // coturn stops (its allocations are gone) and comes back on the same port a moment later.
+  const stoppedAt = Date.now();
+  await turn.stop();
+  await new Promise((r) => setTimeout(r, 1000));
+  turn = await startCoturn(turn.secret, turn.port);
+
+  // Each page notices its relayed media failed and joins again as a new participant.
+  for (const [i, page] of pages.entries()) {
+    const again = await waitFor(() => where(page), (w) => w.id !== before[i]!.id && w.frames > 10, 90_000);
+    assert.notEqual(again.id, before[i]!.id, 'joined again with new peer connections');
+    assert.ok(again.frames > 10, `video decoded again through the restarted TURN server: ${JSON.stringify(again)}`);
+    assert.deepEqual((await selectedPairs(page)).map((p) => p.localType), ['relay', 'relay']);
+  }
+  t.diagnostic(`both pages decoding again ${Math.round((Date.now() - stoppedAt) / 1000)} s after TURN stopped`);
+  assert.ok(server.logs.some((l) => l.includes('media_connection_lost')), 'the pages reported why they joined again');
   for (const page of pages) await page.close();
 });

@@ -18,9 +18,10 @@ export interface RunningTurn {
   stop(): Promise<void>;
 }
 
-export async function startCoturn(secret = 'test-turn-secret-0123456789abcdef'): Promise<RunningTurn> {
+/** `port`: a fixed listening port (to restart a TURN server where clients expect it); default: a free one. */
+export async function startCoturn(secret = 'test-turn-secret-0123456789abcdef', fixedPort?: number): Promise<RunningTurn> {
   if (!existsSync(TURNSERVER_PATH)) throw new Error(`no coturn at ${TURNSERVER_PATH}: apt-get install -y coturn`);
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
   const relayMin = 40000 + Math.floor(Math.random() * 10000);
   const child: ChildProcess = spawn(
     TURNSERVER_PATH,

@@ -241,7 +241,7 @@ export class Conference {
         this.media?.close();
         this.media = new MediaSession((message) => this.send(message), m.iceServers, {
           onRemoteTracks: () => this.attachRemoteTracks(),
-          onFailed: (reason) => this.report('media_connection_failed', reason),
+          onFailed: (reason, hadConnected) => this.onMediaFailed(reason, hadConnected),
         });
         this.reportAfterJoin();
         // A mute we made while the connection was down, after the hello went out.
@@ -299,6 +299,18 @@ export class Conference {
     const tile = this.view.stage.upsert(p.id, { ...p, isSelf });
     if (isSelf) tile.setVideo(this.o.videoMuted ? undefined : this.o.stream?.getVideoTracks()[0]);
     this.view.setCount(this.participants.size);
+  }
+
+  /**
+   * Media that worked and then died (the network changed under a resumed
+   * session, a TURN server went away) is rebuilt by joining again with new
+   * peer connections. Media that never got through is only reported: joining
+   * again would not help, and would loop.
+   */
+  private onMediaFailed(reason: string, hadConnected: boolean): void {
+    if (!hadConnected || this.state !== 'joined') return this.report('media_connection_failed', reason);
+    this.report('media_connection_lost', `${reason}; joining again with new connections`);
+    this.#connection.joinAfresh('the media connection failed after it had worked');
   }
 
   /** Puts each remote track on its participant's tile; muted video shows initials instead. */

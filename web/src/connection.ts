@@ -78,7 +78,7 @@ export class Connection {
 
   /** Gives the held session up (the server lets it go at once) and joins as a new participant. */
   joinAfresh(why: string): void {
-    console.warn(`confab: cannot resume the session (${why}); joining again`);
+    console.warn(`confab: joining again as a new participant: ${why}`);
     const old = this.#signaling;
     this.#signaling = undefined;
     old?.send({ type: 'leave' });

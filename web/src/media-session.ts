@@ -25,7 +25,8 @@ export interface RemoteTrack {
 
 export interface MediaSessionEvents {
   onRemoteTracks(tracks: RemoteTrack[]): void;
-  onFailed(reason: string): void;
+  /** `hadConnected`: it worked before and then stopped (a network change, a TURN server gone), rather than never getting through. */
+  onFailed(reason: string, hadConnected: boolean): void;
 }
 
 export class MediaSession {
@@ -154,9 +155,14 @@ export class MediaSession {
         candidate: { candidate: c.candidate ?? '', sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex, usernameFragment: c.usernameFragment },
       });
     };
+    let hadConnected = false;
     pc.onconnectionstatechange = () => {
+      if (pc.connectionState === 'connected') hadConnected = true;
       if (pc.connectionState === 'failed' && !this.#closed) {
-        this.events.onFailed(`${role} connection failed (ICE or DTLS could not get through)`);
+        this.events.onFailed(
+          hadConnected ? `${role} connection failed after it had worked (the network path went away)` : `${role} connection failed (ICE or DTLS could not get through)`,
+          hadConnected,
+        );
       }
     };
     if (role === 'subscribe') {
