@@ -63,6 +63,7 @@ export class ConfabServer {
       mediaSessions: () => this.media.sessionCounts(),
       signalingConnections: () => ({ websocket: this.#channels.size, 'long-poll': this.#longPoll.size }),
       interruptedParticipants: () => this.resume.suspendedCount(),
+      webhookBacklog: () => this.webhooks?.backlog(),
     });
     this.resume = new ResumeRegistry(config.resumeGraceMs, log, (outcome) => this.metrics.resume(outcome));
     this.gateway = new LocalRoomGateway(

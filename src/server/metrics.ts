@@ -21,6 +21,8 @@ export interface MetricsSource {
   signalingConnections(): { websocket: number; 'long-poll': number };
   /** Participants held after their connection dropped, waiting for a resume. */
   interruptedParticipants(): number;
+  /** Attendance webhook deliveries; undefined when webhooks are off. */
+  webhookBacklog(): { pending: number; failed: number; oldestPendingAgeS: number } | undefined;
 }
 
 export class ConfabMetrics implements ServiceObserver {
@@ -39,6 +41,13 @@ export class ConfabMetrics implements ServiceObserver {
     gauge('confab_participants', 'Participants in all rooms.', () => source.participants());
     gauge('confab_forwarded_tracks', 'Tracks being forwarded (one per subscriber per published track).', () => source.forwardedTracks());
     gauge('confab_participants_interrupted', 'Participants whose connection dropped, held for a session resume.', () => source.interruptedParticipants());
+    gauge('confab_webhook_deliveries_pending', 'Attendance webhook deliveries waiting to be sent (retries included).', () => source.webhookBacklog()?.pending ?? 0);
+    gauge('confab_webhook_deliveries_failed', 'Webhook deliveries given up on after WEBHOOK_RETRY_FOR_S (kept in the outbox).', () => source.webhookBacklog()?.failed ?? 0);
+    gauge(
+      'confab_webhook_oldest_pending_seconds',
+      'Age of the oldest webhook delivery still waiting: growing means the receiver is down or refusing.',
+      () => source.webhookBacklog()?.oldestPendingAgeS ?? 0,
+    );
     gauge('confab_peer_connections', 'Open server-side peer connections.', () => mediaStats.peerConnectionsOpen);
     new Gauge({
       name: 'confab_published_tracks',

@@ -22,6 +22,12 @@ const dir = mkdtempSync(join(tmpdir(), 'confab-webhooks-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A server posting to `receiver`, retrying fast. */
+/** Values of unlabelled gauges from /metrics. */
+async function metric(s: TestServer, names: string[]): Promise<Record<string, number | undefined>> {
+  const lines = (await (await fetch(`${s.url}metrics`)).text()).split('\n');
+  return Object.fromEntries(names.map((n) => [n, Number(lines.find((l) => l.startsWith(`${n} `))?.split(' ')[1])]));
+}
+
 function webhookServer(receiver: WebhookReceiver, outbox: string): Promise<TestServer> {
   return startServer({
     WEBHOOK_URL: receiver.url,
@@ -84,6 +90,8 @@ describe('attendance webhooks', () => {
       assert.equal(receiver.accepted.length, 12, 'nothing was sent twice');
       // The receiver counts a request before its answer reaches the server.
       await waitUntil(() => s.server.webhooks!.store.pending === 0, 2_000, 'an empty outbox');
+      const up = await metric(s, ['confab_webhook_deliveries_pending', 'confab_webhook_oldest_pending_seconds']);
+      assert.deepEqual(up, { confab_webhook_deliveries_pending: 0, confab_webhook_oldest_pending_seconds: 0 });
     } finally {
       await s.stop();
       await receiver.stop();
@@ -144,6 +152,11 @@ describe('attendance webhooks', () => {
       await c!.leave();
       await sleep(800);
       assert.equal(receiver.events().length, 0, 'nothing got through while the receiver was down');
+      // What an operator's alert sees meanwhile: a backlog that is not draining.
+      const down = await metric(s, ['confab_webhook_deliveries_pending', 'confab_webhook_oldest_pending_seconds', 'confab_webhook_deliveries_failed']);
+      assert.equal(down.confab_webhook_deliveries_pending, 8, `8 deliveries waiting: ${JSON.stringify(down)}`);
+      assert.ok(down.confab_webhook_oldest_pending_seconds! >= 0.8, `the oldest has waited: ${JSON.stringify(down)}`);
+      assert.equal(down.confab_webhook_deliveries_failed, 0);
       receiver.mode = 'accept';
       await receiver.listen();
       await waitUntil(() => receiver.events().length === 8, 10_000, () => `8 events, got ${receiver.events().map(label).join(', ')}`);
@@ -153,6 +166,8 @@ describe('attendance webhooks', () => {
       assert.ok(receiver.accepted.every((r) => r.signatureValid));
       assert.ok(Number(receiver.accepted[0]!.headers['x-confab-delivery-attempt']) > 1, 'the first event was retried');
       await waitUntil(() => s.server.webhooks!.store.pending === 0, 2_000, 'an empty outbox');
+      const up = await metric(s, ['confab_webhook_deliveries_pending', 'confab_webhook_oldest_pending_seconds']);
+      assert.deepEqual(up, { confab_webhook_deliveries_pending: 0, confab_webhook_oldest_pending_seconds: 0 });
     } finally {
       await s.stop();
       await receiver.stop();

@@ -61,6 +61,16 @@ describe('OutboxStore', () => {
     store.close();
   });
 
+  test('backlog: pending, given up, and when the oldest pending was queued', () => {
+    const store = new OutboxStore(':memory:');
+    assert.deepEqual(store.backlog(), { pending: 0, failed: 0, oldestPendingAt: undefined });
+    store.enqueue(entry('r'), [A], 100);
+    store.enqueue(entry('r'), [A, B], 250);
+    store.giveUp(store.heads().find((h) => h.target === A)!.seq, 3, 'HTTP 500');
+    assert.deepEqual(store.backlog(), { pending: 2, failed: 1, oldestPendingAt: 250 });
+    store.close();
+  });
+
   test('the same event id for the same URL is stored once', () => {
     const store = new OutboxStore(':memory:');
     const e = entry('r');

@@ -85,6 +85,7 @@ export class OutboxStore {
   readonly #retry: Database.Statement;
   readonly #giveUp: Database.Statement;
   readonly #count: Database.Statement<[], { n: number }>;
+  readonly #backlog: Database.Statement<[], { pending: number; failed: number; oldest: number | null }>;
 
   /** Opens (creating the file and its folder if missing) the outbox at `path`; ':memory:' for tests. */
   constructor(readonly path: string) {
@@ -108,6 +109,9 @@ export class OutboxStore {
     this.#retry = this.#db.prepare('UPDATE deliveries SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE seq = ?');
     this.#giveUp = this.#db.prepare("UPDATE deliveries SET status = 'failed', attempts = ?, last_error = ? WHERE seq = ?");
     this.#count = this.#db.prepare("SELECT COUNT(*) AS n FROM deliveries WHERE status = 'pending'");
+    this.#backlog = this.#db.prepare(
+      "SELECT SUM(status = 'pending') AS pending, SUM(status = 'failed') AS failed, MIN(CASE WHEN status = 'pending' THEN created_at END) AS oldest FROM deliveries",
+    );
   }
 
   /** Records an event for each target, in one transaction. */
@@ -157,6 +161,12 @@ export class OutboxStore {
 
   get pending(): number {
     return this.#count.get()!.n;
+  }
+
+  /** For metrics: deliveries waiting, given up on (kept), and when the oldest waiting one was queued (ms), if any. */
+  backlog(): { pending: number; failed: number; oldestPendingAt: number | undefined } {
+    const row = this.#backlog.get()!;
+    return { pending: row.pending ?? 0, failed: row.failed ?? 0, oldestPendingAt: row.oldest ?? undefined };
   }
 
   get open(): boolean {

@@ -67,6 +67,13 @@ export class WebhookOutbox {
     this.dispatcher.start();
   }
 
+  /** Deliveries waiting and given up on, and the age of the oldest waiting one (metrics); undefined once closed. */
+  backlog(now = Date.now()): { pending: number; failed: number; oldestPendingAgeS: number } | undefined {
+    if (!this.store.open) return undefined;
+    const { pending, failed, oldestPendingAt } = this.store.backlog();
+    return { pending, failed, oldestPendingAgeS: oldestPendingAt === undefined ? 0 : Math.max(0, (now - oldestPendingAt) / 1000) };
+  }
+
   /** Call before the rooms are closed at shutdown: their departures are reported as server_shutdown. */
   serverShuttingDown(): void {
     this.recorder.serverShuttingDown();
