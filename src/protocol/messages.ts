@@ -92,7 +92,8 @@ export const clientMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('chat-send'), text: z.string().trim().min(1).max(MAX_CHAT_TEXT), to: id.optional() }),
   z.object({ type: z.literal('set-hand-raised'), raised: z.boolean() }),
   z.object({ type: z.literal('leave') }),
-  z.object({ type: z.literal('ping'), nonce: z.number().optional() }),
+  /** `received`: the server's messages we have so far (see hello.resume); the server stops keeping them. */
+  z.object({ type: z.literal('ping'), nonce: z.number().optional(), received: z.number().int().min(0).optional() }),
   z.object({
     type: z.literal('client-report'),
     code: z.string().max(64),
@@ -151,7 +152,8 @@ export const serverMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('lobby-waiting') }),
   /** To moderators: who is waiting in the lobby now, oldest first. */
   z.object({ type: z.literal('lobby'), waiting: z.array(knocker).max(1000) }),
-  z.object({ type: z.literal('pong'), nonce: z.number().optional() }),
+  /** `received`: the client's messages the server has so far; the client stops keeping them. */
+  z.object({ type: z.literal('pong'), nonce: z.number().optional(), received: z.number().int().min(0).optional() }),
   z.object({ type: z.literal('error'), code: z.string(), message: z.string(), fatal: z.boolean() }),
 ]);
 export type ServerMessage = z.infer<typeof serverMessage>;

@@ -49,3 +49,18 @@ test('stays correct across many pushes (compaction)', () => {
   assert.deepEqual(buffer.after(4990), [4991, 4992, 4993, 4994, 4995, 4996, 4997, 4998, 4999, 5000]);
   assert.equal(buffer.after(4989), undefined);
 });
+
+test('acknowledged messages are dropped; a resume from before the acknowledgement is refused', () => {
+  const buffer = new ReplayBuffer<string>();
+  for (const m of ['a', 'b', 'c', 'd']) buffer.push(m, 1);
+  buffer.acknowledge(2);
+  assert.equal(buffer.size, 2);
+  assert.deepEqual(buffer.after(2), ['c', 'd']);
+  assert.equal(buffer.after(1), undefined, 'the other side said it had b');
+  buffer.acknowledge(99);
+  assert.equal(buffer.size, 2, 'an acknowledgement beyond what was sent is ignored');
+  buffer.acknowledge(4);
+  assert.equal(buffer.size, 0);
+  assert.deepEqual(buffer.after(4), []);
+  assert.equal(buffer.push('e', 1), 5, 'numbering goes on');
+});

@@ -4,7 +4,8 @@
  * (session resume). Both ends use it: the server for its messages to a
  * participant, the web client for its messages to the server.
  *
- * Bounded by count and size: a resume that would need a message already
+ * Bounded by count and size, and trimmed as the other side acknowledges
+ * (with each ping and pong): a resume that would need a message already
  * dropped is refused, and the participant joins afresh instead.
  */
 export interface ReplayLimits {
@@ -50,6 +51,12 @@ export class ReplayBuffer<T> {
       this.#head = 0;
     }
     return seq;
+  }
+
+  /** The other side confirmed it has everything up to `received`: those need not be kept. */
+  acknowledge(received: number): void {
+    if (!Number.isInteger(received) || received > this.#last) return;
+    while (this.size > 0 && this.#entries[this.#head]!.seq <= received) this.dropOldest();
   }
 
   /**

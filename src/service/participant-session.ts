@@ -123,6 +123,8 @@ export class ParticipantSession implements SessionOwner {
       throw new ConfabError('hello_required', `'${message.type}' received before hello`);
     }
     if (joined.channel.closed) return;
+    // Only the connection that owns the session speaks for what the client has received.
+    if (message.type === 'ping' && message.received !== undefined && joined.isOwnedBy(this)) joined.channel.acknowledge(message.received);
     const link = joined.link;
     try {
       await link.handle(message);

@@ -71,3 +71,19 @@ test('close reaches the current transport with its code', () => {
   channel.send(left('p1'));
   assert.equal(transport.sent.length, 0, 'nothing is sent after close');
 });
+
+test('a pong tells the client how many of its messages arrived; its ping lets us drop what it has', () => {
+  const transport = new FakeTransport('ws a');
+  const channel = new ResumableChannel(transport);
+  channel.received = 7;
+  channel.send({ type: 'pong', nonce: 3 });
+  assert.deepEqual(transport.sent, [{ type: 'pong', nonce: 3, received: 7 }]);
+  for (const id of ['p1', 'p2', 'p3']) channel.send(left(id));
+  assert.equal(channel.keptCount, 3);
+  channel.acknowledge(2);
+  assert.equal(channel.keptCount, 1);
+  assert.equal(channel.resume(new FakeTransport('ws b'), 'me', 1), false, 'the client said it had message 2');
+  const next = new FakeTransport('ws c');
+  assert.ok(channel.resume(next, 'me', 2));
+  assert.deepEqual(next.sent.slice(1), [left('p3')]);
+});

@@ -45,7 +45,8 @@ export class ResumableChannel implements SignalingChannel {
   send(message: ServerMessage): void {
     if (this.#closed) return;
     // A pong answers one connection's ping: not part of the session, never replayed or counted.
-    if (message.type === 'pong') return this.#transport?.send(message);
+    // It tells the client how many of its messages arrived, so it can stop keeping them.
+    if (message.type === 'pong') return this.#transport?.send({ ...message, received: this.received });
     // Signaling is a few messages a second at most: the extra stringify buys an honest size budget.
     this.#sent.push(message, JSON.stringify(message).length);
     this.#transport?.send(message);
@@ -62,6 +63,16 @@ export class ResumableChannel implements SignalingChannel {
   onClosed(listener: () => void): void {
     if (this.#closed) listener();
     else this.#onClosed.push(listener);
+  }
+
+  /** The client has our messages up to `received` (its ping said so): no need to keep them for a resume. */
+  acknowledge(received: number): void {
+    this.#sent.acknowledge(received);
+  }
+
+  /** Messages kept for a resume (metrics, tests). */
+  get keptCount(): number {
+    return this.#sent.size;
   }
 
   /** The transport died: keep recording what the client will have to catch up on. */

@@ -39,9 +39,9 @@ class Probe {
     return probe;
   }
 
-  /** Server messages received, as counted for a resume (`resumed` itself is not numbered). */
+  /** Server messages received, as counted for a resume (`resumed` and pongs are not numbered). */
   get received(): number {
-    return this.messages.filter((m) => m.type !== 'resumed').length;
+    return this.messages.filter((m) => m.type !== 'resumed' && m.type !== 'pong').length;
   }
 
   of<T extends ServerMessage['type']>(type: T): ServerMessageOf<T>[] {
@@ -251,6 +251,26 @@ test('a moderator removes a held participant: it leaves as removed, the hold end
   assert.notEqual((await w).participantId, ada.welcome.participantId, 'the removed session cannot be resumed');
   await late.client.close();
   await teacher.client.close();
+});
+
+test('pings acknowledge what the client has: the server stops keeping it, and its pong says what it got', { timeout: 20_000 }, async () => {
+  const ada = await Probe.join('resume-h', 'Ada');
+  const bob = await Probe.join('resume-h', 'Bob');
+  await waitUntil(() => ada.of('participant-joined').length === 1, 5000, 'Ada to see Bob');
+  ada.client.send({ type: 'set-hand-raised', raised: true });
+  const acknowledged = ada.received;
+  const pong = ada.client.waitFor('pong');
+  ada.client.send({ type: 'ping', nonce: 1, received: acknowledged });
+  assert.deepEqual(await pong, { type: 'pong', nonce: 1, received: 1 }, 'the pong counts the one message before the ping');
+  ada.client.socket.terminate();
+  await waitUntil(() => bob.interruptions(ada.welcome.participantId).includes(true), 5000, 'Ada held');
+  // Claiming less than the ping acknowledged: those messages are gone, so no resume (a fresh join).
+  const stale = await connect();
+  const w = stale.client.waitFor('welcome');
+  stale.client.send(resumeHello('resume-h', ada, acknowledged - 1));
+  assert.notEqual((await w).participantId, ada.welcome.participantId);
+  await stale.client.close();
+  await bob.client.close();
 });
 
 // Last: it drains (and so closes) the shared server.

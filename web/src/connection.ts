@@ -31,7 +31,7 @@ export class Connection {
   /** Numbers and keeps what we send, so a dropped connection can resume. */
   readonly #session = new SessionLink();
   readonly #heartbeat = new Heartbeat(
-    () => this.send({ type: 'ping' }),
+    () => this.send({ type: 'ping', received: this.#session.received }),
     (silentMs) => {
       console.warn(`confab: nothing from the server for ${Math.round(silentMs / 1000)} s; reconnecting`);
       this.#signaling?.abandon();

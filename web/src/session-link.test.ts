@@ -104,3 +104,24 @@ test('pings and pongs are left out of both counts', () => {
   link.receive({ type: 'resumed', participantId: 'p1', received: 0 });
   assert.deepEqual(second.sent.slice(1), [{ type: 'set-hand-raised', raised: true }], 'the ping is not sent again');
 });
+
+test('pings carry our count; a pong with the server\'s count lets us drop what it has', () => {
+  const link = new SessionLink();
+  link.open(sink(), hello);
+  link.receive(welcome('s'.repeat(32)));
+  assert.equal(link.received, 1);
+  for (const raised of [true, false, true]) link.send({ type: 'set-hand-raised', raised });
+  link.receive({ type: 'pong', received: 2 });
+  const next = sink();
+  link.open(next, hello);
+  assert.equal(link.receive({ type: 'resumed', participantId: 'p1', received: 1 }), 'cannot-resume', 'message 2 was acknowledged, so no longer kept');
+  const again = new SessionLink();
+  again.open(sink(), hello);
+  again.receive(welcome('s'.repeat(32)));
+  for (const raised of [true, false, true]) again.send({ type: 'set-hand-raised', raised });
+  again.receive({ type: 'pong', received: 2 });
+  const third = sink();
+  again.open(third, hello);
+  assert.equal(again.receive({ type: 'resumed', participantId: 'p1', received: 2 }), 'resumed');
+  assert.deepEqual(third.sent.slice(1), [{ type: 'set-hand-raised', raised: true }]);
+});

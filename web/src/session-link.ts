@@ -33,6 +33,11 @@ export class SessionLink {
     return this.#resume !== undefined;
   }
 
+  /** Server messages received in this session so far (sent with each ping, so the server stops keeping them). */
+  get received(): number {
+    return this.#received;
+  }
+
   /** Starts on a new connection: resumes the session when we have one, joins afresh otherwise. */
   open(signaling: SignalSink, hello: Hello): void {
     this.#signaling = signaling;
@@ -73,6 +78,7 @@ export class SessionLink {
       // The server could not resume (it restarted, or held us too long): this is a new session.
       this.startOver();
     }
+    if (message.type === 'pong' && message.received !== undefined) this.#outbox.acknowledge(message.received);
     if (message.type === 'resumed' || message.type === 'pong') return 'message';
     this.#received++;
     if (message.type === 'welcome') {
