@@ -95,6 +95,11 @@ test('the TURN server dies mid-call: media fails after it had worked, the pages 
     assert.deepEqual((await selectedPairs(page)).map((p) => p.localType), ['relay', 'relay']);
   }
   t.diagnostic(`both pages decoding again ${Math.round((Date.now() - stoppedAt) / 1000)} s after TURN stopped`);
+  // The old sessions ended with a goodbye: no ghost tiles waiting out the resume grace.
+  for (const page of pages) {
+    assert.equal(await page.locator('.tile').count(), 2, 'two tiles: no ghost of the earlier sessions');
+    assert.equal(await page.locator('.tile.interrupted').count(), 0);
+  }
   assert.ok(server.logs.some((l) => l.includes('media_connection_lost')), 'the pages reported why they joined again');
   for (const page of pages) await page.close();
 });

@@ -351,13 +351,13 @@ export class Conference {
    * Lost: the page stays. When the session may resume, the media is kept and
    * the overlay waits 2 s (a blip that heals fast is never shown).
    */
-  private onReconnecting(resuming: boolean): void {
+  private onReconnecting(keepMedia: boolean): void {
     this.state = 'reconnecting';
-    if (!resuming) {
+    if (!keepMedia) {
       this.media?.close();
       this.media = undefined;
     }
-    this.setReconnecting(true, resuming ? 2000 : 0);
+    this.setReconnecting(true, keepMedia ? 2000 : 0);
   }
 
   /** The blocking "Reconnecting" overlay, shown after `afterMs` if we are still not back. */

@@ -22,8 +22,8 @@ export interface ConnectionHost {
   closed(info: CloseInfo): 'stop' | 'reconnect';
   /** Whether what we have (the media) is worth keeping through a resume. */
   canResume(): boolean;
-  /** Reconnecting now; `resuming`: the session may continue, so the media is kept. */
-  reconnecting(resuming: boolean): void;
+  /** Reconnecting now; `keepMedia`: the session may resume with the media we have. */
+  reconnecting(keepMedia: boolean): void;
 }
 
 export class Connection {
@@ -122,9 +122,10 @@ export class Connection {
     this.#heartbeat.stop();
     if (this.host.closed(info) === 'stop') return this.stop(false);
     this.#lostAt ??= Date.now();
-    const resuming = this.#session.resumable && this.host.canResume();
-    if (!resuming) this.#session.forget();
-    this.host.reconnecting(resuming);
+    // While the server may hold our session, ask to resume it, even when our media is gone: once
+    // resumed, joinAfresh() ends it with a goodbye, so no ghost of us lingers for the grace period.
+    const resuming = this.#session.resumable;
+    this.host.reconnecting(resuming && this.host.canResume());
     const attempt = this.#attempt++;
     const delay = resuming ? (attempt === 0 ? 0 : 1000 * 2 ** (attempt - 1)) : 1000 * 2 ** attempt;
     this.#retryTimer = window.setTimeout(() => this.start(), Math.min(10_000, delay));
