@@ -2,22 +2,29 @@
  * `confab token`: make a token and a join link, or check one.
  *
  *   confab token --room maths-101 --name "Ada" [--moderator] [--ttl 2h] [--tenant t] [--email e]
+ *   confab token --room maths-101 --private-key key.pem --kid my-kid [--alg RS256] [--public-key-out pub.pem]
+ *   confab token keyserver-path --kid my-kid
  *   confab token verify <jwt or join URL> [--room r] [--tenant t]
  *
- * Both read the server's configuration (JWT_APP_ID, JWT_APP_SECRET or
+ * Signing uses the app secret (HS*) or, with --private-key, an RSA private
+ * key whose public half the server fetches from JWT_ASAP_KEYSERVER as
+ * <hex(sha256(kid))>.pem (RS*, Jitsi's ASAP); keyserver-path prints that
+ * file name. All read the server's configuration (JWT_APP_ID, JWT_APP_SECRET or
  * JWT_APP_SECRET_FILE, JWT_ACCEPTED_*, JWT_ASAP_KEYSERVER, XMPP_DOMAIN,
  * PUBLIC_URL), so `verify` answers "would this server let this token in,
  * and if not, which check fails?" one line per check.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config/config.js';
 import { Secret } from '../config/secret.js';
 import { ConfabError } from '../protocol/errors.js';
 import { parseRoomPath, roomAddress } from '../protocol/room-name.js';
-import { signToken } from '../service/auth/token-signer.js';
+import { keyFileName, keyUrl } from '../service/auth/key-server.js';
+import { signToken, type TokenRequest } from '../service/auth/token-signer.js';
 import { duration, isoSeconds } from '../service/auth/token-text.js';
-import { HS_ALGORITHMS, identityFromClaims, TokenVerifier, type TokenTarget } from '../service/auth/token-verifier.js';
+import { HS_ALGORITHMS, identityFromClaims, RS_ALGORITHMS, TokenVerifier, type TokenTarget } from '../service/auth/token-verifier.js';
+import { KeyFileError, publicKeyPem, readRsaPrivateKey } from './token-key.js';
 
 export interface Io {
   readonly out: (line: string) => void;
@@ -34,6 +41,14 @@ const USAGE = `Usage:
                [--email <email>] [--id <user id>] [--avatar <url>] [--alg HS256|HS384|HS512] [--secret-file <file>]
       Signs a token with JWT_APP_ID and JWT_APP_SECRET (or --secret-file) and prints it,
       then a join URL built from PUBLIC_URL. --room '*' makes a token for any room.
+  confab token --room <room> [same options] --private-key <key.pem> --kid <kid> [--alg RS256|RS384|RS512]
+               [--public-key-out <file>]
+      Signs with an RSA private key (PEM, PKCS#8 or PKCS#1) instead, for servers with
+      JWT_ASAP_KEYSERVER; the kid goes into the header. --public-key-out writes the
+      public key the key server must serve.
+  confab token keyserver-path --kid <kid>
+      Prints the file name the server fetches from JWT_ASAP_KEYSERVER for this kid:
+      <hex(sha256(kid))>.pem.
   confab token verify <jwt | join URL> [--room <room>] [--tenant <tenant>] [--secret-file <file>]
       Checks a token against this configuration and prints each check as PASS/FAIL/SKIP.
       Exits 1 if any check fails. With a join URL, the room comes from its path.`;
@@ -42,13 +57,14 @@ const USAGE = `Usage:
 export async function tokenCommand(args: string[], io: Io): Promise<number> {
   try {
     if (args[0] === 'verify') return await verify(args.slice(1), io);
+    if (args[0] === 'keyserver-path') return keyserverPath(args.slice(1), io);
     if (args[0] === 'help' || args.includes('--help') || args.includes('-h')) {
       io.out(USAGE);
       return 0;
     }
     return await sign(args, io);
   } catch (error) {
-    if (error instanceof UsageError || (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
+    if (error instanceof UsageError || error instanceof KeyFileError || (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
       io.err(`confab token: ${error.message}`);
       io.err(USAGE);
       return 2;
@@ -98,14 +114,39 @@ async function sign(args: string[], io: Io): Promise<number> {
       email: { type: 'string' },
       id: { type: 'string' },
       avatar: { type: 'string' },
-      alg: { type: 'string', default: 'HS256' },
+      alg: { type: 'string' },
       'secret-file': { type: 'string' },
+      'private-key': { type: 'string' },
+      kid: { type: 'string' },
+      'public-key-out': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
   });
   if (!values.room) throw new UsageError('--room is required');
-  if (!(HS_ALGORITHMS as readonly string[]).includes(values.alg)) throw new UsageError(`--alg must be one of ${HS_ALGORITHMS.join(', ')}`);
+  const privateKeyFile = values['private-key'];
+  let alg: NonNullable<TokenRequest['algorithm']>;
+  if (privateKeyFile !== undefined) {
+    if (values['secret-file'] !== undefined) {
+      throw new UsageError('--private-key and --secret-file cannot be used together: --private-key signs RS* with an RSA key, --secret-file signs HS* with a shared secret');
+    }
+    if (values.kid === undefined || values.kid.trim() === '') {
+      throw new UsageError('--kid is required with --private-key: it goes into the token header and names the public key the server fetches from JWT_ASAP_KEYSERVER');
+    }
+    alg = (values.alg ?? 'RS256') as typeof alg;
+    if (!(RS_ALGORITHMS as readonly string[]).includes(alg)) {
+      throw new UsageError(`--alg ${alg} cannot be used with --private-key: use one of ${RS_ALGORITHMS.join(', ')}`);
+    }
+  } else {
+    for (const flag of ['kid', 'public-key-out'] as const) {
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} is only used with --private-key <key.pem>`);
+    }
+    alg = (values.alg ?? 'HS256') as typeof alg;
+    if ((RS_ALGORITHMS as readonly string[]).includes(alg)) throw new UsageError(`--alg ${alg} needs --private-key <key.pem> and --kid <kid>`);
+    if (!(HS_ALGORITHMS as readonly string[]).includes(alg)) {
+      throw new UsageError(`--alg must be one of ${HS_ALGORITHMS.join(', ')} (or ${RS_ALGORITHMS.join(', ')} with --private-key)`);
+    }
+  }
   let room: string;
   let tenant: string | undefined;
   try {
@@ -118,15 +159,36 @@ async function sign(args: string[], io: Io): Promise<number> {
   }
   const c = config(io, values['secret-file']);
   const ttl = parseTtl(values.ttl);
+  const kid = values.kid;
+  const privateKey = privateKeyFile !== undefined ? readRsaPrivateKey(privateKeyFile) : undefined;
   let signed;
   try {
     signed = await signToken(
       c.auth,
-      { room, tenant, name: values.name, email: values.email, userId: values.id, avatar: values.avatar, moderator: values.moderator, ttlSeconds: ttl, algorithm: values.alg as (typeof HS_ALGORITHMS)[number] },
+      {
+        room,
+        tenant,
+        name: values.name,
+        email: values.email,
+        userId: values.id,
+        avatar: values.avatar,
+        moderator: values.moderator,
+        ttlSeconds: ttl,
+        algorithm: alg,
+        rsaKey: privateKey && kid !== undefined ? { privateKey, kid } : undefined,
+      },
       io.now?.() ?? Date.now(),
     );
   } catch (error) {
     throw new UsageError((error as Error).message);
+  }
+  const publicKeyOut = values['public-key-out'];
+  if (privateKey && publicKeyOut !== undefined) {
+    try {
+      writeFileSync(publicKeyOut, publicKeyPem(privateKey), { mode: 0o644 });
+    } catch (error) {
+      throw new UsageError(`cannot write --public-key-out '${publicKeyOut}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
   }
   io.out(signed.token);
   const exp = signed.claims.exp as number;
@@ -136,9 +198,29 @@ async function sign(args: string[], io: Io): Promise<number> {
     io.out(`${c.publicUrl}${tenant ? `${tenant}/` : ''}${room}?jwt=${signed.token}`);
   }
   io.err(
-    `signed ${values.alg} for room '${room}'${tenant ? ` in tenant '${tenant}'` : ''}: iss '${String(signed.claims.iss)}', aud '${String(signed.claims.aud)}', sub '${String(signed.claims.sub)}'${values.moderator ? ', moderator' : ''}; expires ${isoSeconds(exp)} (in ${duration(ttl)})`,
+    `signed ${alg}${kid !== undefined ? ` with kid '${kid}'` : ''} for room '${room}'${tenant ? ` in tenant '${tenant}'` : ''}: iss '${String(signed.claims.iss)}', aud '${String(signed.claims.aud)}', sub '${String(signed.claims.sub)}'${values.moderator ? ', moderator' : ''}; expires ${isoSeconds(exp)} (in ${duration(ttl)})`,
   );
+  if (kid !== undefined) {
+    if (publicKeyOut !== undefined) io.err(`wrote the public key to ${publicKeyOut}: publish it on the key server as ${keyFileName(kid)}`);
+    io.err(keyServerNote(c, kid));
+  }
   if (!c.auth.enabled) io.err('note: ENABLE_AUTH is off in this configuration: the server lets everyone in and ignores tokens');
+  return 0;
+}
+
+/** Where the server looks for the public key of `kid`, or that this configuration has no key server. */
+function keyServerNote(c: Config, kid: string): string {
+  return c.auth.asapKeyServer
+    ? `the server fetches the public key for kid '${kid}' from ${keyUrl(c.auth.asapKeyServer, kid)}`
+    : `note: JWT_ASAP_KEYSERVER is not set in this configuration, so it cannot verify RS tokens; a server that has it fetches the public key for kid '${kid}' from <JWT_ASAP_KEYSERVER>/${keyFileName(kid)}`;
+}
+
+/** `confab token keyserver-path --kid <kid>`: the file name on stdout, where the server fetches it on stderr. */
+function keyserverPath(args: string[], io: Io): number {
+  const { values } = parseArgs({ args, options: { kid: { type: 'string' } }, strict: true, allowPositionals: false });
+  if (values.kid === undefined || values.kid.trim() === '') throw new UsageError('--kid is required: the kid whose public key file name to print');
+  io.out(keyFileName(values.kid));
+  io.err(keyServerNote(config(io, undefined), values.kid));
   return 0;
 }
 

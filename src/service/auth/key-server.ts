@@ -21,8 +21,13 @@ export interface KeyServerOptions {
   readonly fetch?: typeof fetch;
 }
 
+/** The file the key server must serve for `kid`: `<hex(sha256(kid))>.pem`. */
+export function keyFileName(kid: string): string {
+  return `${createHash('sha256').update(kid, 'utf8').digest('hex')}.pem`;
+}
+
 export function keyUrl(base: string, kid: string): string {
-  return `${base.replace(/\/+$/, '')}/${createHash('sha256').update(kid, 'utf8').digest('hex')}.pem`;
+  return `${base.replace(/\/+$/, '')}/${keyFileName(kid)}`;
 }
 
 export class AsapKeyServer implements KeySource {
