@@ -4,7 +4,9 @@
  * Codecs and header extensions are the server's own, so every m-line the
  * server offers or answers matches. With `loopbackOnly` the ICE agent binds
  * and advertises only 127.0.0.1 and queries our loopback STUN responder, so
- * no packet and no DNS lookup leaves the machine.
+ * no packet and no DNS lookup leaves the machine. Otherwise it uses the ICE
+ * servers given (the welcome's), and the same responder when none is a STUN
+ * server, so werift never falls back to a public Google host.
  */
 import type { PeerConfig } from 'werift';
 import { audioCodecs, headerExtensions, videoCodecsFor } from '../media/codecs.js';
@@ -43,9 +45,14 @@ function basePeerConfig(network: BotNetworkOptions, stunPort: number | undefined
       iceServers: [{ urls: `stun:127.0.0.1:${stunPort}` }],
     };
   }
-  return {
-    ...base,
-    // Note: with no STUN server here werift falls back to stun.l.google.com.
-    iceServers: (network.iceServers ?? []).map((s) => ({ ...s, urls: Array.isArray(s.urls) ? [...s.urls] : s.urls })),
-  };
+  const servers = (network.iceServers ?? []).map((s) => ({ ...s, urls: Array.isArray(s.urls) ? [...s.urls] : s.urls }));
+  // With no STUN server among them werift would query stun.l.google.com; our local responder
+  // answers instead (the server is ICE-lite and learns our address from our checks anyway).
+  if (stunPort !== undefined && !hasStun(network.iceServers)) servers.unshift({ urls: `stun:127.0.0.1:${stunPort}` });
+  return { ...base, iceServers: servers };
+}
+
+/** Whether any of these ICE servers is a STUN server (werift takes the first `stun:` URL). */
+export function hasStun(servers: BotNetworkOptions['iceServers']): boolean {
+  return (servers ?? []).some((s) => (Array.isArray(s.urls) ? s.urls : [s.urls]).some((u) => u.startsWith('stun:')));
 }

@@ -5,7 +5,7 @@
  */
 import { PROTOCOL_VERSION, type MediaKind, type ParticipantInfo, type ServerMessage } from '../protocol/messages.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
-import { botPeerConfig } from './bot-config.js';
+import { botPeerConfig, hasStun } from './bot-config.js';
 import type { BotEvents, BotOptions, BotStats } from './bot-types.js';
 import { filterRemoteCandidates, selectedPath, type SelectedPath } from './ice-path.js';
 import { Publisher, whenConnected, type PublishOptions } from './publisher.js';
@@ -45,7 +45,7 @@ export class Bot extends TypedEmitter<BotEvents> {
     const joinStartedAt = Date.now();
     const timeoutMs = options.timeoutMs ?? 10_000;
     const network = options.network ?? { loopbackOnly: true };
-    const stunPort = network.loopbackOnly ? await acquireStunResponder() : undefined;
+    const stunPort = network.loopbackOnly || !hasStun(network.iceServers) ? await acquireStunResponder() : undefined;
     let signaling: BotSignaling;
     try {
       signaling = await connectSignaling(options.url, options.signaling ?? 'websocket', timeoutMs);
