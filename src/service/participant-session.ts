@@ -134,7 +134,7 @@ export class ParticipantSession implements SessionOwner {
       if (error instanceof ConfabError && (error.code === 'media_negotiation_failed' || isRequestOnly(error.code))) {
         if (error.code === 'media_negotiation_failed') this.log.warn({ participant: link.participantId, err: error }, 'media negotiation failed');
         else this.log.info({ participant: link.participantId, code: error.code, reason: error.message, request: message.type }, 'request refused');
-        this.#joined?.channel.send({ type: 'error', code: error.code, message: error.message, fatal: false });
+        joined.channel.send({ type: 'error', code: error.code, message: error.message, fatal: false });
         return;
       }
       throw error;

@@ -28,11 +28,6 @@ export class ResumableChannel implements SignalingChannel {
     return this.#transport?.description ?? 'suspended';
   }
 
-  /** The transport carrying the session now; undefined while suspended. */
-  get transport(): SignalingChannel | undefined {
-    return this.#transport;
-  }
-
   get closed(): boolean {
     return this.#closed;
   }

@@ -42,12 +42,8 @@ export class JoinedParticipant {
   ) {
     this.#owner = owner;
     this.#queue = pending;
-    // Ended while held (a moderator removed it, the class ended): nothing to wait for any more.
-    channel.onClosed(() => {
-      clearTimeout(this.#grace);
-      this.#grace = undefined;
-      this.#suspendedAt = undefined;
-    });
+    // Ended for good (it left, its hold ran out, a moderator removed it): nothing to wait for any more.
+    channel.onClosed(() => this.endHold());
   }
 
   get participantId(): string {
@@ -86,10 +82,8 @@ export class JoinedParticipant {
   takeOver(owner: SessionOwner, transport: SignalingChannel, clientReceived: number): boolean {
     const previous = this.#owner;
     if (!this.channel.resume(transport, this.participantId, clientReceived)) return false;
-    clearTimeout(this.#grace);
-    this.#grace = undefined;
+    this.endHold();
     this.#owner = owner;
-    this.#suspendedAt = undefined;
     this.link.setConnectionInterrupted(false);
     if (previous !== owner) previous.superseded();
     return true;
@@ -100,12 +94,16 @@ export class JoinedParticipant {
     return this.#suspendedAt === undefined ? 0 : Date.now() - this.#suspendedAt;
   }
 
-  /** Leaves the room as disconnected and ends the session for good. Idempotent. */
+  /** Leaves the room as disconnected and ends the session for good (closing the channel ends any hold). Idempotent. */
   leave(): void {
-    clearTimeout(this.#grace);
-    this.#grace = undefined;
     this.link.leave('disconnected');
     this.channel.close();
+  }
+
+  private endHold(): void {
+    clearTimeout(this.#grace);
+    this.#grace = undefined;
+    this.#suspendedAt = undefined;
   }
 }
 

@@ -77,7 +77,7 @@ export class Conference {
       resumed: (lostMs) => this.onResumed(lostMs),
       closed: (info) => this.onClosed(info),
       canResume: () => this.media?.healthy === true,
-      reconnecting: (resuming) => this.onReconnecting(resuming),
+      reconnecting: (keepMedia) => this.onReconnecting(keepMedia),
     });
   }
 

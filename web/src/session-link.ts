@@ -15,6 +15,9 @@ export interface SignalSink {
   send(message: ClientMessageInput): void;
 }
 
+/** What we keep of our own messages for a resume (the server's pongs acknowledge them every ~2 s). */
+const OUTBOX_LIMITS = { messages: 256, bytes: 512 * 1024 };
+
 type Hello = Omit<ClientMessageOf<'hello'>, 'resume'>;
 
 /** What a server message means for the session, before the conference handles it. */
@@ -22,7 +25,7 @@ export type Received = 'message' | 'resumed' | 'cannot-resume';
 
 export class SessionLink {
   #signaling: SignalSink | undefined;
-  #outbox = new ReplayBuffer<ClientMessageInput>({ messages: 256, bytes: 512 * 1024 });
+  #outbox = new ReplayBuffer<ClientMessageInput>(OUTBOX_LIMITS);
   #received = 0;
   #resume: { participantId: string; secret: string } | undefined;
   /** A resuming hello is out: hold our messages until the server says which way it went. */
@@ -90,6 +93,6 @@ export class SessionLink {
   private startOver(): void {
     this.#resume = undefined;
     this.#received = 0;
-    this.#outbox = new ReplayBuffer({ messages: 256, bytes: 512 * 1024 });
+    this.#outbox = new ReplayBuffer(OUTBOX_LIMITS);
   }
 }

@@ -84,7 +84,6 @@ export class OutboxStore {
   readonly #delete: Database.Statement;
   readonly #retry: Database.Statement;
   readonly #giveUp: Database.Statement;
-  readonly #count: Database.Statement<[], { n: number }>;
   readonly #backlog: Database.Statement<[], { pending: number; failed: number; oldest: number | null }>;
 
   /** Opens (creating the file and its folder if missing) the outbox at `path`; ':memory:' for tests. */
@@ -108,7 +107,6 @@ export class OutboxStore {
     this.#delete = this.#db.prepare('DELETE FROM deliveries WHERE seq = ?');
     this.#retry = this.#db.prepare('UPDATE deliveries SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE seq = ?');
     this.#giveUp = this.#db.prepare("UPDATE deliveries SET status = 'failed', attempts = ?, last_error = ? WHERE seq = ?");
-    this.#count = this.#db.prepare("SELECT COUNT(*) AS n FROM deliveries WHERE status = 'pending'");
     this.#backlog = this.#db.prepare(
       "SELECT SUM(status = 'pending') AS pending, SUM(status = 'failed') AS failed, MIN(CASE WHEN status = 'pending' THEN created_at END) AS oldest FROM deliveries",
     );
@@ -160,7 +158,7 @@ export class OutboxStore {
   }
 
   get pending(): number {
-    return this.#count.get()!.n;
+    return this.backlog().pending;
   }
 
   /** For metrics: deliveries waiting, given up on (kept), and when the oldest waiting one was queued (ms), if any. */
