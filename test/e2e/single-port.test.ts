@@ -85,15 +85,9 @@ test('a 4-party call uses one UDP port for all media', { timeout: 120_000 }, asy
 });
 
 test('browsers that cannot use UDP see each other over the one ICE-TCP port', { timeout: 120_000 }, async () => {
+  // Strip the server's UDP candidates before the browser sees them: only TCP is left.
   const pages: Page[] = [];
-  for (const name of ['T1', 'T2']) {
-    const { context, page } = await openParticipant(browser, 'about:blank');
-    // Strip the server's UDP candidates before the browser sees them: only TCP is left.
-    // (A string, not a function: tsx would wrap a function's inner names in helpers the page lacks.)
-    await context.addInitScript(STRIP_UDP_CANDIDATES);
-    await page.goto(joinUrl(server.url, 'tcp-only', name));
-    pages.push(page);
-  }
+  for (const name of ['T1', 'T2']) pages.push((await openParticipant(browser, joinUrl(server.url, 'tcp-only', name), STRIP_UDP_CANDIDATES)).page);
   for (const page of pages) {
     const s = await waitFor(() => inbound(page), (v) => Object.values(v.video).some((f) => f > 10), 25_000);
     assert.ok(Object.values(s.video).some((f) => f > 10), `video over TCP: ${JSON.stringify(s)}`);

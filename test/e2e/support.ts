@@ -98,8 +98,13 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** A page in its own context (its own camera, storage), as a separate person. */
-export async function openParticipant(browser: Browser, url: string): Promise<{ context: BrowserContext; page: Page }> {
+/**
+ * A page in its own browser context, joined at `url`. `initScript` runs in the page before its
+ * own code (a string, not a function: tsx would wrap a function's inner names in helpers the page lacks).
+ */
+export async function openParticipant(browser: Browser, url: string, initScript?: string): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
+  if (initScript) await context.addInitScript(initScript);
   const page = await context.newPage();
   page.on('console', (msg) => {
     if (msg.type() === 'error' || msg.type() === 'warning') process.stderr.write(`[page ${url}] ${msg.text()}\n`);

@@ -45,12 +45,7 @@ after(async () => {
 
 test('browsers forced to relay through coturn see and hear each other', { timeout: 120_000 }, async () => {
   const pages: Page[] = [];
-  for (const name of ['Relay A', 'Relay B']) {
-    const { context, page } = await openParticipant(browser, 'about:blank');
-    await context.addInitScript(FORCE_RELAY);
-    await page.goto(joinUrl(server.url, 'relayed', name));
-    pages.push(page);
-  }
+  for (const name of ['Relay A', 'Relay B']) pages.push((await openParticipant(browser, joinUrl(server.url, 'relayed', name), FORCE_RELAY)).page);
   for (const page of pages) {
     const s = await waitFor(() => inbound(page), (v) => Object.values(v.video).some((f) => f > 10) && Object.values(v.audio).some((p) => p > 20), 30_000);
     assert.ok(Object.values(s.video).some((f) => f > 10), `video through TURN: ${JSON.stringify(s)}`);
@@ -72,12 +67,7 @@ async function where(page: Page): Promise<{ id: string; frames: number }> {
 
 test('the TURN server dies mid-call: media fails after it had worked, the pages join again and meet once TURN is back', { timeout: 180_000 }, async (t) => {
   const pages: Page[] = [];
-  for (const name of ['Relay C', 'Relay D']) {
-    const { context, page } = await openParticipant(browser, 'about:blank');
-    await context.addInitScript(FORCE_RELAY);
-    await page.goto(joinUrl(server.url, 'relay-dies', name));
-    pages.push(page);
-  }
+  for (const name of ['Relay C', 'Relay D']) pages.push((await openParticipant(browser, joinUrl(server.url, 'relay-dies', name), FORCE_RELAY)).page);
   for (const page of pages) await waitFor(() => where(page), (w) => w.frames > 10, 30_000);
   const before = await Promise.all(pages.map(where));
 

@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { SignalingClient, signalingUrl } from '../../src/bot/index.js';
-import { PROTOCOL_VERSION, type ServerMessage, type ServerMessageOf } from '../../src/protocol/messages.js';
+import { PROTOCOL_VERSION, type ClientMessageInput, type ServerMessage, type ServerMessageOf } from '../../src/protocol/messages.js';
 import { sleep, startServer, waitUntil, type TestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -69,6 +69,14 @@ async function connect(): Promise<{ client: SignalingClient; messages: ServerMes
   return { client, messages };
 }
 
+/** A new connection says `hello` and gets `type` back: `resumed`, or `welcome` when it was joined afresh. */
+async function helloGets<T extends 'resumed' | 'welcome'>(hello: ClientMessageInput, type: T) {
+  const c = await connect();
+  const reply = c.client.waitFor(type);
+  c.client.send(hello);
+  return { ...c, reply: await reply };
+}
+
 test('a dropped connection resumes: same participant, nobody sees it leave, missed messages replayed, the client told what to resend', { timeout: 30_000 }, async () => {
   const ada = await Probe.join('resume-a', 'Ada');
   const bob = await Probe.join('resume-a', 'Bob');
@@ -87,10 +95,8 @@ test('a dropped connection resumes: same participant, nobody sees it leave, miss
   bob.client.send({ type: 'chat-send', text: 'while you were away' });
   await sleep(300);
 
-  const back = await connect();
-  const resumed = back.client.waitFor('resumed');
-  back.client.send(resumeHello('resume-a', ada, receivedBeforeDrop));
-  const r = await resumed;
+  const back = await helloGets(resumeHello('resume-a', ada, receivedBeforeDrop), 'resumed');
+  const r = back.reply;
   assert.equal(r.participantId, ada.welcome.participantId, 'the same participant');
   assert.equal(r.received, 1, 'the server counted the one message Ada sent after hello');
   await waitUntil(() => back.messages.some((m) => m.type === 'chat' && !m.history), 5000, 'the missed chat message, replayed');
@@ -119,10 +125,8 @@ test('a new connection takes over a half-open one (the server had not noticed th
   const ada = await Probe.join('resume-b', 'Ada');
   const bob = await Probe.join('resume-b', 'Bob');
   await waitUntil(() => ada.of('participant-joined').length === 1, 5000, 'Ada to see Bob');
-  const back = await connect();
-  const resumed = back.client.waitFor('resumed');
-  back.client.send(resumeHello('resume-b', ada));
-  assert.equal((await resumed).received, 0);
+  const back = await helloGets(resumeHello('resume-b', ada), 'resumed');
+  assert.equal(back.reply.received, 0);
   // The old socket is closed by the server with a normal close: no error, no leave.
   await waitUntil(() => ada.client.closed !== undefined, 5000, 'the old connection to be closed');
   assert.equal(ada.client.closed?.code, 1000);
@@ -145,10 +149,8 @@ test('after the grace period the participant leaves, and a late resume joins afr
   assert.equal(bob.of('participant-left')[0]?.reason, 'disconnected');
   assert.deepEqual(bob.interruptions(ada.welcome.participantId), [true]);
 
-  const late = await connect();
-  const welcome = late.client.waitFor('welcome');
-  late.client.send(resumeHello('resume-c', ada));
-  const w = await welcome;
+  const late = await helloGets(resumeHello('resume-c', ada), 'welcome');
+  const w = late.reply;
   assert.notEqual(w.participantId, ada.welcome.participantId, 'a new participant');
   assert.equal(w.self.displayName, 'Ada', 'joined from the rest of the hello');
   assert.ok(!late.messages.some((m) => m.type === 'resumed'));
@@ -166,24 +168,18 @@ test('a wrong secret, another room or an impossible count never resumes anyone',
   await waitUntil(() => bob.interruptions(ada.welcome.participantId).includes(true), 5000, 'Ada held');
 
   // Wrong secret: a fresh participant; Ada is untouched (still held).
-  const guess = await connect();
-  const w1 = guess.client.waitFor('welcome');
-  guess.client.send(resumeHello('resume-d', ada, ada.received, 'x'.repeat(32)));
-  assert.notEqual((await w1).participantId, ada.welcome.participantId);
+  const guess = await helloGets(resumeHello('resume-d', ada, ada.received, 'x'.repeat(32)), 'welcome');
+  assert.notEqual(guess.reply.participantId, ada.welcome.participantId);
   // The right secret for another room: a fresh participant there.
-  const elsewhere = await connect();
-  const w2 = elsewhere.client.waitFor('welcome');
-  elsewhere.client.send(resumeHello('resume-d-other', ada));
-  assert.notEqual((await w2).participantId, ada.welcome.participantId);
+  const elsewhere = await helloGets(resumeHello('resume-d-other', ada), 'welcome');
+  assert.notEqual(elsewhere.reply.participantId, ada.welcome.participantId);
   assert.equal(server.server.resume.suspendedCount(), 1, 'Ada is still held');
   assert.ok(!bob.of('participant-left').some((m) => m.participantId === ada.welcome.participantId));
 
   // The right secret but a count beyond what the server sent: the session cannot continue
   // safely, so Ada leaves now and this connection joins as someone new.
-  const confused = await connect();
-  const w3 = confused.client.waitFor('welcome');
-  confused.client.send(resumeHello('resume-d', ada, ada.received + 1000));
-  assert.notEqual((await w3).participantId, ada.welcome.participantId);
+  const confused = await helloGets(resumeHello('resume-d', ada, ada.received + 1000), 'welcome');
+  assert.notEqual(confused.reply.participantId, ada.welcome.participantId);
   await waitUntil(() => bob.of('participant-left').some((m) => m.participantId === ada.welcome.participantId), 2000, 'Ada to leave at once');
   assert.equal(server.server.resume.suspendedCount(), 0);
   for (const c of [guess, elsewhere, confused]) await c.client.close();
@@ -200,10 +196,8 @@ test('a goodbye (close 1000) or a leave message ends the session at once: nothin
   assert.deepEqual(bob.interruptions(ada.welcome.participantId), []);
   assert.equal(server.server.resume.suspendedCount(), 0);
   // Their secrets are dead.
-  const late = await connect();
-  const w = late.client.waitFor('welcome');
-  late.client.send(resumeHello('resume-e', ada));
-  assert.notEqual((await w).participantId, ada.welcome.participantId);
+  const late = await helloGets(resumeHello('resume-e', ada), 'welcome');
+  assert.notEqual(late.reply.participantId, ada.welcome.participantId);
   await late.client.close();
   await bob.client.close();
 });
@@ -220,10 +214,8 @@ test('a long-poll session that stops polling is held, and resumes over a WebSock
   await waitUntil(() => bob.interruptions(welcome.participantId).includes(true), 6000, 'Ada held after her polls stopped');
   assert.deepEqual(bob.of('participant-left'), []);
 
-  const back = await connect();
-  const resumed = back.client.waitFor('resumed');
-  back.client.send({ ...hello, resume: { participantId: welcome.participantId, secret: welcome.resumeSecret, received: poll.messages.length } });
-  assert.equal((await resumed).participantId, welcome.participantId);
+  const back = await helloGets({ ...hello, resume: { participantId: welcome.participantId, secret: welcome.resumeSecret, received: poll.messages.length } }, 'resumed');
+  assert.equal(back.reply.participantId, welcome.participantId);
   await waitUntil(() => bob.interruptions(welcome.participantId).at(-1) === false, 5000, 'Ada back');
   assert.deepEqual(bob.of('participant-left'), []);
   await back.client.close();
@@ -245,10 +237,8 @@ test('a moderator removes a held participant: it leaves as removed, the hold end
   await sleep(3500); // past the grace: nothing more happens
   assert.equal(expired(await (await fetch(`${server.url}metrics`)).text()), expired(before), 'not counted as expired as well');
   assert.equal(teacher.of('participant-left').length, 1, 'no second leave');
-  const late = await connect();
-  const w = late.client.waitFor('welcome');
-  late.client.send(resumeHello('resume-g', ada));
-  assert.notEqual((await w).participantId, ada.welcome.participantId, 'the removed session cannot be resumed');
+  const late = await helloGets(resumeHello('resume-g', ada), 'welcome');
+  assert.notEqual(late.reply.participantId, ada.welcome.participantId, 'the removed session cannot be resumed');
   await late.client.close();
   await teacher.client.close();
 });
@@ -265,10 +255,8 @@ test('pings acknowledge what the client has: the server stops keeping it, and it
   ada.client.socket.terminate();
   await waitUntil(() => bob.interruptions(ada.welcome.participantId).includes(true), 5000, 'Ada held');
   // Claiming less than the ping acknowledged: those messages are gone, so no resume (a fresh join).
-  const stale = await connect();
-  const w = stale.client.waitFor('welcome');
-  stale.client.send(resumeHello('resume-h', ada, acknowledged - 1));
-  assert.notEqual((await w).participantId, ada.welcome.participantId);
+  const stale = await helloGets(resumeHello('resume-h', ada, acknowledged - 1), 'welcome');
+  assert.notEqual(stale.reply.participantId, ada.welcome.participantId);
   await stale.client.close();
   await bob.client.close();
 });
@@ -284,10 +272,8 @@ test('while the server drains, new joins are refused but a dropped participant s
   newcomer.client.send({ type: 'hello', protocolVersion: PROTOCOL_VERSION, room: 'resume-z', displayName: 'Late' });
   await waitUntil(() => newcomer.client.closed !== undefined, 3000, 'the newcomer refused');
   assert.ok(newcomer.messages.some((m) => m.type === 'error' && m.code === 'server_not_ready'));
-  const back = await connect();
-  const resumed = back.client.waitFor('resumed');
-  back.client.send(resumeHello('resume-z', ada));
-  assert.equal((await resumed).participantId, ada.welcome.participantId, 'a resume is not a new join');
+  const back = await helloGets(resumeHello('resume-z', ada), 'resumed');
+  assert.equal(back.reply.participantId, ada.welcome.participantId, 'a resume is not a new join');
   await back.client.close();
   await bob.client.close();
   assert.equal(await drained, 'empty');
