@@ -18,7 +18,7 @@ import { videoCodecsFor } from './codecs.js';
 import { Consumer, type StreamPosition } from './consumer.js';
 import { mediaStats } from './media-stats.js';
 import { Producer } from './producer.js';
-import { keepInactiveSectionsBundled } from './sdp-fixups.js';
+import { forBrowser } from './sdp-fixups.js';
 import { SerialQueue } from './serial-queue.js';
 import type { MediaTransport } from './transport/media-transport.js';
 
@@ -87,7 +87,7 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
       this.closeStoppedProducers();
       // A stopped screen share's m-line stays inactive, not rejected: a rejected one is stopped
       // for good in the browser, and the next share could not reuse it.
-      return this.transport.localDescription(this.pcId('publish'), keepInactiveSectionsBundled(local.toSdp().sdp));
+      return this.transport.localDescription(this.pcId('publish'), forBrowser(local.toSdp().sdp));
     });
   }
 
@@ -221,7 +221,7 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
     const offer = await pc.createOffer();
     const local = await pc.setLocalDescription(offer);
     this.#awaitingAnswer = true;
-    const sdp = this.transport.localDescription(this.pcId('subscribe'), keepInactiveSectionsBundled(local.toSdp().sdp));
+    const sdp = this.transport.localDescription(this.pcId('subscribe'), forBrowser(local.toSdp().sdp));
     this.emit('subscribeOffer', { sdp, tracks: this.subscribedTracks(pc) });
   }
 
