@@ -130,11 +130,16 @@ export class Bot extends TypedEmitter<BotEvents> {
   private async startPublishing(publish: PublishOptions, timeoutMs: number): Promise<void> {
     const publisher = new Publisher(this.peerConfig, publish);
     this.publisher = publisher;
-    const { sdp, sources } = await publisher.createOffer();
+    await this.negotiatePublish(publisher, false, timeoutMs);
+    await whenConnected(publisher.pc, timeoutMs);
+  }
+
+  /** One publish offer/answer; `iceRestart` when the server asked for one (our media stopped reaching it). */
+  private async negotiatePublish(publisher: Publisher, iceRestart: boolean, timeoutMs: number): Promise<void> {
+    const { sdp, sources } = await publisher.createOffer(iceRestart);
     const answer = this.signaling.waitFor('publish-answer', timeoutMs);
     this.signaling.send({ type: 'publish-offer', sdp, sources });
     await publisher.applyAnswer(this.remoteSdp((await answer).sdp, 'publish'));
-    await whenConnected(publisher.pc, timeoutMs);
   }
 
   /** The server's SDP with the candidates a forced ICE path must not use removed. */
@@ -172,6 +177,11 @@ export class Bot extends TypedEmitter<BotEvents> {
           },
           () => undefined, // closed meanwhile; a real failure shows as missing media in stats
         );
+        return;
+      case 'restart-ice':
+        if (this.publisher) {
+          this.negotiatePublish(this.publisher, true, this.options.timeoutMs ?? 10_000).catch(() => undefined); // closed meanwhile
+        }
         return;
       case 'error':
         this.emit('serverError', message);

@@ -51,9 +51,9 @@ export class Publisher {
     return this.#connectedAt;
   }
 
-  /** Our offer and its mid -> source map (mids exist only after setLocalDescription). */
-  async createOffer(): Promise<{ sdp: string; sources: Record<string, TrackSource> }> {
-    const offer = await this.pc.createOffer();
+  /** Our offer and its mid -> source map (mids exist only after setLocalDescription); `iceRestart`: new ICE credentials. */
+  async createOffer(iceRestart = false): Promise<{ sdp: string; sources: Record<string, TrackSource> }> {
+    const offer = await this.pc.createOffer({ iceRestart });
     const local = await this.pc.setLocalDescription(offer);
     for (const [transceiver, source] of this.#pendingSources) {
       if (transceiver.mid !== null) this.#sources[transceiver.mid] = source;

@@ -15,7 +15,8 @@
  * timestamps continue from where the previous stream stopped, so the
  * browser's jitter buffer sees one steady stream, not a jump.
  */
-import { RtpHeader, RtpPacket, type RTCRtpTransceiver } from 'werift';
+import { RtcpRrPacket, RtcpSrPacket, RtpHeader, RtpPacket, type RTCRtpTransceiver, type RtcpPacket } from 'werift';
+import type { MediaKind } from '../protocol/messages.js';
 import { isKeyframeStart } from './keyframe.js';
 import { mediaStats } from './media-stats.js';
 import type { Producer } from './producer.js';
@@ -27,6 +28,13 @@ const KEYFRAME_RETRY_MS = 1000;
 export interface StreamPosition {
   readonly sequenceNumber: number;
   readonly timestamp: number;
+}
+
+/** Told what a consumer forwards and what the subscriber's receiver reports acknowledge (a DeliveryWatch). */
+export interface DeliverySink {
+  sent(ssrc: number, kind: MediaKind, now: number): void;
+  reported(ssrc: number, extendedHighestSequence: number, now: number): void;
+  forget(ssrc: number): void;
 }
 
 export class Consumer {
@@ -46,6 +54,7 @@ export class Consumer {
     readonly producer: Producer,
     readonly transceiver: RTCRtpTransceiver,
     continueFrom?: StreamPosition,
+    private readonly delivery?: DeliverySink,
   ) {
     this.#switch = continueFrom;
     this.#awaitingKeyframe = producer.kind === 'video';
@@ -54,6 +63,7 @@ export class Consumer {
     // A subscriber's decoder asks for a keyframe; route it to the publisher.
     this.#unsubscribers.push(sender.onPictureLossIndication.subscribe(() => this.requestKeyframe()).unSubscribe);
     this.#unsubscribers.push(sender.onReady.subscribe(() => this.requestKeyframe()).unSubscribe);
+    if (delivery) this.#unsubscribers.push(sender.onRtcp.subscribe((packet) => this.onRtcp(packet, delivery)).unSubscribe);
   }
 
   get closed(): boolean {
@@ -111,7 +121,18 @@ export class Consumer {
     });
     mediaStats.packetsForwarded++;
     mediaStats.bytesForwarded += rtp.payload.length;
-    this.transceiver.sender.sendRtp(new RtpPacket(header, rtp.payload)).catch(() => undefined);
+    const sender = this.transceiver.sender;
+    this.delivery?.sent(sender.ssrc, this.producer.kind, Date.now());
+    sender.sendRtp(new RtpPacket(header, rtp.payload)).catch(() => undefined);
+  }
+
+  /** Receiver reports on our stream: how far the subscriber has received (RFC 3550 6.4.2). */
+  private onRtcp(packet: RtcpPacket, delivery: DeliverySink): void {
+    if (packet.type !== RtcpRrPacket.type && packet.type !== RtcpSrPacket.type) return;
+    const ssrc = this.transceiver.sender.ssrc;
+    for (const report of (packet as RtcpRrPacket).reports) {
+      if (report.ssrc === ssrc) delivery.reported(ssrc, report.highestSequence, Date.now());
+    }
   }
 
   private askForKeyframe(): void {
@@ -126,5 +147,6 @@ export class Consumer {
     this.#closed = true;
     this.producer.consumers.delete(this);
     for (const off of this.#unsubscribers.splice(0)) off();
+    this.delivery?.forget(this.transceiver.sender.ssrc);
   }
 }

@@ -16,6 +16,7 @@ import type { MediaKind, SubscribedTrack, TrackSource } from '../protocol/messag
 import { TypedEmitter } from '../util/typed-emitter.js';
 import { videoCodecsFor } from './codecs.js';
 import { Consumer, type StreamPosition } from './consumer.js';
+import { PathHealth, type PathHealthEvents } from './path-health.js';
 import { mediaStats } from './media-stats.js';
 import { Producer } from './producer.js';
 import { forBrowser } from './sdp-fixups.js';
@@ -31,6 +32,13 @@ export interface MediaPeerEvents {
   connectionState: [PcRole, PcState];
   /** A subscribe offer could not be made; the peer stays up and retries on the next change. */
   negotiationFailed: [Error];
+  /** A media path died without ICE noticing (path-health.ts); its repair starts now. */
+  mediaStalled: PathHealthEvents['stalled'];
+  /** The browser must restart ICE on its publish connection (it is the offerer there). */
+  publishIceRestartNeeded: [];
+  mediaRepaired: PathHealthEvents['repaired'];
+  /** The repair did not bring media back: the client has to rebuild its connections. */
+  mediaRepairFailed: PathHealthEvents['repairFailed'];
   closed: [];
 }
 
@@ -56,6 +64,10 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
   #awaitingAnswer = false;
   #renegotiate = false;
   #negotiationScheduled = false;
+  /** The next subscribe offer restarts ICE (a stall repair). */
+  #iceRestart = false;
+  /** Both paths watched for stalls that ICE does not notice (issue 18), and their repairs. */
+  readonly #health = new PathHealth(Date.now());
   #closed = false;
   readonly #disposers: (() => void)[] = [];
 
@@ -66,6 +78,18 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
     super();
     this.publishPc = this.createPc('publish');
     this.publishPc.onTrack.subscribe((track) => this.onIncomingTrack(track));
+    const health = this.#health;
+    health.on('stalled', (stall) => this.emit('mediaStalled', stall));
+    health.on('repaired', (outcome) => this.emit('mediaRepaired', outcome));
+    health.on('repairFailed', (stall) => this.emit('mediaRepairFailed', stall));
+    health.on('restartIce', (pc) => {
+      if (pc === 'publish') {
+        this.emit('publishIceRestartNeeded');
+        return;
+      }
+      this.#iceRestart = true;
+      this.scheduleNegotiation();
+    });
   }
 
   get closed(): boolean {
@@ -122,7 +146,7 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
   consume(producer: Producer): void {
     if (this.#closed || producer.closed || this.consumers.has(producer.id) || producer.ownerId === this.ownerId) return;
     const [transceiver, continueFrom] = this.takeTransceiver(producer);
-    this.consumers.set(producer.id, new Consumer(producer, transceiver, continueFrom));
+    this.consumers.set(producer.id, new Consumer(producer, transceiver, continueFrom, this.#health.delivery));
     const onClosed = (): void => this.unconsume(producer.id);
     producer.once('closed', onClosed);
     this.#disposers.push(() => producer.off('closed', onClosed));
@@ -155,6 +179,26 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
     const transceiver = pc.addTransceiver(producer.kind, { direction: 'sendonly' });
     if (producer.kind === 'video') transceiver.codecs = videoCodecsFor(producer.codec.mimeType);
     return [transceiver, undefined];
+  }
+
+  /**
+   * Called about once a second by the router: are both media paths alive?
+   * A stall starts a repair (see path-health.ts).
+   */
+  checkHealth(now: number): void {
+    const subscribe = this.#subscribePc;
+    if (this.#closed) return;
+    this.#health.check(
+      now,
+      { connected: subscribe?.connectionState === 'connected', path: () => (subscribe ? selectedPath(subscribe) : undefined) },
+      { connected: this.publishPc.connectionState === 'connected', streams: this.producers.values() },
+    );
+  }
+
+  /** The client says what it receives from us stopped: restart ICE on the subscribe connection, if that can help (path-health.ts). */
+  repairSubscribe(): ReturnType<PathHealth['clientReportedStall']> | 'no-subscribe-connection' {
+    if (this.#closed || !this.#subscribePc) return 'no-subscribe-connection';
+    return this.#health.clientReportedStall(Date.now());
   }
 
   async close(): Promise<void> {
@@ -218,7 +262,9 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
       this.#renegotiate = true;
       return;
     }
-    const offer = await pc.createOffer();
+    const iceRestart = this.#iceRestart;
+    this.#iceRestart = false;
+    const offer = await pc.createOffer({ iceRestart });
     const local = await pc.setLocalDescription(offer);
     this.#awaitingAnswer = true;
     const sdp = this.transport.localDescription(this.pcId('subscribe'), forBrowser(local.toSdp().sdp));
@@ -285,6 +331,14 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
   private assertOpen(): void {
     if (this.#closed) throw new Error(`media peer ${this.ownerId} is closed`);
   }
+}
+
+/** The candidate pair werift sends on, for logs: `udp 203.0.113.7:50123` (behind the demultiplexer, its loopback side). */
+function selectedPath(pc: RTCPeerConnection): string | undefined {
+  const pair = pc.iceTransports[0]?.connection.nominated;
+  if (!pair) return undefined;
+  const [host, port] = pair.remoteAddr;
+  return `${pair.localCandidate.transport.toLowerCase()} ${host}:${port}`;
 }
 
 /** Directions (seen from the server) in which the browser no longer sends on a publish m-line. */

@@ -13,16 +13,26 @@ export interface MediaRouterEvents {
   closed: [];
 }
 
+/** How often each participant's media paths are checked (stalls are declared after seconds, not milliseconds). */
+const DELIVERY_CHECK_MS = 1000;
+
 export class MediaRouter extends TypedEmitter<MediaRouterEvents> {
   readonly peers = new Map<string, MediaPeer>();
   readonly producers = new Map<string, Producer>();
   #closed = false;
+  /** One timer per room, not per subscriber. */
+  readonly #healthCheck: NodeJS.Timeout;
 
   constructor(
     readonly id: string,
     private readonly transport: MediaTransport,
   ) {
     super();
+    this.#healthCheck = setInterval(() => {
+      const now = Date.now();
+      for (const peer of this.peers.values()) peer.checkHealth(now);
+    }, DELIVERY_CHECK_MS);
+    this.#healthCheck.unref();
   }
 
   createPeer(ownerId: string): MediaPeer {
@@ -46,6 +56,7 @@ export class MediaRouter extends TypedEmitter<MediaRouterEvents> {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#healthCheck);
     await Promise.allSettled([...this.peers.values()].map((p) => p.close()));
     this.emit('closed');
     this.removeAllListeners();

@@ -8,6 +8,7 @@ import type { MediaKind, TrackSource } from '../protocol/messages.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import type { Consumer } from './consumer.js';
 import { mediaStats } from './media-stats.js';
+import type { PublishedStream } from './path-health.js';
 
 /** Chrome answers more than a few PLIs a second with needless keyframes. */
 const MIN_KEYFRAME_REQUEST_INTERVAL_MS = 300;
@@ -16,9 +17,13 @@ export interface ProducerEvents {
   closed: [];
 }
 
-export class Producer extends TypedEmitter<ProducerEvents> {
+export class Producer extends TypedEmitter<ProducerEvents> implements PublishedStream {
   readonly consumers = new Set<Consumer>();
   packetsReceived = 0;
+  /** ms timestamp of the last packet from the publisher (the publish path's health check reads it). */
+  lastPacketAt: number | undefined;
+  /** When it was last unmuted. */
+  unpausedAt = Date.now();
   #paused = false;
   #closed = false;
   #lastKeyframeRequest = 0;
@@ -54,6 +59,7 @@ export class Producer extends TypedEmitter<ProducerEvents> {
   setPaused(paused: boolean): void {
     if (this.#paused === paused) return;
     this.#paused = paused;
+    if (!paused) this.unpausedAt = Date.now();
     for (const consumer of this.consumers) consumer.markGap();
     // Subscribers need a fresh keyframe to show video again.
     if (!paused) this.requestKeyframe();
@@ -88,6 +94,7 @@ export class Producer extends TypedEmitter<ProducerEvents> {
 
   private forward(rtp: RtpPacket): void {
     this.packetsReceived++;
+    this.lastPacketAt = Date.now();
     mediaStats.packetsReceived++;
     mediaStats.bytesReceived += rtp.payload.length;
     // Padding-only packets are Chrome's bandwidth probes, meaningless downstream.

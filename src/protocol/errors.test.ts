@@ -19,6 +19,7 @@ describe('ERRORS catalogue', () => {
       'server_not_ready',
       'server_shutting_down',
       'media_negotiation_failed',
+      'media_stalled',
       'not_found',
       'internal_error',
       'api_forbidden',

@@ -79,6 +79,11 @@ export const ERRORS = {
     closeCode: 4510,
     message: 'Setting up audio and video with the server failed.',
   },
+  media_stalled: {
+    status: 503,
+    closeCode: 4511,
+    message: 'Audio and video stopped getting through and could not be repaired; reconnecting them.',
+  },
   not_found: {
     status: 404,
     closeCode: 4404,

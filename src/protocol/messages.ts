@@ -85,6 +85,12 @@ export const clientMessage = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('subscribe-answer'), sdp }),
   z.object({ type: z.literal('ice-candidate'), pc: pcRole, candidate }),
+  /**
+   * What the page receives stopped though its sender is unmuted: the server restarts ICE on the
+   * subscribe connection (it is the offerer there; a new subscribe-offer follows). At most one repair
+   * every few seconds; more are ignored.
+   */
+  z.object({ type: z.literal('restart-ice'), pc: z.literal('subscribe'), reason: z.string().max(200).optional() }),
   z.object({ type: z.literal('set-muted'), kind: mediaKind, muted: z.boolean() }),
   z.object({ type: z.literal('set-display-name'), displayName }),
   z.object({ type: z.literal('moderate'), request: moderationRequest }),
@@ -137,6 +143,11 @@ export const serverMessage = z.discriminatedUnion('type', [
    */
   z.object({ type: z.literal('resumed'), participantId: id, received: z.number().int().min(0) }),
   z.object({ type: z.literal('publish-answer'), sdp }),
+  /**
+   * Our media from the page stopped arriving (a path that died without ICE noticing): restart ICE on
+   * the publish connection (the page is the offerer there) with a new publish-offer.
+   */
+  z.object({ type: z.literal('restart-ice'), pc: z.literal('publish') }),
   z.object({ type: z.literal('subscribe-offer'), sdp, tracks: z.array(subscribedTrack) }),
   z.object({ type: z.literal('participant-joined'), participant: participantInfo }),
   z.object({ type: z.literal('participant-updated'), participant: participantInfo }),

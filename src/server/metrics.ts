@@ -30,6 +30,8 @@ export class ConfabMetrics implements ServiceObserver {
   readonly #joinFailures: Counter<'code'>;
   readonly #clientReports: Counter<'code'>;
   readonly #resumes: Counter<'outcome'>;
+  readonly #stalls: Counter<'pc' | 'outcome'>;
+  readonly #recentStalls = new RecentEvents(3_600_000, 10_000);
 
   constructor(source: MetricsSource) {
     const registers = [this.registry];
@@ -98,6 +100,31 @@ export class ConfabMetrics implements ServiceObserver {
       registers,
     });
     for (const outcome of ['resumed', 'refused', 'expired'] as const) this.#resumes.inc({ outcome }, 0);
+    this.#stalls = new Counter({
+      name: 'confab_media_stalls_total',
+      help: 'Media paths that stopped delivering while ICE still said connected, by connection (publish, subscribe) and outcome: detected, repaired (ICE restart brought media back), failed (the page had to rebuild).',
+      labelNames: ['pc', 'outcome'],
+      registers,
+    });
+    for (const pc of ['publish', 'subscribe'] as const) for (const outcome of ['detected', 'repaired', 'failed'] as const) this.#stalls.inc({ pc, outcome }, 0);
+    const recent = this.#recentStalls;
+    new Gauge({
+      name: 'confab_media_stalls_last_hour',
+      help: 'Media stalls in the last hour, by connection and outcome (what `confab doctor` reports).',
+      labelNames: ['pc', 'outcome'],
+      registers,
+      collect() {
+        const now = Date.now();
+        for (const pc of ['publish', 'subscribe']) {
+          for (const outcome of ['detected', 'repaired', 'failed']) this.set({ pc, outcome }, recent.count(`${pc} ${outcome}`, now));
+        }
+      },
+    });
+  }
+
+  mediaStall(pc: 'publish' | 'subscribe', outcome: 'detected' | 'repaired' | 'failed'): void {
+    this.#stalls.inc({ pc, outcome });
+    this.#recentStalls.record(`${pc} ${outcome}`, Date.now());
   }
 
   /** resumed: a dropped connection came back; refused: a resume was asked for but could not be (joined afresh); expired: never came back. */
@@ -131,5 +158,36 @@ export class ConfabMetrics implements ServiceObserver {
         seen = now;
       },
     });
+  }
+}
+
+/** Timestamps of events per key within a sliding window, at most `max` per key (oldest dropped). */
+export class RecentEvents {
+  readonly #events = new Map<string, number[]>();
+
+  constructor(
+    private readonly windowMs: number,
+    private readonly max: number,
+  ) {}
+
+  record(key: string, now: number): void {
+    let list = this.#events.get(key);
+    if (!list) this.#events.set(key, (list = []));
+    list.push(now);
+    if (list.length > this.max) list.shift();
+    this.prune(list, now);
+  }
+
+  count(key: string, now: number): number {
+    const list = this.#events.get(key);
+    if (!list) return 0;
+    this.prune(list, now);
+    return list.length;
+  }
+
+  private prune(list: number[], now: number): void {
+    let drop = 0;
+    while (drop < list.length && now - list[drop]! > this.windowMs) drop++;
+    if (drop > 0) list.splice(0, drop);
   }
 }

@@ -7,9 +7,12 @@ export interface ServiceObserver {
   joinRefused(code: string): void;
   /** A browser reported a problem of its own (ICE failure, camera, signaling fallback). */
   clientReport(code: string): void;
+  /** A media path stalled without ICE noticing, and what became of its repair. */
+  mediaStall(pc: 'publish' | 'subscribe', outcome: 'detected' | 'repaired' | 'failed'): void;
 }
 
 export const NO_OBSERVER: ServiceObserver = {
   joinRefused: () => undefined,
   clientReport: () => undefined,
+  mediaStall: () => undefined,
 };

@@ -9,7 +9,7 @@ import { moderate } from '../conference/moderation.js';
 import type { LeaveReason, Participant } from '../conference/participant.js';
 import type { Room } from '../conference/room.js';
 import type { MediaPeer } from '../media/media-peer.js';
-import { ConfabError, type ErrorCode } from '../protocol/errors.js';
+import { ConfabError, ERRORS, type ErrorCode } from '../protocol/errors.js';
 import type { ClientMessage } from '../protocol/messages.js';
 import type { Logger } from '../util/log.js';
 import { NO_OBSERVER, type ServiceObserver } from './observer.js';
@@ -48,6 +48,21 @@ export class LocalParticipantLink implements ParticipantLink {
         log.info({ pc: role, state }, 'media connection state');
       }),
       peer.on('negotiationFailed', (error) => log.error({ err: error }, 'subscribe negotiation failed')),
+      // Paths that die without ICE noticing (issue 18): never silent, always repaired or reported.
+      peer.on('mediaStalled', (stall) => {
+        log.warn({ code: 'media_stalled', ...stall }, `media stalled on the ${stall.pc} connection: restarting ICE`);
+        observer.mediaStall(stall.pc, 'detected');
+      }),
+      peer.on('publishIceRestartNeeded', () => channel.send({ type: 'restart-ice', pc: 'publish' })),
+      peer.on('mediaRepaired', ({ pc, afterMs }) => {
+        log.info({ pc, afterMs }, 'media stall repaired');
+        observer.mediaStall(pc, 'repaired');
+      }),
+      peer.on('mediaRepairFailed', (stall) => {
+        log.warn({ code: 'media_stalled', ...stall }, `media stall on the ${stall.pc} connection not repaired: the page rebuilds its connections`);
+        observer.mediaStall(stall.pc, 'failed');
+        channel.send({ type: 'error', code: 'media_stalled', message: ERRORS.media_stalled.message, fatal: false });
+      }),
       ...followRoom(room, participant, channel),
     );
     participant.once('closed', (reason) => {
@@ -89,6 +104,13 @@ export class LocalParticipantLink implements ParticipantLink {
         await this.peer.addRemoteCandidate(message.pc, message.candidate).catch((error: unknown) => {
           this.log.debug({ err: error }, 'remote candidate ignored');
         });
+        return;
+      case 'restart-ice':
+        // The stall itself is logged and counted by the peer's mediaStalled event (detectedBy: client).
+        {
+          const outcome = this.peer.repairSubscribe();
+          if (outcome !== 'repairing') this.log.info({ reason: message.reason, outcome }, 'the page asked for an ICE restart: not needed');
+        }
         return;
       case 'set-muted':
         this.participant.setMuted(message.kind, message.muted);

@@ -65,19 +65,53 @@ async function where(page: Page): Promise<{ id: string; frames: number }> {
   return { id, frames: Object.values((await inbound(page)).video).reduce((a, b) => a + b, 0) };
 }
 
-test('the TURN server dies mid-call: media fails after it had worked, the pages join again and meet once TURN is back', { timeout: 180_000 }, async (t) => {
+test('the TURN server dies mid-call: the server notices media stopped, restarts ICE, and the class goes on through the restarted TURN server', { timeout: 180_000 }, async (t) => {
   const pages: Page[] = [];
   for (const name of ['Relay C', 'Relay D']) pages.push((await openParticipant(browser, joinUrl(server.url, 'relay-dies', name), FORCE_RELAY)).page);
   for (const page of pages) await waitFor(() => where(page), (w) => w.frames > 10, 30_000);
-  const before = await Promise.all(pages.map(where));
 
   // coturn stops (its allocations are gone) and comes back on the same port a moment later.
   const stoppedAt = Date.now();
   await turn.stop();
   await new Promise((r) => setTimeout(r, 1000));
   turn = await startCoturn(turn.secret, turn.port);
+  const stalled = await Promise.all(pages.map(where));
 
-  // Each page notices its relayed media failed and joins again as a new participant.
+  // ICE still says connected for a while (consent takes ~30 s to expire), but receiver reports stop
+  // and the publishers' packets stop: the server restarts ICE on both connections of both pages
+  // (issue 18), which gathers new relay allocations. Same participants, no rejoin.
+  for (const [i, page] of pages.entries()) {
+    const again = await waitFor(() => where(page), (w) => w.frames > stalled[i]!.frames + 50, 60_000);
+    assert.equal(again.id, stalled[i]!.id, 'the same participant: repaired, not joined again');
+    assert.ok(again.frames > stalled[i]!.frames + 50, `video decoded again through the restarted TURN server: ${JSON.stringify(again)}`);
+    assert.deepEqual((await selectedPairs(page)).map((p) => p.localType), ['relay', 'relay']);
+  }
+  t.diagnostic(`both pages decoding again ${Math.round((Date.now() - stoppedAt) / 1000)} s after TURN stopped`);
+  for (const page of pages) {
+    assert.equal(await page.locator('.tile').count(), 2);
+    assert.equal(await page.locator('.tile.interrupted, .tile.media-stalled').count(), 0, 'no tile left reconnecting');
+  }
+  const repaired = server.logs.filter((l) => l.includes('"room":"relay-dies"') && l.includes('media stall repaired'));
+  assert.ok(repaired.some((l) => l.includes('"pc":"subscribe"')), 'a subscribe connection was repaired');
+  assert.ok(repaired.some((l) => l.includes('"pc":"publish"')), 'a publish connection was repaired');
+  assert.ok(!server.logs.some((l) => l.includes('"room":"relay-dies"') && l.includes('not repaired')), 'no repair failed');
+  for (const page of pages) await page.close();
+});
+
+test('TURN down for longer than a repair can bridge: the repair fails, the pages join again and meet once TURN is back', { timeout: 180_000 }, async (t) => {
+  const pages: Page[] = [];
+  for (const name of ['Relay E', 'Relay F']) pages.push((await openParticipant(browser, joinUrl(server.url, 'relay-gone', name), FORCE_RELAY)).page);
+  for (const page of pages) await waitFor(() => where(page), (w) => w.frames > 10, 30_000);
+  const before = await Promise.all(pages.map(where));
+
+  // Down for 18 s: the server sees the stall after ~5 s and restarts ICE, which cannot get through while
+  // TURN is gone: the restarted connections fail (or the server's 15 s for the repair run out and it
+  // says media_stalled), and either way the pages rebuild with new connections.
+  const stoppedAt = Date.now();
+  await turn.stop();
+  await new Promise((r) => setTimeout(r, 18_000));
+  turn = await startCoturn(turn.secret, turn.port);
+
   for (const [i, page] of pages.entries()) {
     const again = await waitFor(() => where(page), (w) => w.id !== before[i]!.id && w.frames > 10, 90_000);
     assert.notEqual(again.id, before[i]!.id, 'joined again with new peer connections');
@@ -90,6 +124,7 @@ test('the TURN server dies mid-call: media fails after it had worked, the pages 
     assert.equal(await page.locator('.tile').count(), 2, 'two tiles: no ghost of the earlier sessions');
     assert.equal(await page.locator('.tile.interrupted').count(), 0);
   }
+  assert.ok(server.logs.some((l) => l.includes('"room":"relay-gone"') && l.includes('"code":"media_stalled"')), 'the server saw the stall');
   assert.ok(server.logs.some((l) => l.includes('media_connection_lost')), 'the pages reported why they joined again');
   for (const page of pages) await page.close();
 });

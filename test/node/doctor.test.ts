@@ -33,7 +33,7 @@ createHook({
   },
 }).enable();
 
-const CHECKS = ['dns', 'tcp', 'tls', 'page', 'assets', 'websocket', 'long-poll', 'token', 'media-udp', 'media-tcp', 'health'];
+const CHECKS = ['dns', 'tcp', 'tls', 'page', 'assets', 'websocket', 'long-poll', 'token', 'media-udp', 'media-tcp', 'health', 'media-stalls'];
 
 describe('confab doctor against a healthy server', { timeout: 120_000 }, () => {
   let server: TestServer;
@@ -47,7 +47,8 @@ describe('confab doctor against a healthy server', { timeout: 120_000 }, () => {
     assert.equal(run.code, 0, run.stdout + run.stderr);
     for (const name of CHECKS) assert.match(run.line(name), /^ {2}PASS /, run.line(name));
     assert.match(run.line('media-relay'), /^ {2}SKIP .*no TURN server/);
-    assert.match(run.lines.at(-1)!, /^result: PASS \(11 passed, 0 failed, 0 warned, 1 skipped\)$/);
+    assert.match(run.lines.at(-1)!, /^result: PASS \(12 passed, 0 failed, 0 warned, 1 skipped\)$/);
+    assert.match(run.line('media-stalls'), /0 detected \(0 receiving, 0 sending\), 0 repaired, 0 not repaired in the last hour/);
     const media = server.server.media as MuxTransport;
     assert.match(run.line('media-udp'), new RegExp(`media path udp 127\\.0\\.0\\.1:\\d+ \\(host\\) -> 127\\.0\\.0\\.1:${media.udpPort} \\(host\\)`));
     assert.match(run.line('media-tcp'), new RegExp(`media path tcp 127\\.0\\.0\\.1 \\(tcp active\\) -> 127\\.0\\.0\\.1:${media.tcpPort} \\(host\\)`));
@@ -67,7 +68,7 @@ describe('confab doctor against a healthy server', { timeout: 120_000 }, () => {
     };
     assert.equal(report.result, 'pass');
     assert.equal(report.exitCode, 0);
-    assert.deepEqual(report.checks.map((c) => c.name), [...CHECKS.slice(0, 10), 'media-relay', 'health']);
+    assert.deepEqual(report.checks.map((c) => c.name), [...CHECKS.slice(0, 10), 'media-relay', 'health', 'media-stalls']);
     const media = server.server.media as MuxTransport;
     const udp = report.checks.find((c) => c.name === 'media-udp')!.data!.pairs!.a.publish;
     assert.deepEqual([udp.local.protocol, udp.remote.port], ['udp', media.udpPort]);

@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import type { Bot } from '../../src/bot/index.js';
 import { PROTOCOL_VERSION } from '../../src/protocol/messages.js';
 import { allReceiving, closeAll, joinBots } from '../support/bots.js';
+import { scrapeMetrics } from '../support/metrics.js';
 import { startServer, waitUntil, type TestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -21,17 +22,7 @@ after(async () => {
   await server.stop();
 });
 
-async function scrape(): Promise<Map<string, number>> {
-  const res = await fetch(`${server.url}metrics`);
-  assert.equal(res.status, 200);
-  assert.match(res.headers.get('content-type') ?? '', /^text\/plain/);
-  const values = new Map<string, number>();
-  for (const line of (await res.text()).split('\n')) {
-    const m = /^([a-z_]+(?:\{[^}]*\})?) ([0-9.e+-]+)$/.exec(line);
-    if (m) values.set(m[1]!, Number(m[2]));
-  }
-  return values;
-}
+const scrape = (): Promise<Map<string, number>> => scrapeMetrics(server.url);
 
 /** Opens a signaling connection, sends `messages`, waits for the server to close it. */
 async function session(messages: object[]): Promise<void> {

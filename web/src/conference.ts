@@ -17,6 +17,7 @@ import { presentationFor } from './ui/presenter.js';
 import type { CloseInfo } from './signaling.js';
 import { Connection } from './connection.js';
 import { startSpeakingMonitor } from './speaking.js';
+import { startMediaMonitor } from './media-monitor.js';
 import { ConferenceView } from './ui/conference-view.js';
 import { Emitter } from './events.js';
 import type { ConferenceEvents, ConferenceOptions, ConferenceState } from './conference-types.js';
@@ -38,6 +39,7 @@ export class Conference {
   #overlayTimer: number | undefined;
   #deviceErrorReported = false;
   #stopSpeaking: (() => void) | undefined;
+  #stopMediaMonitor: (() => void) | undefined;
   /** From the last welcome: lets us back in after a lost connection even once the token has expired. */
   #rejoinTicket: string | undefined;
 
@@ -170,6 +172,13 @@ export class Conference {
   start(): void {
     this.#connection.start();
     this.#stopSpeaking = startSpeakingMonitor(this);
+    this.#stopMediaMonitor = startMediaMonitor(this, {
+      showStalled: (ids) => {
+        for (const [id, tile] of this.view.stage.tiles) tile.setMediaStalled(ids.has(id));
+      },
+      report: (code, detail) => this.report(code, detail),
+      askIceRestart: (reason) => this.send({ type: 'restart-ice', pc: 'subscribe', reason }),
+    });
   }
 
   leave(): void {
@@ -257,6 +266,9 @@ export class Conference {
       }
       case 'publish-answer':
         return this.media?.onPublishAnswer(m.sdp);
+      case 'restart-ice':
+        // The server stopped getting our media though ICE says connected: new credentials on the same connection.
+        return this.media?.restartPublishIce();
       case 'subscribe-offer':
         return this.media?.onSubscribeOffer(m);
       case 'participant-joined':
@@ -283,6 +295,8 @@ export class Conference {
         this.classroom.render();
         return this.attachRemoteTracks();
       case 'error':
+        // The server could not repair a stalled media path: rebuild our connections, as after a failure.
+        if (!m.fatal && m.code === 'media_stalled') return this.onMediaFailed(m.message, true);
         // A refused request (forbidden, a locked unmute) is the person's to read, not a problem to report.
         if (!m.fatal && isErrorCode(m.code) && isRequestOnly(m.code)) this.view.setNotice(m.message || ERRORS[m.code].message, m.code);
         else if (!m.fatal) this.report(m.code, m.message);
@@ -404,6 +418,7 @@ export class Conference {
     window.clearTimeout(this.#overlayTimer);
     this.#connection.stop(goodbye);
     this.#stopSpeaking?.();
+    this.#stopMediaMonitor?.();
     this.media?.close();
     this.media = undefined;
   }

@@ -83,6 +83,13 @@ export class MediaSession {
     await this.renegotiate();
   }
 
+  /** The server stopped getting our media (a path that died without ICE noticing): new ICE credentials, same connection. */
+  restartPublishIce(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.publishPc.restartIce();
+    return this.renegotiate();
+  }
+
   onPublishAnswer(sdp: string): void {
     const resolve = this.#awaitingAnswer;
     this.#awaitingAnswer = undefined;

@@ -10,12 +10,15 @@ export const USAGE = `Usage:
                 [--kube [--namespace <ns>]] [--media-port <udp port>] [--timeout 10s] [--only <groups>] [--loopback]
       Checks, in order, what a participant needs from <public-url> (e.g. https://meet.example.com/jitsi/):
       network (DNS, TCP, TLS), web (page, assets), signaling (WebSocket, long-poll), token,
-      media (two bots over UDP, TCP, TURN), health (/readyz), and with --kube the cluster (kubectl).
+      media (two bots over UDP, TCP, TURN), health (/readyz, media stalls of the last hour from /metrics),
+      and with --kube the cluster (kubectl).
       One line per check: PASS/FAIL/WARN/SKIP, the evidence and the likely fix. Exits 0 only when
       nothing failed or warned, 1 otherwise, 2 on a usage error.
   --token <jwt>          a token to check; the media bots present it too
   --secret-file <file>   mint tokens with this secret (JWT_APP_ID or --app-id, XMPP_DOMAIN from the environment)
   --room <room>          the room the token is for (default: a throw-away room doctor-xxxx)
+  --metrics-token <t>    bearer token for <public-url>metrics when the server sets METRICS_TOKEN
+                         (default: the METRICS_TOKEN environment variable)
   --only <groups>        comma list of ${GROUPS.join(', ')}
   --media-port <port>    the media UDP port to look for in the cluster (default 10000, or what the server offers)
   --loopback             keep the bots' media on 127.0.0.1 (a server on this machine; tests)`;
@@ -44,6 +47,7 @@ export function parseDoctorArgs(args: string[], env: NodeJS.ProcessEnv): DoctorO
       timeout: { type: 'string', default: '10s' },
       only: { type: 'string' },
       loopback: { type: 'boolean', default: false },
+      'metrics-token': { type: 'string' },
     },
     strict: true,
     allowPositionals: true,
@@ -85,6 +89,7 @@ export function parseDoctorArgs(args: string[], env: NodeJS.ProcessEnv): DoctorO
     mediaUdpPort,
     timeoutMs: duration(values.timeout),
     loopback: values.loopback,
+    metricsToken: values['metrics-token'] ?? env.METRICS_TOKEN,
     only,
     env,
   };

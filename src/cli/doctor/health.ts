@@ -1,7 +1,8 @@
-/** Check 6: server health from <base>readyz: ready, version, rooms and participants now. */
+/** Check 6: server health from <base>readyz: ready, version, rooms and participants now; then media stalls (stalls.ts). */
 import { VERSION } from '../../server/version.js';
 import { missingRouteFix } from './fixes.js';
 import { describeAnswer, httpGet } from './probe.js';
+import { stallCheck } from './stalls.js';
 import type { DoctorContext, DoctorOptions, Report } from './types.js';
 
 interface Readyz {
@@ -42,4 +43,5 @@ export async function healthChecks(o: DoctorOptions, ctx: DoctorContext, report:
     return;
   }
   report({ group: 'health', name: 'health', status: 'pass', evidence: `GET ${path} -> 200 ready, ${versions}, ${now}, in ${answer.ms} ms`, latencyMs: answer.ms, data });
+  await stallCheck(o, report);
 }

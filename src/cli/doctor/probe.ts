@@ -22,10 +22,10 @@ export interface HttpFailure {
   readonly ms: number;
 }
 
-export async function httpGet(url: URL | string, timeoutMs: number, accept = '*/*'): Promise<HttpAnswer | HttpFailure> {
+export async function httpGet(url: URL | string, timeoutMs: number, accept = '*/*', headers: Record<string, string> = {}): Promise<HttpAnswer | HttpFailure> {
   const started = performance.now();
   try {
-    const res = await fetch(url, { headers: { accept, 'user-agent': 'confab-doctor' }, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(url, { headers: { ...headers, accept, 'user-agent': 'confab-doctor' }, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
     const buffer = Buffer.from(await res.arrayBuffer());
     return {
       ok: true,

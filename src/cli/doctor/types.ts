@@ -39,6 +39,8 @@ export interface DoctorOptions {
   readonly timeoutMs: number;
   /** Bots keep media on 127.0.0.1 with no outside lookups (a server on this machine; tests). */
   readonly loopback: boolean;
+  /** Bearer token for <base>metrics when the server sets METRICS_TOKEN (the media-stalls check). */
+  readonly metricsToken?: string;
   /** Groups to run; default all (kube only with --kube). */
   readonly only: readonly Group[];
   readonly env: NodeJS.ProcessEnv;

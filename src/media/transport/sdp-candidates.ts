@@ -19,19 +19,23 @@ export function readIceEndpoint(sdp: string): IceEndpoint | undefined {
   return { ufrag, password, port: Number(candidate[1]) };
 }
 
-/** Host candidates on the public ports; UDP is preferred over TCP. */
+/**
+ * Host candidates on the public ports; UDP is preferred over TCP. No
+ * `generation` extension: the same ports serve every ICE generation, and a
+ * fixed `generation 0` made werift clients reject checks after an ICE restart.
+ */
 export function hostCandidates(ips: readonly string[], udpPort: number, tcpPort: number | undefined): string[] {
   const lines: string[] = [];
   ips.forEach((ip, i) => {
     // priority = type preference (126, host) << 24 | local preference << 8 | (256 - component)
     const localPref = 65535 - i;
     const udpPriority = 126 * 2 ** 24 + localPref * 256 + 255;
-    lines.push(`a=candidate:${1 + i} 1 udp ${udpPriority} ${ip} ${udpPort} typ host generation 0`);
+    lines.push(`a=candidate:${1 + i} 1 udp ${udpPriority} ${ip} ${udpPort} typ host`);
     if (tcpPort !== undefined) {
       // TCP is the fallback: a lower type preference (as browsers give their own TCP
       // candidates) so a browser never settles on TCP while UDP works.
       const tcpPriority = 90 * 2 ** 24 + localPref * 256 + 255;
-      lines.push(`a=candidate:${101 + i} 1 tcp ${tcpPriority} ${ip} ${tcpPort} typ host tcptype passive generation 0`);
+      lines.push(`a=candidate:${101 + i} 1 tcp ${tcpPriority} ${ip} ${tcpPort} typ host tcptype passive`);
     }
   });
   return lines;

@@ -1,8 +1,9 @@
 /**
  * One participant's tile: video (or initials when the camera is off), name,
  * muted microphone icon (with a lock when a moderator hard-muted it), a
- * raised hand, a ring while they speak, and "Reconnecting…" while their
- * connection is interrupted.
+ * raised hand, a ring while they speak, "Reconnecting…" while their
+ * connection is interrupted and "Reconnecting media…" while their media
+ * stopped reaching us.
  */
 import { h, icon, initials } from './dom.js';
 
@@ -44,6 +45,7 @@ export class Tile {
       h('div', { class: 'tile-label' }, this.#micIcon, this.#name),
       h('span', { class: 'tile-hand', title: 'Hand raised' }, icon('hand')),
       h('span', { class: 'tile-interrupted' }, 'Reconnecting…'),
+      h('span', { class: 'tile-media-stalled' }, 'Reconnecting media…'),
     );
     if (state.isSelf) this.el.classList.add('self');
     this.update(state);
@@ -81,6 +83,11 @@ export class Tile {
 
   retryAudio(): void {
     if (this.#audioTrack) void this.#audio.play().catch(() => undefined);
+  }
+
+  /** Their media stopped reaching us though they are unmuted; a repair is under way. */
+  setMediaStalled(stalled: boolean): void {
+    this.el.classList.toggle('media-stalled', stalled);
   }
 
   setSpeaking(speaking: boolean): void {
