@@ -7,6 +7,8 @@ import type { MediaKind } from '../src/protocol/messages.js';
 import { loopDelayMeter, type BotCommand, type BotReply, type Totals } from './ipc.js';
 
 const bots: Bot[] = [];
+/** Which room each bot is in, for leaving one class of several. */
+const roomOf = new Map<Bot, string>();
 const loopDelay = loopDelayMeter();
 const reply = (message: BotReply): void => void process.send?.(message);
 
@@ -24,6 +26,7 @@ async function join(command: Extract<BotCommand, { type: 'join' }>): Promise<Bot
       timeoutMs: 15_000,
     });
     bots.push(bot);
+    roomOf.set(bot, command.room);
     joinMs.push(Date.now() - started);
   }
   return { type: 'joined', joinMs };
@@ -66,13 +69,18 @@ function stats(): BotReply {
   return { type: 'stats', received, sent, firstFrameMs, pairsWithoutKeyframe, unattributed, loopDelayMs: loopDelay() };
 }
 
-async function leave(): Promise<BotReply> {
-  await Promise.allSettled(bots.splice(0).map((b) => b.leave()));
+async function leave(command: Extract<BotCommand, { type: 'leave' }>): Promise<BotReply> {
+  const leaving = bots.filter((b) => command.room === undefined || roomOf.get(b) === command.room);
+  for (const bot of leaving) {
+    bots.splice(bots.indexOf(bot), 1);
+    roomOf.delete(bot);
+  }
+  await Promise.allSettled(leaving.map((b) => (command.abrupt ? b.close() : b.leave())));
   return { type: 'left' };
 }
 
 process.on('message', (command: BotCommand) => {
-  const run = command.type === 'join' ? join(command) : command.type === 'leave' ? leave() : Promise.resolve(stats());
+  const run = command.type === 'join' ? join(command) : command.type === 'leave' ? leave(command) : Promise.resolve(stats());
   run.then(reply, (error: unknown) => reply({ type: 'failed', error: String(error) }));
 });
 process.on('disconnect', () => {

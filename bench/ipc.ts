@@ -8,13 +8,16 @@ export type ServerChildMessage =
       type: 'stats';
       media: { packetsReceived: number; bytesReceived: number; packetsForwarded: number; bytesForwarded: number; peerConnectionsOpen: number };
       participants: number;
+      /** Media paths through the demultiplexer (the soak watches that they go away). */
+      mediaSessions: number;
       loopDelayMs: LoopDelay;
     };
 
 export type BotCommand =
   | { type: 'join'; url: string; room: string; count: number; videoKbps: number; fps: number }
   | { type: 'stats' }
-  | { type: 'leave' };
+  /** Without `room`: every bot. `abrupt`: close without a goodbye, as a crashed browser (the server holds the session for a resume). */
+  | { type: 'leave'; room?: string; abrupt?: boolean };
 
 /** Event-loop delay since the previous stats request: a stalled loop drops media. */
 export interface LoopDelay {

@@ -13,13 +13,16 @@ import { sibling, type BotReply, type ServerChildMessage } from './ipc.js';
 import { cpuSeconds, median, percentile, rssMb, udpDrops } from './proc.js';
 import { LOOPBACK_SERVER_ENV } from '../src/config/loopback-env.js';
 import { measureResume } from './resume.js';
+import { soak } from './soak.js';
 
 const SIZES = (process.env.BENCH_SIZES ?? '2,4,8,12').split(',').map(Number);
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_S ?? 3) * 1000;
 const MEASURE_MS = Number(process.env.BENCH_MEASURE_S ?? 10) * 1000;
 const VIDEO_KBPS = 500;
 const FPS = 25;
-const DEADLINE_MS = 170_000;
+/** BENCH_SOAK_S: the long mode (bench/soak.ts) instead of the size sweep. */
+const SOAK_S = Number(process.env.BENCH_SOAK_S ?? 0);
+const DEADLINE_MS = SOAK_S > 0 ? (SOAK_S + 120) * 1000 : 170_000;
 
 type StatsReply = Extract<BotReply, { type: 'stats' }>;
 type ServerStats = Extract<ServerChildMessage, { type: 'stats' }>;
@@ -143,13 +146,20 @@ async function main(): Promise<void> {
     const { port } = await server.next('ready', 15_000);
     const url = `http://127.0.0.1:${port}/`;
     const results = [];
-    for (const n of SIZES) {
-      results.push(await measure(n, url, server, bots));
-      // Let the previous room's peer connections close before the next size.
-      for (let i = 0; i < 50 && (await server.request({ type: 'stats' }, 'stats', 5000)).media.peerConnectionsOpen > 0; i++) await sleep(100);
+    let resume: Awaited<ReturnType<typeof measureResume>> | undefined;
+    let soaked: Record<string, unknown> | undefined;
+    if (SOAK_S > 0) {
+      log(`soak: ${SOAK_S} s of overlapping classes ending abruptly`);
+      soaked = await soak(SOAK_S, url, server, bots, log);
+    } else {
+      for (const n of SIZES) {
+        results.push(await measure(n, url, server, bots));
+        // Let the previous room's peer connections close before the next size.
+        for (let i = 0; i < 50 && (await server.request({ type: 'stats' }, 'stats', 5000)).media.peerConnectionsOpen > 0; i++) await sleep(100);
+      }
+      log('resume: 30 dropped connections');
+      resume = await measureResume(url);
     }
-    log('resume: 30 dropped connections');
-    const resume = await measureResume(url);
     const cpu = cpus();
     const report = {
       benchmark: 'confab-sfu',
@@ -177,6 +187,7 @@ async function main(): Promise<void> {
       },
       results,
       resume,
+      soak: soaked,
       totalSeconds: round((Date.now() - started) / 1000),
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -19,7 +19,8 @@ send({ type: 'ready', port });
 
 process.on('message', (message: { type: string }) => {
   if (message.type === 'stats') {
-    send({ type: 'stats', media: { ...mediaStats }, participants: server.gateway.participantCount(), loopDelayMs: loopDelay() });
+    const mediaSessions = Object.values(server.media.sessionCounts()).reduce((a, b) => a + b, 0);
+    send({ type: 'stats', media: { ...mediaStats }, participants: server.gateway.participantCount(), mediaSessions, loopDelayMs: loopDelay() });
   } else if (message.type === 'stop') {
     void server.close().then(() => process.exit(0));
   }
