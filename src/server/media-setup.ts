@@ -10,20 +10,31 @@ import { DirectTransport, MuxTransport, type MediaTransport } from '../media/tra
 export function createMediaTransport(config: Config): MediaTransport {
   const m = config.media;
   if (m.portMode === 'range') return new DirectTransport(m);
+  const local = hostAddresses();
+  const bindAddresses = m.bindAddress ? [m.bindAddress] : local;
+  const advertiseIps = m.advertiseIps.length > 0 ? m.advertiseIps : local.filter((ip) => !ip.startsWith('169.254.'));
+  // An advertised address of this host that the port is not bound on would take browsers' checks and never answer.
+  const unbound = advertiseIps.filter((ip) => local.includes(ip) && !bindAddresses.includes(ip));
+  if (unbound.length > 0) {
+    throw new Error(
+      `MEDIA_ADVERTISE_IPS lists ${unbound.join(', ')}, an address of this host that the media port is not bound on (MEDIA_BIND_ADDRESS=${m.bindAddress}): ` +
+        'browsers would send there and get no answer. Advertise the bound address, or leave MEDIA_BIND_ADDRESS empty to bind every local address.',
+    );
+  }
   return new MuxTransport({
-    advertiseIps: m.advertiseIps.length > 0 ? m.advertiseIps : hostAddresses(),
-    bindAddress: m.bindAddress,
+    advertiseIps,
+    bindAddresses,
     udpPort: m.udpPort,
     tcpPort: m.tcpPort,
     simulatedLossPercent: m.simulatedLossPercent,
   });
 }
 
-/** The host's IPv4 addresses, loopback included (a browser on this machine can always use it). */
+/** The host's IPv4 addresses, loopback last (a browser on this machine can always use it). */
 function hostAddresses(): string[] {
   const ips = Object.values(networkInterfaces())
     .flat()
-    .filter((i): i is NonNullable<typeof i> => !!i && i.family === 'IPv4' && !i.address.startsWith('169.254.'))
+    .filter((i): i is NonNullable<typeof i> => !!i && i.family === 'IPv4')
     .map((i) => i.address);
-  return [...ips.filter((ip) => ip !== '127.0.0.1'), '127.0.0.1'];
+  return [...new Set([...ips.filter((ip) => ip !== '127.0.0.1'), '127.0.0.1'])];
 }

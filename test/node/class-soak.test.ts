@@ -86,7 +86,7 @@ test('30 short classes closed abruptly, then a class keeps everyone\'s media for
   // Held sessions expire after the 10 s grace; then everything must be gone.
   await waitUntil(() => mediaStats.peerConnectionsOpen === 0, 20_000, () => `peer connections to close (${mediaStats.peerConnectionsOpen})`);
   await waitUntil(() => server.server.gateway.registry.size === 0, 5000, 'rooms to close');
-  await waitUntil(() => mux.registry.targetCount === 0, 5000, () => `ICE ufrags to go (${mux.registry.targetCount})`);
+  await waitUntil(() => mux.routes.ufragCount === 0 && mux.routes.endpointCount === 0, 5000, () => `ICE ufrags and endpoints to go (${mux.routes.ufragCount}, ${mux.routes.endpointCount})`);
   await waitUntil(() => Object.values(mux.sessionCounts()).every((n) => n === 0), 5000, () => `demultiplexer sessions to go (${JSON.stringify(mux.sessionCounts())})`);
   await waitUntil(() => count('UDPWrap') <= (baseline.UDPWrap ?? 0), 10_000, () => `UDP sockets back to baseline (${count('UDPWrap')} vs ${baseline.UDPWrap})`);
   await waitUntil(() => count('TCPSocketWrap') <= (baseline.TCPSocketWrap ?? 0), 10_000, () => `TCP sockets back to baseline (${count('TCPSocketWrap')})`);

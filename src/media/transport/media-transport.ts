@@ -5,15 +5,17 @@
  *   (any free port, or MEDIA_PORT_MIN-MAX) and advertises it.
  * - MuxTransport (default): one public UDP port and one TCP port for
  *   everybody, as Jitsi's bridge does, so a firewall or a Kubernetes Service
- *   needs exactly those. werift has no such mode, so its peer connections
- *   listen on loopback and a demultiplexer in front routes each browser to
- *   its connection by the ICE username of its first STUN check; the
- *   candidates we send browsers name the public ports.
+ *   needs exactly those. werift has no such mode: our werift patch lets it
+ *   use our IceEndpoints instead of sockets of its own, and a demultiplexer
+ *   routes each browser to its peer connection by the ICE username of its
+ *   first (authenticated) STUN check. One hop: packets go from the public
+ *   socket straight into werift and back. The candidates we send browsers
+ *   name the public addresses and ports.
  */
 import type { PeerConfig } from 'werift';
 import { serverPeerConfig, type MediaNetworkSettings } from '../peer-config.js';
-import { MuxRegistry } from './mux-registry.js';
-import { hostCandidates, readIceEndpoint, replaceCandidates } from './sdp-candidates.js';
+import { RouteTable } from './route-table.js';
+import { hostCandidates, readIceCredentials, replaceCandidates } from './sdp-candidates.js';
 import { TcpMux } from './tcp-mux.js';
 import { UdpMux } from './udp-mux.js';
 
@@ -55,31 +57,39 @@ export class DirectTransport implements MediaTransport {
 export interface MuxSettings {
   /** Addresses browsers reach us at (MEDIA_ADVERTISE_IPS, or the host's). */
   readonly advertiseIps: readonly string[];
-  /** Address the public sockets bind to; undefined: all interfaces. */
-  readonly bindAddress: string | undefined;
+  /**
+   * Local addresses the media port is bound on: MEDIA_BIND_ADDRESS, or
+   * every IPv4 address of the host (one socket each, so replies leave from
+   * the address that was asked).
+   */
+  readonly bindAddresses: readonly string[];
   readonly udpPort: number;
   /** undefined: no ICE-TCP. */
   readonly tcpPort: number | undefined;
   readonly simulatedLossPercent?: number;
 }
 
-/** werift's sockets live here; only the demultiplexer talks to them. */
-const INTERNAL_ADDRESS = '127.0.0.1';
-
 export class MuxTransport implements MediaTransport {
   readonly peerConfig: Partial<PeerConfig>;
-  readonly registry = new MuxRegistry(INTERNAL_ADDRESS);
+  /** Which peer connection each ufrag and remote address leads to. */
+  readonly routes = new RouteTable();
   readonly #ufragByPc = new Map<string, string>();
   #udp: UdpMux | undefined;
   #tcp: TcpMux | undefined;
 
   constructor(private readonly settings: MuxSettings) {
-    this.peerConfig = serverPeerConfig({
-      advertiseIps: [INTERNAL_ADDRESS],
-      bindAddress: INTERNAL_ADDRESS,
-      portRange: undefined,
-      simulatedLossPercent: settings.simulatedLossPercent,
-    });
+    if (settings.bindAddresses.length === 0) throw new Error('the media port needs at least one local address to bind');
+    this.peerConfig = {
+      // werift "gathers" one host candidate per bound address, each on an IceEndpoint of ours
+      // instead of a socket of its own (our werift patch's iceUdpTransport).
+      ...serverPeerConfig({
+        advertiseIps: settings.bindAddresses,
+        bindAddress: undefined,
+        portRange: undefined,
+        simulatedLossPercent: settings.simulatedLossPercent,
+      }),
+      iceUdpTransport: async (address: string) => this.routes.createEndpoint(address),
+    };
   }
 
   get udpPort(): number | undefined {
@@ -91,12 +101,14 @@ export class MuxTransport implements MediaTransport {
   }
 
   async start(): Promise<void> {
-    const bind = this.settings.bindAddress ?? '0.0.0.0';
-    this.#udp = await UdpMux.listen(this.settings.udpPort, bind, this.registry).catch((e: Error) => {
-      throw new Error(`cannot bind media UDP port ${bind}:${this.settings.udpPort} (MEDIA_UDP_PORT): ${e.message}`, { cause: e });
+    const addresses = this.settings.bindAddresses;
+    this.#udp = await UdpMux.listen(this.settings.udpPort, addresses, this.routes).catch((e: Error) => {
+      throw new Error(`cannot bind the media UDP port (MEDIA_UDP_PORT, MEDIA_BIND_ADDRESS) on ${e.message}`, { cause: e });
     });
     if (this.settings.tcpPort !== undefined) {
-      this.#tcp = await TcpMux.listen(this.settings.tcpPort, bind, this.registry).catch((e: Error) => {
+      // One listener: a connected TCP socket answers from the address it was reached on anyway.
+      const bind = addresses.length === 1 ? addresses[0]! : '0.0.0.0';
+      this.#tcp = await TcpMux.listen(this.settings.tcpPort, bind, this.routes).catch((e: Error) => {
         this.#udp?.close();
         throw new Error(`cannot bind media TCP port ${bind}:${this.settings.tcpPort} (MEDIA_TCP_PORT): ${e.message}`, { cause: e });
       });
@@ -104,12 +116,12 @@ export class MuxTransport implements MediaTransport {
   }
 
   localDescription(pcId: string, sdp: string): string {
-    const endpoint = readIceEndpoint(sdp);
-    if (!endpoint || !this.#udp) return sdp;
+    const credentials = readIceCredentials(sdp);
+    if (!credentials || !this.#udp) return sdp;
     const previous = this.#ufragByPc.get(pcId);
-    if (previous && previous !== endpoint.ufrag) this.registry.unregister(previous);
-    this.#ufragByPc.set(pcId, endpoint.ufrag);
-    this.registry.register(endpoint.ufrag, { internalPort: endpoint.port, icePassword: endpoint.password });
+    if (previous && previous !== credentials.ufrag) this.routes.forgetUfrag(previous);
+    this.#ufragByPc.set(pcId, credentials.ufrag);
+    this.routes.setCredentials(credentials.ports, credentials.ufrag, credentials.password);
     return replaceCandidates(sdp, hostCandidates(this.settings.advertiseIps, this.#udp.port, this.#tcp?.port));
   }
 
@@ -117,15 +129,15 @@ export class MuxTransport implements MediaTransport {
     const ufrag = this.#ufragByPc.get(pcId);
     if (ufrag === undefined) return;
     this.#ufragByPc.delete(pcId);
-    this.registry.unregister(ufrag);
+    this.routes.forgetUfrag(ufrag);
   }
 
   sessionCounts(): Record<string, number> {
-    return this.registry.sessionCounts();
+    return this.routes.routeCounts();
   }
 
   close(): void {
-    this.registry.close();
+    this.routes.close();
     this.#udp?.close();
     this.#tcp?.close();
     this.#ufragByPc.clear();

@@ -1,22 +1,23 @@
 /**
  * Reading and rewriting ICE candidates in werift's SDP, for the one-port
- * demultiplexer: werift's own candidate is a loopback port only the
- * demultiplexer should reach; browsers get the public address and ports.
+ * demultiplexer: werift's own candidates name its IceEndpoints (their ids in
+ * place of ports); browsers get the public addresses and ports.
  */
 
-export interface IceEndpoint {
+/** What the demultiplexer needs from a description werift made. */
+export interface IceCredentials {
   readonly ufrag: string;
   readonly password: string;
-  /** werift's internal UDP port. */
-  readonly port: number;
+  /** The ports of werift's UDP host candidates: behind the demultiplexer, the ids of its IceEndpoints. */
+  readonly ports: number[];
 }
 
-export function readIceEndpoint(sdp: string): IceEndpoint | undefined {
+export function readIceCredentials(sdp: string): IceCredentials | undefined {
   const ufrag = /^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1];
   const password = /^a=ice-pwd:(\S+)/m.exec(sdp)?.[1];
-  const candidate = /^a=candidate:\S+ \d+ udp \d+ \S+ (\d+) typ host/im.exec(sdp);
-  if (!ufrag || !password || !candidate) return undefined;
-  return { ufrag, password, port: Number(candidate[1]) };
+  const ports = [...new Set([...sdp.matchAll(/^a=candidate:\S+ \d+ udp \d+ \S+ (\d+) typ host/gim)].map((m) => Number(m[1])))];
+  if (!ufrag || !password || ports.length === 0) return undefined;
+  return { ufrag, password, ports };
 }
 
 /**

@@ -1,69 +1,93 @@
 /**
- * All browsers' UDP media on one port, as Jitsi's bridge does: the first
- * packet from a new address must be a STUN check naming one of our peer
- * connections; after that, everything from that address goes to it.
+ * All browsers' UDP media on one port, as Jitsi's bridge does. The port is
+ * bound on each local address separately (or on MEDIA_BIND_ADDRESS), so a
+ * reply always leaves from the address the browser sent to: with one
+ * socket on 0.0.0.0 the kernel picks the source address, and a browser
+ * whose check went to another of the host's addresses drops the answer.
+ *
+ * The first packet from a new address must be a valid ICE check for one of
+ * our peer connections (route-table.ts); after that, packets from that
+ * address go straight to its peer connection's werift stack. No sockets are
+ * made per browser.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import type { MuxRegistry } from './mux-registry.js';
-import type { MuxSession } from './mux-session.js';
-import { stunRoute } from './stun-route.js';
+import type { Address } from 'werift';
+import type { RouteTable } from './route-table.js';
+
+/** Media bursts: keyframes from a whole class arrive at once. */
+const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 
 export class UdpMux {
-  readonly #socket: Socket;
-  readonly #byRemote = new Map<string, MuxSession>();
-  droppedUnknown = 0;
-
   private constructor(
-    socket: Socket,
-    private readonly registry: MuxRegistry,
+    private readonly sockets: readonly { socket: Socket; address: string }[],
+    private readonly table: RouteTable,
   ) {
-    this.#socket = socket;
-    socket.on('message', (data, rinfo) => this.onPacket(data, rinfo.address, rinfo.port));
-    // A send to a vanished browser can raise ICMP errors; they are no reason to stop.
-    socket.on('error', () => undefined);
+    for (const { socket, address } of sockets) {
+      socket.on('message', (data, rinfo) => this.onPacket(socket, address, data, rinfo.address, rinfo.port));
+      // A send to a vanished browser can raise ICMP errors; they are no reason to stop.
+      socket.on('error', () => undefined);
+    }
   }
 
-  static async listen(port: number, bindAddress: string, registry: MuxRegistry): Promise<UdpMux> {
-    const socket = createSocket({ type: 'udp4', reuseAddr: false });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(port, bindAddress, () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    });
-    // Media bursts: keyframes from a whole class arrive at once.
-    socket.setRecvBufferSize(4 * 1024 * 1024);
-    socket.setSendBufferSize(4 * 1024 * 1024);
-    return new UdpMux(socket, registry);
+  /**
+   * Binds `port` on every address in `addresses` (port 0: a free port, the
+   * same on all of them). Fails naming the address when one cannot be bound.
+   */
+  static async listen(port: number, addresses: readonly string[], table: RouteTable): Promise<UdpMux> {
+    for (let attempt = 0; ; attempt++) {
+      const bound: { socket: Socket; address: string }[] = [];
+      let chosen = port;
+      try {
+        for (const address of addresses) {
+          const socket = createSocket({ type: 'udp4', reuseAddr: false });
+          bound.push({ socket, address });
+          await bind(socket, chosen, address);
+          chosen = socket.address().port;
+          socket.setRecvBufferSize(SOCKET_BUFFER_BYTES);
+          socket.setSendBufferSize(SOCKET_BUFFER_BYTES);
+        }
+        return new UdpMux(bound, table);
+      } catch (error) {
+        for (const { socket } of bound) socket.close();
+        // Port 0 on several addresses: the free port of the first may be taken on another; try another.
+        if (port === 0 && attempt < 5 && (error as NodeJS.ErrnoException).code === 'EADDRINUSE') continue;
+        const where = bound.at(-1)?.address ?? addresses[0];
+        throw new Error(`${where}:${chosen}: ${(error as Error).message}`, { cause: error });
+      }
+    }
   }
 
   get port(): number {
-    return this.#socket.address().port;
+    return this.sockets[0]!.socket.address().port;
+  }
+
+  /** The local addresses the port is bound on. */
+  get addresses(): string[] {
+    return this.sockets.map((s) => s.address);
   }
 
   close(): void {
-    for (const session of this.#byRemote.values()) session.close();
-    this.#byRemote.clear();
-    this.#socket.close();
+    for (const { socket } of this.sockets) socket.close();
   }
 
-  private onPacket(data: Buffer, address: string, port: number): void {
-    const key = `${address}:${port}`;
-    let session = this.#byRemote.get(key);
-    if (session?.closed) {
-      this.#byRemote.delete(key);
-      session = undefined;
+  private onPacket(socket: Socket, local: string, data: Buffer, address: string, port: number): void {
+    const remote: Address = [address, port];
+    const now = Date.now();
+    const route = this.table.route('udp', local, remote);
+    if (route) {
+      route.deliver(data, now);
+      return;
     }
-    if (!session) {
-      const route = stunRoute(data);
-      session = route && this.registry.open(route.serverUfrag, { address, port }, 'udp', route.candidateType, (out) => this.#socket.send(out, port, address));
-      if (!session) {
-        this.droppedUnknown++;
-        return;
-      }
-      this.#byRemote.set(key, session);
-    }
-    session.deliver(data);
+    this.table.admit('udp', local, remote, data, (out) => socket.send(out, port, address), () => undefined, now);
   }
+}
+
+function bind(socket: Socket, port: number, address: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(port, address, () => {
+      socket.off('error', reject);
+      resolve();
+    });
+  });
 }
