@@ -56,7 +56,7 @@ export class HttpRoutes {
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
-      return sendJson(res, 405, { error: 'method_not_allowed', message: `${req.method} is not allowed on ${path}` });
+      return sendError(res, new ConfabError('method_not_allowed', `${req.method} is not allowed on ${path}`));
     }
     switch (rest) {
       case 'healthz':
@@ -89,7 +89,7 @@ export class HttpRoutes {
       );
     }
     if (rest === 'signaling') {
-      return sendJson(res, 426, { error: 'upgrade_required', message: `${path} is the WebSocket signaling endpoint: connect with a WebSocket` });
+      return sendError(res, new ConfabError('upgrade_required', `${path} is the WebSocket signaling endpoint: connect with a WebSocket`));
     }
     let address: RoomAddress;
     try {

@@ -17,11 +17,16 @@ import { followRoom } from './room-feed.js';
 import type { ParticipantLink } from './room-gateway.js';
 import type { SignalingChannel } from './signaling-channel.js';
 
-/** How the server closes a participant's connection when the room, not the client, ends it (null: no code). */
-const CLOSE_CODES: Partial<Record<LeaveReason, ErrorCode | null>> = {
+/**
+ * When the room, not the client, ends a participant's stay, its connection is
+ * closed with the reason's code; `undefined`: the client's own session ended it
+ * (a goodbye, a connection that did not come back) and closes it.
+ */
+const CLOSED_BY_ROOM: Readonly<Record<LeaveReason, ErrorCode | undefined>> = {
+  left: undefined,
+  disconnected: undefined,
   removed: 'removed_by_moderator',
   ended: 'conference_ended',
-  replaced: null,
 };
 
 export class LocalParticipantLink implements ParticipantLink {
@@ -53,10 +58,10 @@ export class LocalParticipantLink implements ParticipantLink {
     participant.once('closed', (reason) => {
       this.dispose();
       // Removed by the server (not by the client leaving): tell the client why.
-      const code = CLOSE_CODES[reason];
+      const code = CLOSED_BY_ROOM[reason];
       if (code !== undefined) {
         log.info({ reason }, 'participant removed');
-        channel.close(code ?? undefined);
+        channel.close(code);
       }
     });
   }
