@@ -10,17 +10,17 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfabError } from '../protocol/errors.js';
 import { LONG_POLL_QUERY, MAX_POST_BYTES, postMessages, type OpenAnswer } from '../protocol/long-poll.js';
-import { ParticipantSession } from '../service/participant-session.js';
+import type { SignalingConnection } from '../service/signaling-connection.js';
 import { LongPollChannel } from './longpoll-channel.js';
 import { sendError, sendJson } from './routes.js';
 
 export class LongPollTransport {
-  readonly #sessions = new Map<string, { channel: LongPollChannel; session: ParticipantSession }>();
+  readonly #sessions = new Map<string, { channel: LongPollChannel; connection: SignalingConnection }>();
   readonly #sweep: NodeJS.Timeout;
 
   constructor(
     private readonly deadAfterMs: number,
-    private readonly createSession: (channel: LongPollChannel) => ParticipantSession,
+    private readonly connect: (channel: LongPollChannel) => SignalingConnection,
   ) {
     this.#sweep = setInterval(() => this.sweep(), 1000);
     this.#sweep.unref();
@@ -53,21 +53,21 @@ export class LongPollTransport {
       const id = randomBytes(16).toString('base64url');
       const remote = `lp ${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
       const channel = new LongPollChannel(id, remote);
-      entry = { channel, session: this.createSession(channel) };
+      entry = { channel, connection: this.connect(channel) };
       this.#sessions.set(id, entry);
     }
     entry.channel.lastSeen = Date.now();
-    for (const message of postMessages(body)) entry.session.receive(message);
+    for (const message of postMessages(body)) entry.connection.receive(message);
     const answer: OpenAnswer = { sid: entry.channel.id };
     sendJson(res, 200, answer);
   }
 
   close(): void {
     clearInterval(this.#sweep);
-    for (const { channel, session } of this.#sessions.values()) {
+    for (const { channel, connection } of this.#sessions.values()) {
       channel.close('server_shutting_down');
       channel.abandon();
-      session.transportClosed('clean');
+      connection.transportClosed('clean');
     }
     this.#sessions.clear();
   }
@@ -79,13 +79,13 @@ export class LongPollTransport {
 
   private sweep(): void {
     const now = Date.now();
-    for (const [id, { channel, session }] of this.#sessions) {
+    for (const [id, { channel, connection }] of this.#sessions) {
       if (channel.polling) continue;
       const idle = now - channel.lastSeen;
       if (channel.closed ? idle > 5000 : idle > this.deadAfterMs) {
         this.#sessions.delete(id);
         // Polls stopped without a goodbye: the network, most likely; the participant may resume.
-        session.transportClosed(channel.closed ? 'clean' : 'lost');
+        connection.transportClosed(channel.closed ? 'clean' : 'lost');
       }
     }
   }

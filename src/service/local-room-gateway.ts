@@ -5,7 +5,7 @@
  */
 import { mustWaitInLobby } from '../conference/permissions.js';
 import type { Room } from '../conference/room.js';
-import { LocalRoomRegistry } from '../conference/room-registry.js';
+import { LocalRoomRegistry, type RegistryEvents } from '../conference/room-registry.js';
 import { PROTOCOL_VERSION } from '../protocol/messages.js';
 import type { MediaTransport } from '../media/transport/media-transport.js';
 import type { Logger } from '../util/log.js';
@@ -34,7 +34,14 @@ export interface LocalGatewayOptions {
   readonly lobbyByDefault?: boolean;
 }
 
+/** How full the server is: for readiness, metrics and the drain. */
+export interface Occupancy {
+  readonly rooms: number;
+  readonly participants: number;
+}
+
 export class LocalRoomGateway implements RoomGateway {
+  /** The rooms themselves: the gateway's to manage (tests inspect them); the server uses the methods below. */
   readonly registry: LocalRoomRegistry;
   readonly media = new Map<string, RoomMedia>();
 
@@ -146,6 +153,20 @@ export class LocalRoomGateway implements RoomGateway {
 
   participantCount(): number {
     return this.registry.participantCount();
+  }
+
+  occupancy(): Occupancy {
+    return { rooms: this.registry.size, participants: this.registry.participantCount() };
+  }
+
+  /** Rooms in progress by key, for the REST API's live view. */
+  get rooms(): ReadonlyMap<string, Room> {
+    return this.registry.rooms;
+  }
+
+  /** Rooms starting and finishing, for the attendance webhooks. */
+  on<K extends keyof RegistryEvents & string>(event: K, listener: (...args: RegistryEvents[K]) => void): () => void {
+    return this.registry.on(event, listener);
   }
 
   close(): void {

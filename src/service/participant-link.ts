@@ -10,11 +10,10 @@ import type { LeaveReason, Participant } from '../conference/participant.js';
 import type { Room } from '../conference/room.js';
 import type { MediaPeer } from '../media/media-peer.js';
 import { ConfabError, type ErrorCode } from '../protocol/errors.js';
-import type { ClientMessage } from '../protocol/messages.js';
 import type { Logger } from '../util/log.js';
 import { NO_OBSERVER, type ServiceObserver } from './observer.js';
 import { followRoom } from './room-feed.js';
-import type { ParticipantLink } from './room-gateway.js';
+import type { ParticipantLink, RoomMessage } from './room-gateway.js';
 import type { SignalingChannel } from './signaling-channel.js';
 
 /**
@@ -70,7 +69,7 @@ export class LocalParticipantLink implements ParticipantLink {
     return this.participant.id;
   }
 
-  async handle(message: Exclude<ClientMessage, { type: 'hello' }>): Promise<void> {
+  async handle(message: RoomMessage): Promise<void> {
     if (this.#left) return;
     switch (message.type) {
       case 'publish-offer': {
@@ -114,9 +113,6 @@ export class LocalParticipantLink implements ParticipantLink {
       case 'leave':
         this.leave('left');
         this.channel.close();
-        return;
-      case 'ping':
-        this.channel.send({ type: 'pong', nonce: message.nonce });
         return;
       case 'client-report':
         this.log.warn({ code: message.code, detail: message.detail }, 'client reported a problem');

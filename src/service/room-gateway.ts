@@ -24,11 +24,14 @@ export interface JoinRequest {
   readonly signal?: AbortSignal;
 }
 
+/** The client's messages for its room: all but hello and ping, which belong to the signaling session. */
+export type RoomMessage = Exclude<ClientMessage, { type: 'hello' | 'ping' }>;
+
 /** A joined participant, as seen from its signaling session. */
 export interface ParticipantLink {
   readonly participantId: string;
   /** Handles a message after hello. Throws ConfabError for a refusal the client should see. */
-  handle(message: Exclude<ClientMessage, { type: 'hello' }>): Promise<void>;
+  handle(message: RoomMessage): Promise<void>;
   /** The transport went away or the client said goodbye. Idempotent. */
   leave(reason: 'left' | 'disconnected'): void;
   /** The connection dropped and the participant is held for a resume (true), or it came back (false). */
