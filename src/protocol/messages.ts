@@ -102,6 +102,8 @@ export const clientMessage = z.discriminatedUnion('type', [
 ]);
 export type ClientMessage = z.infer<typeof clientMessage>;
 export type ClientMessageInput = z.input<typeof clientMessage>;
+/** What a client says to its room: everything but hello and ping, which belong to the signaling session itself. */
+export type RoomMessage = Exclude<ClientMessage, { type: 'hello' | 'ping' }>;
 
 // ---- server -> client -------------------------------------------------------
 

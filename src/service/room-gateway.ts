@@ -4,9 +4,11 @@
  * node hosting the room and relay the same calls there, so the session code
  * above it does not change.
  */
-import type { ClientMessage, ClientMessageOf } from '../protocol/messages.js';
+import type { ClientMessageOf, RoomMessage } from '../protocol/messages.js';
 import type { RoomAddress } from '../protocol/room-name.js';
 import type { Admission } from './auth/admission.js';
+
+export type { RoomMessage };
 import type { SignalingChannel } from './signaling-channel.js';
 
 export interface JoinRequest {
@@ -23,9 +25,6 @@ export interface JoinRequest {
   /** Aborted when the connection goes away during the join (e.g. while waiting in the lobby). */
   readonly signal?: AbortSignal;
 }
-
-/** The client's messages for its room: all but hello and ping, which belong to the signaling session. */
-export type RoomMessage = Exclude<ClientMessage, { type: 'hello' | 'ping' }>;
 
 /** A joined participant, as seen from its signaling session. */
 export interface ParticipantLink {
