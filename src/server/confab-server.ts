@@ -65,19 +65,7 @@ export class ConfabServer {
       webhookBacklog: () => this.webhooks?.backlog(),
     });
     this.resume = new ResumeRegistry(config.resumeGraceMs, log, (outcome) => this.metrics.resume(outcome));
-    this.gateway = new LocalRoomGateway(
-      {
-        maxParticipantsPerRoom: config.maxParticipantsPerRoom,
-        transport: this.media,
-        iceServers: config.iceServers,
-        turn: config.turn,
-        observer: this.metrics,
-        serverVersion: VERSION,
-        autoOwner: config.autoOwner,
-        lobbyByDefault: config.lobbyByDefault,
-      },
-      log,
-    );
+    this.gateway = new LocalRoomGateway({ ...config, transport: this.media, observer: this.metrics, serverVersion: VERSION }, log);
     // Opened here, so a bad WEBHOOK_OUTBOX_PATH fails before anything listens; follows every room from the first.
     this.webhooks = config.webhooks ? new WebhookOutbox(config.webhooks, log, { userAgent: `Confab/${VERSION}` }) : undefined;
     this.webhooks?.attach(this.gateway);

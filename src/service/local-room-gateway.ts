@@ -7,6 +7,7 @@ import { mustWaitInLobby } from '../conference/permissions.js';
 import type { Room } from '../conference/room.js';
 import { LocalRoomRegistry, type RegistryEvents } from '../conference/room-registry.js';
 import { PROTOCOL_VERSION } from '../protocol/messages.js';
+import type { Config } from '../config/config.js';
 import type { MediaTransport } from '../media/transport/media-transport.js';
 import type { Logger } from '../util/log.js';
 import type { Admission } from './auth/admission.js';
@@ -17,21 +18,19 @@ import type { JoinRequest, ParticipantLink, RoomGateway } from './room-gateway.j
 import { RoomMedia } from './room-media.js';
 import type { ServiceObserver } from './observer.js';
 import type { SignalingChannel } from './signaling-channel.js';
-import { turnIceServer, type IceServer, type TurnSettings } from './turn-credentials.js';
+import { turnIceServer, type IceServer } from './turn-credentials.js';
 
-export interface LocalGatewayOptions {
-  readonly maxParticipantsPerRoom: number;
+/**
+ * The settings rooms follow, as the configuration has them (each documented
+ * in src/config/schema.ts): a new one is added to this list, not redeclared.
+ */
+export type RoomSettings = Pick<Config, 'maxParticipantsPerRoom' | 'iceServers' | 'turn' | 'autoOwner' | 'lobbyByDefault'>;
+
+export interface LocalGatewayOptions extends RoomSettings {
   readonly transport: MediaTransport;
-  readonly iceServers: readonly IceServer[];
   /** Told about client reports (metrics). */
   readonly observer?: ServiceObserver;
-  /** TURN with short-lived credentials per participant. */
-  readonly turn?: TurnSettings;
   readonly serverVersion: string;
-  /** When nobody in the room moderates, the next to join does (ENABLE_AUTO_OWNER). */
-  readonly autoOwner: boolean;
-  /** New rooms start with the lobby on (ENABLE_LOBBY). */
-  readonly lobbyByDefault?: boolean;
 }
 
 /** How full the server is: for readiness, metrics and the drain. */
@@ -49,7 +48,7 @@ export class LocalRoomGateway implements RoomGateway {
     private readonly options: LocalGatewayOptions,
     private readonly log: Logger,
   ) {
-    this.registry = new LocalRoomRegistry({ maxParticipants: options.maxParticipantsPerRoom, lobbyByDefault: options.lobbyByDefault ?? false });
+    this.registry = new LocalRoomRegistry({ maxParticipants: options.maxParticipantsPerRoom, lobbyByDefault: options.lobbyByDefault });
     this.registry.on('roomCreated', (room) => {
       this.media.set(room.key, new RoomMedia(room, options.transport, log));
       log.info({ room: room.key }, 'room started');
