@@ -1,7 +1,7 @@
 /**
  * Attendance events as the platform receives them: the JSON body of each
  * webhook request. Built from the conference domain's objects here, and only
- * here, so the wire format has one definition (README "Webhooks" documents it).
+ * here, so the wire format has one definition (docs/webhooks.md documents it).
  */
 import { randomUUID } from 'node:crypto';
 import type { LeaveReason, Participant, Role } from '../../conference/participant.js';
