@@ -107,8 +107,12 @@ export class SignalingConnection implements SessionConnection {
     const confab = error instanceof ConfabError ? error : new ConfabError('internal_error', undefined, { cause: error });
     if (confab.code === 'internal_error') this.log.error({ err: error }, 'signaling session failed');
     else this.log.info({ code: confab.code, reason: confab.message, participant: this.participantId }, 'signaling session refused');
-    if (!this.#inRoom) this.options.observer?.joinRefused(confab.code);
     this.transport.close(confab.code, confab.message);
+    if (!this.#inRoom) {
+      this.options.observer?.joinRefused(confab.code);
+      // A session that never got into its room ends with its connection (a join still running undoes itself).
+      this.#session?.close();
+    }
     // Closed by us: the participant leaves now, no resume.
     this.transportClosed('clean');
   }
