@@ -3,6 +3,7 @@
  * publishes synthetic Opus + VP8 over werift and counts what it receives
  * from each other participant. Used by tests, the benchmark and `doctor`.
  */
+import { dispatch, type HandlerTable } from '../protocol/dispatch.js';
 import { PROTOCOL_VERSION, type MediaKind, type ParticipantInfo, type ServerMessage } from '../protocol/messages.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import { botPeerConfig, hasStun } from './bot-config.js';
@@ -150,45 +151,51 @@ export class Bot extends TypedEmitter<BotEvents> {
   }
 
   private onMessage(message: ServerMessage): void {
-    switch (message.type) {
-      case 'welcome':
-        this.participantId = message.participantId;
-        this.welcomeAt = Date.now();
-        for (const p of message.participants) this.participants.set(p.id, p);
-        return;
-      case 'participant-joined':
-        this.participants.set(message.participant.id, message.participant);
-        this.emit('participantJoined', message.participant);
-        return;
-      case 'participant-updated':
-        if (message.participant.id === this.participantId) return;
-        this.participants.set(message.participant.id, message.participant);
-        this.emit('participantUpdated', message.participant);
-        return;
-      case 'participant-left':
-        this.participants.delete(message.participantId);
-        this.emit('participantLeft', message.participantId, message.reason);
-        return;
-      case 'subscribe-offer':
-        this.subscriber.answer(this.remoteSdp(message.sdp, 'subscribe'), message.tracks).then(
-          (sdp) => {
-            this.signaling.send({ type: 'subscribe-answer', sdp });
-            this.emit('subscribed', message.tracks);
-          },
-          () => undefined, // closed meanwhile; a real failure shows as missing media in stats
-        );
-        return;
-      case 'restart-ice':
-        if (this.publisher) {
-          this.negotiatePublish(this.publisher, true, this.options.timeoutMs ?? 10_000).catch(() => undefined); // closed meanwhile
-        }
-        return;
-      case 'error':
-        this.emit('serverError', message);
-        return;
-      case 'publish-answer':
-      case 'pong':
-        return;
-    }
+    dispatch(this.#handlers, message);
   }
+
+  /** One handler per server message: a message type without one does not compile (an empty one says the bot ignores it). */
+  readonly #handlers: HandlerTable<ServerMessage> = {
+    welcome: (m) => {
+      this.participantId = m.participantId;
+      this.welcomeAt = Date.now();
+      for (const p of m.participants) this.participants.set(p.id, p);
+    },
+    'participant-joined': ({ participant }) => {
+      this.participants.set(participant.id, participant);
+      this.emit('participantJoined', participant);
+    },
+    'participant-updated': ({ participant }) => {
+      if (participant.id === this.participantId) return;
+      this.participants.set(participant.id, participant);
+      this.emit('participantUpdated', participant);
+    },
+    'participant-left': ({ participantId, reason }) => {
+      this.participants.delete(participantId);
+      this.emit('participantLeft', participantId, reason);
+    },
+    'subscribe-offer': ({ sdp, tracks }) => {
+      this.subscriber.answer(this.remoteSdp(sdp, 'subscribe'), tracks).then(
+        (answer) => {
+          this.signaling.send({ type: 'subscribe-answer', sdp: answer });
+          this.emit('subscribed', tracks);
+        },
+        () => undefined, // closed meanwhile; a real failure shows as missing media in stats
+      );
+    },
+    'restart-ice': () => {
+      // The server stopped getting our media: restart ICE on the publish connection (we offer there).
+      if (this.publisher) this.negotiatePublish(this.publisher, true, this.options.timeoutMs ?? 10_000).catch(() => undefined); // closed meanwhile
+    },
+    error: (m) => this.emit('serverError', m),
+    // Awaited where they matter (startPublishing waits for the answer), or not the bot's business:
+    // it neither resumes sessions nor runs the class.
+    'publish-answer': () => undefined,
+    pong: () => undefined,
+    resumed: () => undefined,
+    'room-state': () => undefined,
+    chat: () => undefined,
+    'lobby-waiting': () => undefined,
+    lobby: () => undefined,
+  };
 }

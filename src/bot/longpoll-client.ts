@@ -1,17 +1,19 @@
 /**
- * The bot's long-poll signaling (the server side is
- * src/server/longpoll-transport.ts), for when a proxy does not pass WebSocket
- * upgrades, as browsers fall back: POSTs carry our messages in order, one
- * request in flight at a time, the first (with the hello) opens the session;
- * a GET loop receives the server's messages, validated as the WebSocket
- * client does, and acknowledges each batch in the next poll.
+ * The bot's long-poll signaling (the envelope is src/protocol/long-poll.ts,
+ * the server side src/server/longpoll-transport.ts), for when a proxy does
+ * not pass WebSocket upgrades, as browsers fall back: POSTs carry our
+ * messages in order, one request in flight at a time, the first (with the
+ * hello) opens the session; a GET loop receives the server's messages,
+ * validated as the WebSocket client does, and acknowledges each batch in the
+ * next poll.
  */
+import { CLOSE_ABNORMAL, CLOSE_NORMAL, isGoodbye } from '../protocol/close-codes.js';
+import { LONG_POLL_PATH } from '../protocol/endpoints.js';
 import { ERRORS, isErrorCode } from '../protocol/errors.js';
+import { LONG_POLL_QUERY, openAnswer, POLL_HOLD_MS, pollAnswer, postBody } from '../protocol/long-poll.js';
 import { parseServerMessage } from '../protocol/messages.js';
 import { SignalingBase } from './signaling-base.js';
 
-/** The server holds a poll this long when it has nothing to say (POLL_HOLD_MS). */
-const POLL_HOLD_MS = 25_000;
 /** How long close() waits for the server to end the session after our leave. */
 const LEAVE_WAIT_MS = 2000;
 
@@ -19,20 +21,11 @@ const LEAVE_WAIT_MS = 2000;
 export function longPollUrl(serverUrl: string): string {
   const url = new URL(serverUrl);
   if (!url.pathname.endsWith('/')) url.pathname += '/';
-  url.pathname += 'signaling/lp';
+  url.pathname += LONG_POLL_PATH;
   url.search = '';
   url.hash = '';
   return url.toString();
 }
-
-interface PollAnswer {
-  seq: number;
-  messages: unknown[];
-  closed?: { code?: string; closeCode: number };
-}
-
-const isPollAnswer = (v: unknown): v is PollAnswer =>
-  typeof v === 'object' && v !== null && typeof (v as PollAnswer).seq === 'number' && Array.isArray((v as PollAnswer).messages);
 
 export class LongPollSignalingClient extends SignalingBase {
   readonly transport = 'long-poll';
@@ -73,7 +66,7 @@ export class LongPollSignalingClient extends SignalingBase {
    * server to end the session); any other code just stops polling, which the
    * server takes for a lost connection. Resolves once polling has stopped.
    */
-  close(code = 1000): Promise<void> {
+  close(code = CLOSE_NORMAL): Promise<void> {
     if (this.#stopped) return Promise.resolve();
     this.#closing ??= this.closeNow(code);
     return this.#closing;
@@ -81,7 +74,7 @@ export class LongPollSignalingClient extends SignalingBase {
 
   private async closeNow(code: number): Promise<void> {
     const opened = this.#sid !== undefined || this.#posting !== undefined;
-    if ((code === 1000 || code === 1001) && opened) {
+    if (isGoodbye(code) && opened) {
       let timer: NodeJS.Timeout | undefined;
       const gone = new Promise<void>((resolve) => {
         this.once('closed', () => resolve());
@@ -96,7 +89,7 @@ export class LongPollSignalingClient extends SignalingBase {
 
   private endpoint(): URL {
     const url = new URL(this.url);
-    if (this.#sid) url.searchParams.set('sid', this.#sid);
+    if (this.#sid) url.searchParams.set(LONG_POLL_QUERY.session, this.#sid);
     return url;
   }
 
@@ -116,18 +109,19 @@ export class LongPollSignalingClient extends SignalingBase {
 
   private async post(): Promise<void> {
     while (this.#outbox.length > 0 && !this.#stopped) {
-      const body = this.#outbox.splice(0).join('\n');
-      let sid: unknown;
+      const body = postBody(this.#outbox.splice(0));
+      let answer: unknown;
       try {
         const res = await fetch(this.endpoint(), { method: 'POST', body, headers: { 'content-type': 'text/plain; charset=utf-8' }, signal: this.signal(this.timeoutMs) });
         if (!res.ok) return this.refused('POST', res);
-        sid = ((await res.json()) as { sid?: unknown }).sid;
+        answer = await res.json();
       } catch (error) {
-        return this.finish(1006, `long-poll POST failed: ${describe(error)}`);
+        return this.finish(CLOSE_ABNORMAL, `long-poll POST failed: ${describe(error)}`);
       }
-      if (typeof sid !== 'string') return this.finish(1006, 'long-poll POST answered without a session id');
+      const opened = openAnswer.safeParse(answer);
+      if (!opened.success) return this.finish(CLOSE_ABNORMAL, 'long-poll POST answered without a session id');
       const first = this.#sid === undefined;
-      this.#sid = sid;
+      this.#sid = opened.data.sid;
       if (first) void this.pollLoop();
     }
   }
@@ -137,25 +131,27 @@ export class LongPollSignalingClient extends SignalingBase {
       let answer: unknown;
       try {
         const url = this.endpoint();
-        url.searchParams.set('ack', String(this.#ack));
+        url.searchParams.set(LONG_POLL_QUERY.ack, String(this.#ack));
         const res = await fetch(url, { headers: { accept: 'application/json' }, signal: this.signal(POLL_HOLD_MS + this.timeoutMs) });
         if (!res.ok) return this.refused('GET', res);
         answer = await res.json();
       } catch (error) {
-        return this.finish(1006, `long-poll GET failed: ${describe(error)}`);
+        return this.finish(CLOSE_ABNORMAL, `long-poll GET failed: ${describe(error)}`);
       }
       if (this.#stopped) return;
-      if (!isPollAnswer(answer)) {
+      const poll = pollAnswer.safeParse(answer);
+      if (!poll.success) {
         this.emit('invalid', `long-poll answer is not {seq, messages}: ${JSON.stringify(answer).slice(0, 200)}`);
-        return this.finish(1006, 'invalid long-poll answer');
+        return this.finish(CLOSE_ABNORMAL, 'invalid long-poll answer');
       }
-      this.#ack = answer.seq;
-      for (const message of answer.messages) {
+      const { seq, messages, closed } = poll.data;
+      this.#ack = seq;
+      for (const message of messages) {
         const parsed = parseServerMessage(JSON.stringify(message));
         if (parsed.ok) this.emit('message', parsed.message);
         else this.emit('invalid', parsed.error);
       }
-      if (answer.closed) return this.finish(answer.closed.closeCode, answer.closed.code ?? 'bye');
+      if (closed) return this.finish(closed.closeCode, closed.code ?? 'bye');
     }
   }
 
@@ -168,7 +164,7 @@ export class LongPollSignalingClient extends SignalingBase {
     } catch {
       // a proxy's page
     }
-    const closeCode = code && isErrorCode(code) ? ERRORS[code].closeCode : 1006;
+    const closeCode = code && isErrorCode(code) ? ERRORS[code].closeCode : CLOSE_ABNORMAL;
     this.finish(closeCode, `long-poll ${method} ${new URL(this.url).pathname} answered HTTP ${res.status}${code ? ` (${code})` : ''}`);
   }
 

@@ -4,6 +4,8 @@
  * longpoll-client.ts is the same for HTTP long-polling.
  */
 import { WebSocket } from 'ws';
+import { CLOSE_NORMAL } from '../protocol/close-codes.js';
+import { WEBSOCKET_PATH } from '../protocol/endpoints.js';
 import { parseServerMessage } from '../protocol/messages.js';
 import { SignalingBase } from './signaling-base.js';
 
@@ -14,7 +16,7 @@ export function signalingUrl(serverUrl: string): string {
   const url = new URL(serverUrl);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   if (!url.pathname.endsWith('/')) url.pathname += '/';
-  url.pathname += 'signaling';
+  url.pathname += WEBSOCKET_PATH;
   url.search = '';
   url.hash = '';
   return url.toString();
@@ -60,7 +62,7 @@ export class SignalingClient extends SignalingBase {
   }
 
   /** Closes and resolves once the socket is gone (terminating if the server does not answer). */
-  close(code = 1000): Promise<void> {
+  close(code = CLOSE_NORMAL): Promise<void> {
     if (this.closed || this.socket.readyState === WebSocket.CLOSED) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.socket.terminate(), 2000);

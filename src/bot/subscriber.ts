@@ -47,7 +47,7 @@ export class Subscriber {
   }
 
   private onTrack(pc: RTCPeerConnection, track: MediaStreamTrack): void {
-    // werift re-fires onTrack for the same track on every renegotiation (field notes, item 7).
+    // werift re-fires onTrack for the same track on every renegotiation (docs/architecture.md, "werift behaviours").
     if (this.#seenTracks.has(track.uuid)) return;
     this.#seenTracks.add(track.uuid);
     const transceiver = pc.getTransceivers().find((t) => t.receiver.tracks.includes(track));

@@ -8,13 +8,11 @@
  * forwarding them whatever the participant's client says.
  */
 import { ConfabError } from '../protocol/errors.js';
-import type { MediaKind, ParticipantInfo, Role, TrackSource } from '../protocol/messages.js';
+import type { LeaveReason, MediaKind, ParticipantInfo, Role, TrackSource } from '../protocol/messages.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import { PublishedTrack } from './track.js';
 
-export type { Role };
-/** 'removed': by a moderator; 'ended': a moderator ended the class for everyone. */
-export type LeaveReason = 'left' | 'disconnected' | 'removed' | 'replaced' | 'ended';
+export type { LeaveReason, Role };
 
 export interface ParticipantEvents {
   updated: [Participant];

@@ -180,9 +180,9 @@ describe('Room', () => {
       const log = record(room);
       ada.close('left');
       assert.equal(room.closed, false);
-      bob.close('replaced');
+      bob.close('disconnected');
       assert.equal(room.closed, true);
-      assert.deepEqual(log, ['left:Ada:left', 'left:Bob:replaced', 'closed']);
+      assert.deepEqual(log, ['left:Ada:left', 'left:Bob:disconnected', 'closed']);
     });
   });
 

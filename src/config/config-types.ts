@@ -2,8 +2,20 @@
  * The configuration the server runs with, as loadConfig returns it:
  * validated, converted (seconds to ms, lists, secrets) and frozen.
  */
-import type { ParsedSettings } from './schema.js';
 import type { Secret } from './secret.js';
+import type { LogLevel } from './values.js';
+
+/**
+ * A field of Config by its dotted path, e.g. `media.udpPort`: what a setting
+ * feeds (schema.ts). Nested settings objects have paths for their fields;
+ * lists and secrets are fields themselves.
+ */
+export type ConfigPath = PathsOf<Config>;
+
+type Nested<T> = T extends readonly unknown[] | Secret ? never : T extends object ? T : never;
+type PathsOf<T, Prefix extends string = ''> = {
+  [K in keyof T & string]: [Nested<NonNullable<T[K]>>] extends [never] ? `${Prefix}${K}` : PathsOf<Nested<NonNullable<T[K]>>, `${Prefix}${K}.`>;
+}[keyof T & string];
 
 export interface Config {
   readonly httpPort: number;
@@ -12,7 +24,7 @@ export interface Config {
   readonly publicUrl: string;
   /** Path part of publicUrl, always starting and ending with `/`. */
   readonly basePath: string;
-  readonly logLevel: ParsedSettings['LOG_LEVEL'];
+  readonly logLevel: LogLevel;
   readonly media: {
     readonly advertiseIps: readonly string[];
     readonly bindAddress: string | undefined;

@@ -9,13 +9,14 @@ import { readFileSync } from 'node:fs';
 import { MIN_SECRET_BYTES, readSecret } from './app-secret.js';
 import { ConfigError } from './config-error.js';
 import type { Config } from './config-types.js';
-import { CONFIG_KEYS, configSchema } from './schema.js';
+import { CONFIG_KEYS, configSchema, JITSI_NAMES } from './schema.js';
 import { Secret } from './secret.js';
 
 export { MIN_SECRET_BYTES } from './app-secret.js';
 export { ConfigError } from './config-error.js';
 export type { AuthConfig, Config, WebhookConfig } from './config-types.js';
 export { CONFIG_KEYS, type ConfigKey } from './schema.js';
+export type { ConfigPath } from './config-types.js';
 
 /** Reads the keys Confab knows from an environment, ignoring unrelated variables. */
 function fromEnv(env: NodeJS.ProcessEnv): Record<string, string> {
@@ -24,18 +25,11 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, string> {
     const v = env[key];
     if (v !== undefined) out[key] = v;
   }
-  for (const [ours, theirs] of Object.entries(JITSI_ALIASES)) {
-    if (out[ours] === undefined && env[theirs] !== undefined) out[ours] = env[theirs];
+  for (const [ours, theirs] of Object.entries(JITSI_NAMES)) {
+    if (theirs !== undefined && out[ours] === undefined && env[theirs] !== undefined) out[ours] = env[theirs];
   }
   return out;
 }
-
-/** docker-jitsi-meet's names for the same settings, read when ours are not set. */
-const JITSI_ALIASES: Record<string, string> = {
-  MEDIA_ADVERTISE_IPS: 'JVB_ADVERTISE_IPS',
-  MEDIA_UDP_PORT: 'JVB_PORT',
-  MEDIA_TCP_PORT: 'JVB_TCP_PORT',
-};
 
 function fromFile(path: string): Record<string, unknown> {
   let text: string;
@@ -63,7 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
     let key = String(issue.path[0] ?? 'config');
     // Name the variable the operator actually set.
-    const alias = JITSI_ALIASES[key];
+    const alias = JITSI_NAMES[key as keyof typeof JITSI_NAMES];
     if (alias && env[key] === undefined && env[alias] !== undefined) key = alias;
     throw new ConfigError(key, issue.message);
   }

@@ -1,132 +1,247 @@
 /**
- * Every setting Confab reads, as one zod schema over the raw strings of
- * the environment (or values of the JSON config file): types, ranges,
- * defaults and the checks that span keys. loadConfig (config.ts) turns the
- * parsed result into the Config the server uses. Keep README's
- * configuration table in step.
+ * Every setting Confab reads, declared once: its environment name, the zod
+ * schema of its value (type, range, default), what it does (the docs'
+ * configuration table is generated from this: `npm run docs:config`), the
+ * Config field it feeds, and docker-jitsi-meet's name for it where that
+ * differs. loadConfig (config.ts) validates the environment with
+ * `configSchema` and builds the Config from the result.
+ *
+ * To add a setting: declare it here, add its field to Config
+ * (config-types.ts) and one line to loadConfig, then `npm run docs:config`.
+ * `npm run test:unit` fails until the docs, the declared `feeds` and the
+ * Config fields agree.
  */
 import { z } from 'zod';
+import type { ConfigPath } from './config-types.js';
+import { bool, ipList, list, LOG_LEVELS, optionalText, port, urlList } from './values.js';
 
-const bool = z
-  .union([z.boolean(), z.string()])
-  .transform((v, ctx) => {
-    if (typeof v === 'boolean') return v;
-    const s = v.trim().toLowerCase();
-    if (['1', 'true', 'yes', 'on'].includes(s)) return true;
-    if (['0', 'false', 'no', 'off', ''].includes(s)) return false;
-    ctx.addIssue({ code: 'custom', message: `expected 1/0/true/false, got '${v}'` });
-    return z.NEVER;
-  });
-// Digits only: z.coerce would read a blank value as port 0 (any free port) and accept '1e3' or '0x1f'.
-const port = z
-  .union([z.number(), z.string().trim().regex(/^\d+$/, 'expected a port number 0-65535')])
-  .transform(Number)
-  .pipe(z.number().int().min(0).max(65535));
-const list = z
-  .union([z.array(z.string()), z.string()])
-  .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter((s) => s !== ''));
-const ipList = list.refine((ips) => ips.every((ip) => z.ipv4().safeParse(ip).success || z.ipv6().safeParse(ip).success), {
-  message: 'expected a comma-separated list of IP addresses',
-});
+/** The docs' configuration tables, one per group. */
+export type SettingGroup = 'server' | 'media' | 'auth' | 'webhooks';
 
-/** A text setting where an empty value means "not set" (docker-jitsi-meet's .env leaves many keys empty). */
-const optionalText = z.string().transform((v) => (v.trim() === '' ? undefined : v));
+export interface Setting<S extends z.ZodType = z.ZodType> {
+  readonly group: SettingGroup;
+  readonly schema: S;
+  /** What it does, for the operator: one line of the docs table. */
+  readonly doc: string;
+  /** The Config field(s) its value ends up in (config.ts); none for a setting that is only checked. */
+  readonly feeds: ConfigPath | readonly ConfigPath[];
+  /** The default as the docs show it (markdown), when the schema's own default does not say it (e.g. derived from another key). */
+  readonly shownDefault?: string;
+  /** docker-jitsi-meet's name for the same setting, read when ours is not set. */
+  readonly jitsiName?: string;
+}
 
-/** Every key Confab reads. Keep README's configuration table in step. */
+const setting = <S extends z.ZodType>(declaration: Setting<S>): Setting<S> => declaration;
+
+// The order is the order of CONFIG_KEYS and of the "unknown setting" message (config.test.ts pins it).
+export const SETTINGS = {
+  HTTP_PORT: setting({ group: 'server', schema: port.default(8000), feeds: 'httpPort', doc: 'HTTP and WebSocket port (0: any free port)' }),
+  HTTP_HOST: setting({ group: 'server', schema: z.string().min(1).default('0.0.0.0'), feeds: 'httpHost', doc: 'address to listen on' }),
+  PUBLIC_URL: setting({
+    group: 'server',
+    schema: z.url({ protocol: /^https?$/ }).optional(),
+    feeds: ['publicUrl', 'basePath'],
+    shownDefault: '`http://localhost:<HTTP_PORT>/`',
+    doc: 'the URL people open; its path (e.g. `/jitsi/`) is the base path everything is served under',
+  }),
+  LOG_LEVEL: setting({
+    group: 'server',
+    schema: z.enum(LOG_LEVELS).default('info'),
+    feeds: 'logLevel',
+    doc: '`fatal`, `error`, `warn`, `info`, `debug`, `trace`, `silent`',
+  }),
+  MEDIA_ADVERTISE_IPS: setting({
+    group: 'media',
+    schema: ipList.default([]),
+    feeds: 'media.advertiseIps',
+    jitsiName: 'JVB_ADVERTISE_IPS',
+    shownDefault: "the host's interfaces",
+    doc: 'comma-separated addresses put into ICE candidates, the ones browsers reach (behind NAT or in a container); with a value, only these',
+  }),
+  MEDIA_BIND_ADDRESS: setting({
+    group: 'media',
+    schema: z.union([z.ipv4(), z.literal('')]).default(''),
+    feeds: 'media.bindAddress',
+    shownDefault: 'all interfaces',
+    doc: 'local IPv4 address media sockets bind to',
+  }),
+  MEDIA_PORT_MIN: setting({ group: 'media', schema: port.default(0), feeds: 'media.portRange', shownDefault: '`0` (any)', doc: 'in `range` mode, the lowest UDP port for media sockets (with `MEDIA_PORT_MAX`; both 0: any free port)' }),
+  MEDIA_PORT_MAX: setting({ group: 'media', schema: port.default(0), feeds: 'media.portRange', shownDefault: '`0` (any)', doc: 'in `range` mode, the highest UDP port for media sockets' }),
+  ICE_SERVERS_JSON: setting({ group: 'media', schema: z.string().default('[]'), feeds: 'iceServers', doc: 'more STUN/TURN servers handed to browsers, as a JSON `RTCIceServer[]`' }),
+  MAX_PARTICIPANTS_PER_ROOM: setting({
+    group: 'server',
+    schema: z.coerce.number().int().min(1).max(1000).default(100),
+    feeds: 'maxParticipantsPerRoom',
+    doc: 'further joins get `room_full`',
+  }),
+  HELLO_TIMEOUT_S: setting({
+    group: 'server',
+    schema: z.coerce.number().min(1).max(120).default(10),
+    feeds: 'helloTimeoutMs',
+    doc: 'a connection that does not say hello in time is closed (`hello_timeout`)',
+  }),
+  PING_INTERVAL_S: setting({
+    group: 'server',
+    schema: z.coerce.number().min(1).max(60).default(5),
+    feeds: 'pingIntervalMs',
+    doc: 'WebSocket ping interval; a peer silent for two intervals (or a long-poll client that stops polling as long) is dropped',
+  }),
+  RESUME_GRACE_S: setting({
+    group: 'server',
+    schema: z.coerce.number().min(0).max(300).default(10),
+    feeds: 'resumeGraceMs',
+    doc: 'how long a participant whose connection dropped without a goodbye stays in its room (media running, shown as reconnecting) for its client to resume the session; `0` turns resume off',
+  }),
+  DRAIN_TIMEOUT_S: setting({
+    group: 'server',
+    schema: z.coerce.number().min(0).max(86_400).default(3540),
+    feeds: 'drainTimeoutMs',
+    doc: "on SIGTERM, how long current participants may stay before they are told to reconnect (just under the Kubernetes manifests' 3600 s grace period, so clients hear it before SIGKILL); `0`: no drain",
+  }),
+  MEDIA_PORT_MODE: setting({
+    group: 'media',
+    schema: z.enum(['single', 'range']).default('single'),
+    feeds: 'media.portMode',
+    doc: "`single`: all browsers' media on one UDP port and one TCP port, like Jitsi's bridge (one firewall rule, one Kubernetes port); `range`: a UDP port per peer connection",
+  }),
+  MEDIA_UDP_PORT: setting({ group: 'media', schema: port.default(10000), feeds: 'media.udpPort', jitsiName: 'JVB_PORT', doc: 'the one UDP media port in `single` mode (0: any free port)' }),
+  MEDIA_TCP_PORT: setting({
+    group: 'media',
+    schema: z.union([z.literal('off'), port]).default(4443),
+    feeds: 'media.tcpPort',
+    jitsiName: 'JVB_TCP_PORT',
+    doc: 'ICE over TCP on one port in `single` mode, for networks that block UDP; `off` disables it',
+  }),
+  TURN_HOST: setting({
+    group: 'media',
+    schema: z.string().min(1).optional(),
+    feeds: 'turn.host',
+    doc: "a TURN server (e.g. coturn with `use-auth-secret`) for browsers whose networks block direct media; needs `TURN_CREDENTIALS`",
+  }),
+  TURN_PORT: setting({ group: 'media', schema: port.default(3478), feeds: 'turn.port', doc: "the TURN server's port" }),
+  TURN_TRANSPORT: setting({ group: 'media', schema: z.enum(['udp', 'tcp', 'tls']).default('udp'), feeds: 'turn.transport', doc: '`udp`, `tcp`, or `tls` (`turns:`)' }),
+  TURN_CREDENTIALS: setting({
+    group: 'media',
+    schema: z.string().min(1).optional(),
+    feeds: 'turn.secret',
+    doc: "coturn's `static-auth-secret`; browsers get TURN REST credentials derived from it (`<expiry>:<participant>`), never the secret",
+  }),
+  TURN_CREDENTIALS_TTL_S: setting({ group: 'media', schema: z.coerce.number().int().min(60).max(86_400).default(10_800), feeds: 'turn.ttlS', doc: 'how long those credentials work' }),
+  MEDIA_SIMULATE_LOSS_PERCENT: setting({
+    group: 'media',
+    schema: z.coerce.number().min(0).max(50).default(0),
+    feeds: 'media.simulatedLossPercent',
+    doc: 'testing only: drop this % of media packets each way, to exercise NACK/RTX repair',
+  }),
+  WEB_ROOT: setting({ group: 'server', schema: z.string().optional(), feeds: 'webRoot', shownDefault: '`dist/web` next to the server', doc: 'folder of the built web client' }),
+  ENABLE_AUTH: setting({ group: 'auth', schema: bool.default(false), feeds: 'auth.enabled', doc: '`1` with `AUTH_TYPE=jwt`: a valid token is needed to join; `0`: rooms are open to anyone with the link' }),
+  AUTH_TYPE: setting({
+    group: 'auth',
+    schema: z.string().trim().toLowerCase().default('jwt'),
+    feeds: [],
+    doc: 'the only type Confab supports; any other value with `ENABLE_AUTH=1` stops the server at start',
+  }),
+  JWT_APP_ID: setting({
+    group: 'auth',
+    schema: optionalText.optional(),
+    feeds: ['auth.appId', 'auth.acceptedIssuers'],
+    shownDefault: '(required with `ENABLE_AUTH=1`)',
+    doc: 'your application id; tokens carry it as `iss`',
+  }),
+  JWT_APP_SECRET: setting({
+    group: 'auth',
+    schema: optionalText.optional(),
+    feeds: ['auth.appSecret', 'auth.appSecretSource'],
+    doc: 'shared secret for HS256/HS384/HS512 tokens (surrounding whitespace is trimmed, with a warning)',
+  }),
+  JWT_APP_SECRET_FILE: setting({
+    group: 'auth',
+    schema: optionalText.optional(),
+    feeds: ['auth.appSecret', 'auth.appSecretSource'],
+    doc: 'file holding the secret instead (e.g. a Docker secret); not both',
+  }),
+  JWT_ACCEPTED_ISSUERS: setting({ group: 'auth', schema: list.default([]), feeds: 'auth.acceptedIssuers', shownDefault: '`JWT_APP_ID`', doc: 'comma list of accepted `iss` values; `*` accepts any' }),
+  JWT_ACCEPTED_AUDIENCES: setting({ group: 'auth', schema: list.default([]), feeds: 'auth.acceptedAudiences', shownDefault: '`jitsi`', doc: 'comma list of accepted `aud` values; `*` accepts any' }),
+  JWT_ASAP_KEYSERVER: setting({
+    group: 'auth',
+    schema: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()).optional(),
+    feeds: 'auth.asapKeyServer',
+    doc: 'base URL of public keys for RS256/RS384/RS512 tokens, fetched as `<url>/<hex(sha256(kid))>.pem` (`kid` from the token header) and cached',
+  }),
+  JWT_ALLOW_EMPTY: setting({ group: 'auth', schema: bool.default(false), feeds: 'auth.allowEmpty', doc: '`1`: no token joins as a guest (a token that is there is still checked)' }),
+  JWT_ENABLE_DOMAIN_VERIFICATION: setting({
+    group: 'auth',
+    schema: bool.default(false),
+    feeds: 'auth.domainVerification',
+    doc: '`1`: check `sub` against the tenant (`/<tenant>/<room>`) or `XMPP_DOMAIN` (`/<room>`)',
+  }),
+  XMPP_DOMAIN: setting({ group: 'auth', schema: z.string().trim().toLowerCase().min(1).default('meet.jitsi'), feeds: 'auth.xmppDomain', doc: 'the domain `sub` must name for rooms without a tenant' }),
+  ENABLE_AUTO_OWNER: setting({
+    group: 'server',
+    schema: bool.default(true),
+    feeds: 'autoOwner',
+    doc: "while nobody in a room moderates, the next one to join does (Jitsi's auto-owner); `0`: only a token's moderator claim makes a moderator",
+  }),
+  ENABLE_LOBBY: setting({
+    group: 'server',
+    schema: bool.default(false),
+    feeds: 'lobbyByDefault',
+    doc: '`1`: every new room starts with the lobby on (non-moderators wait until a moderator admits them); moderators can still turn it off per room',
+  }),
+  WEBHOOK_URL: setting({ group: 'webhooks', schema: urlList.default([]), feeds: 'webhooks.urls', doc: 'comma list of http(s) URLs that receive the attendance events; unset: no webhooks' }),
+  WEBHOOK_SECRET: setting({
+    group: 'webhooks',
+    schema: optionalText.optional(),
+    feeds: 'webhooks.secret',
+    shownDefault: '(required with `WEBHOOK_URL`)',
+    doc: 'signs each request (HMAC-SHA256 of the body); at least 32 random bytes (a shorter one warns)',
+  }),
+  WEBHOOK_OUTBOX_PATH: setting({
+    group: 'webhooks',
+    schema: z.string().trim().min(1).default('./data/webhooks.sqlite'),
+    feeds: 'webhooks.outboxPath',
+    doc: 'the SQLite outbox that keeps events until delivered, across restarts',
+  }),
+  WEBHOOK_TIMEOUT_S: setting({ group: 'webhooks', schema: z.coerce.number().min(0.1).max(120).default(10), feeds: 'webhooks.timeoutMs', doc: 'a request without an answer in time is a failure' }),
+  WEBHOOK_CONCURRENCY: setting({ group: 'webhooks', schema: z.coerce.number().int().min(1).max(64).default(4), feeds: 'webhooks.concurrency', doc: 'requests in flight at once, all URLs and rooms together' }),
+  WEBHOOK_RETRY_MIN_S: setting({
+    group: 'webhooks',
+    schema: z.coerce.number().min(0.01).max(3600).default(1),
+    feeds: 'webhooks.retryMinMs',
+    doc: 'first retry delay; it doubles per failure up to `WEBHOOK_RETRY_MAX_S`',
+  }),
+  WEBHOOK_RETRY_MAX_S: setting({ group: 'webhooks', schema: z.coerce.number().min(0.01).max(86_400).default(300), feeds: 'webhooks.retryMaxMs', doc: 'the cap of that doubling' }),
+  WEBHOOK_RETRY_FOR_S: setting({
+    group: 'webhooks',
+    schema: z.coerce.number().min(1).max(30 * 86_400).default(86_400),
+    feeds: 'webhooks.retryForMs',
+    doc: 'how long an event is retried before it is given up on (kept in the outbox as `failed`)',
+  }),
+  API_TOKEN: setting({
+    group: 'server',
+    schema: optionalText.optional(),
+    feeds: 'apiToken',
+    doc: 'a static bearer secret for the REST API, for servers without a JWT secret',
+  }),
+} as const;
+
+type Settings = typeof SETTINGS;
+export type ConfigKey = keyof Settings;
+export const CONFIG_KEYS = Object.keys(SETTINGS) as ConfigKey[];
+
+/** docker-jitsi-meet's names for the same settings, read when ours are not set. */
+export const JITSI_NAMES: Readonly<Partial<Record<ConfigKey, string>>> = Object.fromEntries(
+  CONFIG_KEYS.flatMap((key) => {
+    const name = (SETTINGS[key] as Setting).jitsiName;
+    return name ? [[key, name]] : [];
+  }),
+);
+
+const shape = Object.fromEntries(CONFIG_KEYS.map((key) => [key, SETTINGS[key].schema])) as { [K in ConfigKey]: Settings[K]['schema'] };
+
+/** Every setting, validated: types, ranges, defaults, and the checks that span keys. */
 export const configSchema = z
-  .object({
-    HTTP_PORT: port.default(8000),
-    HTTP_HOST: z.string().min(1).default('0.0.0.0'),
-    PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    /** Addresses put into ICE candidates (like JVB_ADVERTISE_IPS). Empty: the host's own interfaces. */
-    MEDIA_ADVERTISE_IPS: ipList.default([]),
-    /** Local address media sockets bind to. Empty: all interfaces. */
-    MEDIA_BIND_ADDRESS: z.union([z.ipv4(), z.literal('')]).default(''),
-    /** UDP port range for media sockets; 0/0 means any free port. */
-    MEDIA_PORT_MIN: port.default(0),
-    MEDIA_PORT_MAX: port.default(0),
-    /** ICE servers handed to browsers as JSON (RTCIceServer[]). */
-    ICE_SERVERS_JSON: z.string().default('[]'),
-    MAX_PARTICIPANTS_PER_ROOM: z.coerce.number().int().min(1).max(1000).default(100),
-    /** Seconds a client has to say hello before the connection is closed. */
-    HELLO_TIMEOUT_S: z.coerce.number().min(1).max(120).default(10),
-    /** Seconds between WebSocket pings; a peer silent for two of them is dropped. */
-    PING_INTERVAL_S: z.coerce.number().min(1).max(60).default(5),
-    /**
-     * Seconds a participant whose connection dropped (no goodbye) stays in its room, media
-     * running, waiting for its client to resume the session; 0: it leaves at once.
-     */
-    RESUME_GRACE_S: z.coerce.number().min(0).max(300).default(10),
-    /**
-     * On SIGTERM, seconds to let current participants finish before they are told to reconnect.
-     * Just under the Deployment's terminationGracePeriodSeconds (3600), so clients hear it before SIGKILL.
-     * 0: no drain, SIGTERM ends every call at once.
-     */
-    DRAIN_TIMEOUT_S: z.coerce.number().min(0).max(86_400).default(3540),
-    /** Testing only: drop this % of media packets each way, to exercise NACK/RTX repair. */
-    /** single: one UDP (and TCP) port for everyone, like Jitsi's bridge; range: a port per peer connection. */
-    MEDIA_PORT_MODE: z.enum(['single', 'range']).default('single'),
-    /** The one UDP media port in single mode (JVB_PORT); 0: any free port. */
-    MEDIA_UDP_PORT: port.default(10000),
-    /** ICE over TCP port in single mode (JVB_TCP_PORT), for networks that block UDP; 'off' disables. */
-    MEDIA_TCP_PORT: z.union([z.literal('off'), port]).default(4443),
-    /** TURN server handed to browsers (coturn with use-auth-secret), for networks that block direct media. */
-    TURN_HOST: z.string().min(1).optional(),
-    TURN_PORT: port.default(3478),
-    TURN_TRANSPORT: z.enum(['udp', 'tcp', 'tls']).default('udp'),
-    /** coturn's static-auth-secret: browsers get short-lived credentials derived from it, never the secret. */
-    TURN_CREDENTIALS: z.string().min(1).optional(),
-    TURN_CREDENTIALS_TTL_S: z.coerce.number().int().min(60).max(86_400).default(10_800),
-    MEDIA_SIMULATE_LOSS_PERCENT: z.coerce.number().min(0).max(50).default(0),
-    /** Serve the built web client from this folder (default: dist/web next to the server). */
-    WEB_ROOT: z.string().optional(),
-    // ---- token authentication (docker-jitsi-meet's names and meaning) ----
-    /** With AUTH_TYPE=jwt: every participant needs a valid token. Off: open rooms. */
-    ENABLE_AUTH: bool.default(false),
-    /** Only `jwt` is supported; checked when ENABLE_AUTH is on. */
-    AUTH_TYPE: z.string().trim().toLowerCase().default('jwt'),
-    /** The application id: tokens carry it as `iss` (default accepted issuer). */
-    JWT_APP_ID: optionalText.optional(),
-    /** Shared secret for HS256/HS384/HS512 tokens. Surrounding whitespace is trimmed, with a warning. */
-    JWT_APP_SECRET: optionalText.optional(),
-    /** File holding JWT_APP_SECRET (e.g. a Docker secret). */
-    JWT_APP_SECRET_FILE: optionalText.optional(),
-    /** Accepted `iss` values; default: JWT_APP_ID. `*` accepts any. */
-    JWT_ACCEPTED_ISSUERS: list.default([]),
-    /** Accepted `aud` values; default: jitsi. `*` accepts any. */
-    JWT_ACCEPTED_AUDIENCES: list.default([]),
-    /** Base URL serving RS256 public keys as `<url>/<hex(sha256(kid))>.pem`. */
-    JWT_ASAP_KEYSERVER: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()).optional(),
-    /** No token: join as a guest instead of being refused. A token that is present is still verified. */
-    JWT_ALLOW_EMPTY: bool.default(false),
-    /** Check `sub`: the tenant for /<tenant>/<room>, XMPP_DOMAIN for /<room>. */
-    JWT_ENABLE_DOMAIN_VERIFICATION: bool.default(false),
-    /** The domain `sub` must name for rooms without a tenant. */
-    XMPP_DOMAIN: z.string().trim().toLowerCase().min(1).default('meet.jitsi'),
-    /** When nobody in a room moderates, the next to join does (Jitsi's auto-owner). */
-    ENABLE_AUTO_OWNER: bool.default(true),
-    /** New rooms start with the lobby on: non-moderators wait until a moderator admits them. */
-    ENABLE_LOBBY: bool.default(false),
-    // ---- attendance webhooks and the REST API ----
-    /** URLs that receive attendance events (comma list); empty: no webhooks. */
-    WEBHOOK_URL: list
-      .refine((urls) => urls.every((u) => z.url({ protocol: /^https?$/ }).safeParse(u).success), { message: 'expected a comma-separated list of http(s) URLs' })
-      .default([]),
-    /** Signs every webhook request (HMAC-SHA256 of the body); required with WEBHOOK_URL. */
-    WEBHOOK_SECRET: optionalText.optional(),
-    /** The SQLite outbox that keeps events until delivered, across restarts. */
-    WEBHOOK_OUTBOX_PATH: z.string().trim().min(1).default('./data/webhooks.sqlite'),
-    WEBHOOK_TIMEOUT_S: z.coerce.number().min(0.1).max(120).default(10),
-    WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
-    /** First retry delay; doubles per failure up to WEBHOOK_RETRY_MAX_S. */
-    WEBHOOK_RETRY_MIN_S: z.coerce.number().min(0.01).max(3600).default(1),
-    WEBHOOK_RETRY_MAX_S: z.coerce.number().min(0.01).max(86_400).default(300),
-    /** Keep retrying an event this long, then give up on it (kept in the outbox as failed). */
-    WEBHOOK_RETRY_FOR_S: z.coerce.number().min(1).max(30 * 86_400).default(86_400),
-    /** A static bearer secret for the REST API (besides tokens signed with the app secret). */
-    API_TOKEN: optionalText.optional(),
-  })
+  .object(shape)
   .strict()
   .superRefine((c, ctx) => {
     if (c.JWT_APP_SECRET !== undefined && c.JWT_APP_SECRET_FILE !== undefined) {
@@ -171,8 +286,5 @@ export const configSchema = z
       ctx.addIssue({ code: 'custom', path: ['ICE_SERVERS_JSON'], message: `expected a JSON array of RTCIceServer: ${(e as Error).message}` });
     }
   });
-
-export type ConfigKey = keyof z.input<typeof configSchema>;
-export const CONFIG_KEYS = Object.keys(configSchema.shape) as ConfigKey[];
 
 export type ParsedSettings = z.infer<typeof configSchema>;

@@ -5,7 +5,7 @@
  * every browser decodes) second. RTX is declared right after its codec
  * (werift needs that order). transport-cc is deliberately absent: werift's
  * receive-side TWCC feedback drove Chrome's send rate down to ~0.3 Mbit/s
- * (field notes, item 8); without it Chrome keeps a sane loss-based rate.
+ * (docs/architecture.md, "werift behaviours"); without it Chrome keeps a sane loss-based rate.
  */
 import {
   RTCRtpCodecParameters,

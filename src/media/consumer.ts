@@ -4,7 +4,7 @@
  *
  * Each packet is re-headed per consumer: werift's sendRtp rewrites the
  * header in place and caches the packet for NACK, so sharing one object
- * between subscribers corrupts both (field notes, item 1). The publisher's
+ * between subscribers corrupts both (docs/architecture.md, "werift behaviours"). The publisher's
  * header extensions are dropped because werift writes its own.
  *
  * Video starts (and resumes after a pause) on a keyframe: until one comes,

@@ -122,7 +122,7 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
       if (!pc || !this.#awaitingAnswer) throw new Error('no subscribe offer is waiting for an answer');
       await pc.setRemoteDescription({ type: 'answer', sdp });
       this.#awaitingAnswer = false;
-      // ready does not fire again on a connected transport, so ask for keyframes now (field notes, item 3).
+      // ready does not fire again on a connected transport, so ask for keyframes now (docs/architecture.md, "werift behaviours").
       for (const consumer of this.consumers.values()) consumer.producer.requestKeyframe();
       if (this.#renegotiate) {
         this.#renegotiate = false;
@@ -287,7 +287,7 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
   private onIncomingTrack(track: MediaStreamTrack): void {
     const transceiver = this.publishPc.getTransceivers().find((t) => t.receiver.tracks.includes(track));
     const mid = transceiver?.mid;
-    // werift re-fires onTrack on every renegotiation: one producer per m-line (field notes, item 7).
+    // werift re-fires onTrack on every renegotiation: one producer per m-line (docs/architecture.md, "werift behaviours").
     if (!transceiver || !mid || this.#producerMids.has(mid)) return;
     this.#producerMids.add(mid);
     const kind = track.kind as MediaKind;

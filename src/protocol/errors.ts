@@ -94,6 +94,22 @@ export const ERRORS = {
     closeCode: 4500,
     message: 'Something went wrong on the server.',
   },
+  // HTTP only (the close codes are never used): requests the routes cannot serve.
+  method_not_allowed: {
+    status: 405,
+    closeCode: 4411,
+    message: 'This address does not accept that kind of request.',
+  },
+  upgrade_required: {
+    status: 426,
+    closeCode: 4412,
+    message: 'This is the WebSocket signaling endpoint: connect to it with a WebSocket.',
+  },
+  web_client_not_built: {
+    status: 503,
+    closeCode: 4505,
+    message: 'The web client is not built on this server. Run: npm run build.',
+  },
   // The REST API (GET /api/rooms...): a Bearer token signed with the app secret, or API_TOKEN.
   api_forbidden: {
     status: 403,

@@ -10,3 +10,12 @@ export const trackSource = z.enum(['microphone', 'camera', 'screen']);
 export type TrackSource = z.infer<typeof trackSource>;
 export const role = z.enum(['moderator', 'participant']);
 export type Role = z.infer<typeof role>;
+/**
+ * Why a participant left its room, the one list the domain, the signaling
+ * protocol (`participant-left`) and the attendance webhooks share:
+ * `left`: it hung up; `disconnected`: its connection was lost and did not come
+ * back within RESUME_GRACE_S; `removed`: by a moderator, or with its room when
+ * the server stopped; `ended`: a moderator ended the class for everyone.
+ */
+export const leaveReason = z.enum(['left', 'disconnected', 'removed', 'ended']);
+export type LeaveReason = z.infer<typeof leaveReason>;

@@ -8,9 +8,9 @@
  */
 import { z } from 'zod';
 import { chatMessage, CHAT_HISTORY_LIMIT, knocker, MAX_CHAT_TEXT, moderationRequest, roomState } from './class-messages.js';
-import { displayName, id, mediaKind, role, trackSource } from './fields.js';
+import { displayName, id, leaveReason, mediaKind, role, trackSource } from './fields.js';
 
-export { mediaKind, role, trackSource, type MediaKind, type Role, type TrackSource } from './fields.js';
+export { leaveReason, mediaKind, role, trackSource, type LeaveReason, type MediaKind, type Role, type TrackSource } from './fields.js';
 export * from './class-messages.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -108,6 +108,8 @@ export const clientMessage = z.discriminatedUnion('type', [
 ]);
 export type ClientMessage = z.infer<typeof clientMessage>;
 export type ClientMessageInput = z.input<typeof clientMessage>;
+/** What a client says to its room: everything but hello and ping, which belong to the signaling session itself. */
+export type RoomMessage = Exclude<ClientMessage, { type: 'hello' | 'ping' }>;
 
 // ---- server -> client -------------------------------------------------------
 
@@ -151,11 +153,7 @@ export const serverMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('subscribe-offer'), sdp, tracks: z.array(subscribedTrack) }),
   z.object({ type: z.literal('participant-joined'), participant: participantInfo }),
   z.object({ type: z.literal('participant-updated'), participant: participantInfo }),
-  z.object({
-    type: z.literal('participant-left'),
-    participantId: id,
-    reason: z.enum(['left', 'disconnected', 'removed', 'replaced', 'ended']),
-  }),
+  z.object({ type: z.literal('participant-left'), participantId: id, reason: leaveReason }),
   z.object({ type: z.literal('room-state'), state: roomState }),
   /** Room and private messages; `history` marks the backlog sent once after welcome. */
   z.object({ type: z.literal('chat'), messages: z.array(chatMessage).max(CHAT_HISTORY_LIMIT), history: z.boolean() }),

@@ -5,27 +5,18 @@
  * and a later poll acknowledges them, so a poll lost in transit loses nothing.
  */
 import type { ServerResponse } from 'node:http';
+import { CLOSE_NORMAL } from '../protocol/close-codes.js';
 import { ERRORS, type ErrorCode } from '../protocol/errors.js';
+import { POLL_HOLD_MS, type PollAnswer } from '../protocol/long-poll.js';
 import type { ServerMessage } from '../protocol/messages.js';
 import type { SignalingChannel } from '../service/signaling-channel.js';
-
-/** Proxies commonly cut idle requests at 60 s; answer well before. */
-export const POLL_HOLD_MS = 25_000;
-
-export interface PollResponse {
-  /** Sequence number of the last message in `messages` (ack it in the next poll). */
-  seq: number;
-  messages: ServerMessage[];
-  /** Set once the server closed the session; `code` is one of ours, or absent for a normal close. */
-  closed?: { code?: ErrorCode; closeCode: number };
-}
 
 export class LongPollChannel implements SignalingChannel {
   lastSeen = Date.now();
   #queue: { seq: number; message: ServerMessage }[] = [];
   #seq = 0;
   #waiting: { res: ServerResponse; timer: NodeJS.Timeout } | undefined;
-  #closed: PollResponse['closed'];
+  #closed: PollAnswer['closed'];
 
   constructor(
     readonly id: string,
@@ -50,7 +41,7 @@ export class LongPollChannel implements SignalingChannel {
   close(code?: ErrorCode, message?: string): void {
     if (this.#closed) return;
     if (code) this.send({ type: 'error', code, message: message ?? ERRORS[code].message, fatal: true });
-    this.#closed = { code, closeCode: code ? ERRORS[code].closeCode : 1000 };
+    this.#closed = { code, closeCode: code ? ERRORS[code].closeCode : CLOSE_NORMAL };
     this.flush();
   }
 
@@ -82,12 +73,12 @@ export class LongPollChannel implements SignalingChannel {
     if (this.#waiting) setImmediate(() => this.#waiting && this.answer(this.pending()));
   }
 
-  private pending(): PollResponse {
+  private pending(): PollAnswer {
     const last = this.#queue[this.#queue.length - 1];
     return { seq: last?.seq ?? this.#seq, messages: this.#queue.map((q) => q.message), closed: this.#closed };
   }
 
-  private answer(body: PollResponse): void {
+  private answer(body: PollAnswer): void {
     const waiting = this.#waiting;
     if (!waiting) return;
     this.#waiting = undefined;

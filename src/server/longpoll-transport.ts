@@ -1,32 +1,26 @@
 /**
- * HTTP long-polling signaling under `<base>/signaling/lp`, for clients whose
- * WebSocket cannot get through:
- *
- *   POST <base>/signaling/lp[?sid=S]   body: client messages, one JSON per line
- *        -> {"sid": S}                 (the first POST, carrying hello, opens S)
- *   GET  <base>/signaling/lp?sid=S&ack=N
- *        -> {"seq", "messages", "closed"?}, held up to 25 s while there is nothing to say
- *
- * The session id is a random 128-bit bearer secret. A client that stops
- * polling for two ping intervals is gone, as with a WebSocket's missed pongs.
+ * HTTP long-polling signaling under `<base>signaling/lp`, for clients whose
+ * WebSocket cannot get through. The envelope (POST to send, GET to receive,
+ * `sid` and `ack`) is defined in src/protocol/long-poll.ts; here a POST
+ * without a session opens one, and a session whose client stopped polling
+ * for two ping intervals is gone, as with a WebSocket's missed pongs.
+ * The session id is a random 128-bit bearer secret.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfabError } from '../protocol/errors.js';
-import { MAX_MESSAGE_BYTES } from '../protocol/messages.js';
-import { ParticipantSession } from '../service/participant-session.js';
+import { LONG_POLL_QUERY, MAX_POST_BYTES, postMessages, type OpenAnswer } from '../protocol/long-poll.js';
+import type { SignalingConnection } from '../service/signaling-connection.js';
 import { LongPollChannel } from './longpoll-channel.js';
 import { sendError, sendJson } from './routes.js';
 
-const MAX_BODY_BYTES = MAX_MESSAGE_BYTES * 4;
-
 export class LongPollTransport {
-  readonly #sessions = new Map<string, { channel: LongPollChannel; session: ParticipantSession }>();
+  readonly #sessions = new Map<string, { channel: LongPollChannel; connection: SignalingConnection }>();
   readonly #sweep: NodeJS.Timeout;
 
   constructor(
     private readonly deadAfterMs: number,
-    private readonly createSession: (channel: LongPollChannel) => ParticipantSession,
+    private readonly connect: (channel: LongPollChannel) => SignalingConnection,
   ) {
     this.#sweep = setInterval(() => this.sweep(), 1000);
     this.#sweep.unref();
@@ -37,62 +31,61 @@ export class LongPollTransport {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const sid = url.searchParams.get('sid');
+    const sid = url.searchParams.get(LONG_POLL_QUERY.session);
     if (req.method === 'GET') {
       const entry = sid ? this.#sessions.get(sid) : undefined;
       if (!entry) return this.unknown(res, sid);
-      entry.channel.poll(Number(url.searchParams.get('ack') ?? 0) || 0, res);
+      entry.channel.poll(Number(url.searchParams.get(LONG_POLL_QUERY.ack) ?? 0) || 0, res);
       return;
     }
     if (req.method !== 'POST') {
       res.setHeader('allow', 'GET, POST');
-      return sendJson(res, 405, { error: 'method_not_allowed', message: `${req.method} is not allowed on ${url.pathname}` });
+      return sendError(res, new ConfabError('method_not_allowed', `${req.method} is not allowed on ${url.pathname}`));
     }
     let entry = sid ? this.#sessions.get(sid) : undefined;
     if (sid && !entry) return this.unknown(res, sid);
-    const body = await readBody(req, MAX_BODY_BYTES);
+    const body = await readBody(req, MAX_POST_BYTES);
     if (body === undefined) {
-      entry?.channel.close('message_too_large', `long-poll request body exceeds ${MAX_BODY_BYTES} bytes`);
-      return sendError(res, new ConfabError('message_too_large', `long-poll request body exceeds ${MAX_BODY_BYTES} bytes`));
+      entry?.channel.close('message_too_large', `long-poll request body exceeds ${MAX_POST_BYTES} bytes`);
+      return sendError(res, new ConfabError('message_too_large', `long-poll request body exceeds ${MAX_POST_BYTES} bytes`));
     }
     if (!entry) {
       const id = randomBytes(16).toString('base64url');
       const remote = `lp ${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
       const channel = new LongPollChannel(id, remote);
-      entry = { channel, session: this.createSession(channel) };
+      entry = { channel, connection: this.connect(channel) };
       this.#sessions.set(id, entry);
     }
     entry.channel.lastSeen = Date.now();
-    for (const line of body.split('\n')) if (line.trim() !== '') entry.session.receive(line);
-    sendJson(res, 200, { sid: entry.channel.id });
+    for (const message of postMessages(body)) entry.connection.receive(message);
+    const answer: OpenAnswer = { sid: entry.channel.id };
+    sendJson(res, 200, answer);
   }
 
   close(): void {
     clearInterval(this.#sweep);
-    for (const { channel, session } of this.#sessions.values()) {
+    for (const { channel, connection } of this.#sessions.values()) {
       channel.close('server_shutting_down');
       channel.abandon();
-      session.transportClosed('clean');
+      connection.transportClosed('clean');
     }
     this.#sessions.clear();
   }
 
   private unknown(res: ServerResponse, sid: string | null): void {
-    sendJson(res, 404, {
-      error: 'not_found',
-      message: sid ? 'this long-poll session is unknown: it expired or the server restarted; join again' : 'missing ?sid=',
-    });
+    const why = sid ? 'this long-poll session is unknown: it expired or the server restarted; join again' : `missing ?${LONG_POLL_QUERY.session}=`;
+    sendError(res, new ConfabError('not_found', why));
   }
 
   private sweep(): void {
     const now = Date.now();
-    for (const [id, { channel, session }] of this.#sessions) {
+    for (const [id, { channel, connection }] of this.#sessions) {
       if (channel.polling) continue;
       const idle = now - channel.lastSeen;
       if (channel.closed ? idle > 5000 : idle > this.deadAfterMs) {
         this.#sessions.delete(id);
         // Polls stopped without a goodbye: the network, most likely; the participant may resume.
-        session.transportClosed(channel.closed ? 'clean' : 'lost');
+        connection.transportClosed(channel.closed ? 'clean' : 'lost');
       }
     }
   }

@@ -6,10 +6,16 @@ import { networkInterfaces } from 'node:os';
 import type { Config } from '../config/config.js';
 import { DirectTransport, MuxTransport, type MediaTransport } from '../media/transport/media-transport.js';
 
+export interface MediaSetup {
+  readonly transport: MediaTransport;
+  /** For the start-up log: the one UDP and TCP media ports once bound (single mode); nothing in range mode. */
+  boundPorts(): { mediaUdpPort?: number | undefined; mediaTcpPort?: number | undefined };
+}
+
 /** One UDP (and TCP) port for all media by default; a port per peer connection in range mode. */
-export function createMediaTransport(config: Config): MediaTransport {
+export function createMediaTransport(config: Config): MediaSetup {
   const m = config.media;
-  if (m.portMode === 'range') return new DirectTransport(m);
+  if (m.portMode === 'range') return { transport: new DirectTransport(m), boundPorts: () => ({}) };
   const local = hostAddresses();
   const bindAddresses = m.bindAddress ? [m.bindAddress] : local;
   const advertiseIps = m.advertiseIps.length > 0 ? m.advertiseIps : local.filter((ip) => !ip.startsWith('169.254.'));
@@ -21,13 +27,14 @@ export function createMediaTransport(config: Config): MediaTransport {
         'browsers would send there and get no answer. Advertise the bound address, or leave MEDIA_BIND_ADDRESS empty to bind every local address.',
     );
   }
-  return new MuxTransport({
+  const mux = new MuxTransport({
     advertiseIps,
     bindAddresses,
     udpPort: m.udpPort,
     tcpPort: m.tcpPort,
     simulatedLossPercent: m.simulatedLossPercent,
   });
+  return { transport: mux, boundPorts: () => ({ mediaUdpPort: mux.udpPort, mediaTcpPort: mux.tcpPort }) };
 }
 
 /** The host's IPv4 addresses, loopback last (a browser on this machine can always use it). */

@@ -27,6 +27,13 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** A server started before `npm run build`: plain words for whoever opened the page, with the catalogue's code. */
+function notBuilt(res: ServerResponse, detail: string): void {
+  const { status, message } = ERRORS.web_client_not_built;
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+  res.end(`${message} (${detail})\nError code: web_client_not_built\n`);
+}
+
 export class WebClient {
   readonly #template: string | undefined;
   readonly #assets: ReturnType<typeof sirv>;
@@ -51,11 +58,7 @@ export class WebClient {
    */
   serveExternalApi(res: ServerResponse): void {
     const path = join(this.root, 'external_api.js');
-    if (!existsSync(path)) {
-      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end(`external_api.js is not built (no ${path}). Run: npm run build\n`);
-      return;
-    }
+    if (!existsSync(path)) return notBuilt(res, `no ${path}`);
     res.writeHead(200, {
       'content-type': 'text/javascript; charset=utf-8',
       'cache-control': 'no-cache',
@@ -68,11 +71,7 @@ export class WebClient {
     const errorText = boot.error
       ? `<noscript><p>${escapeHtml(boot.error.message)}</p><p>Error code: ${boot.error.code}</p></noscript>`
       : '';
-    if (!this.#template) {
-      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end(`The web client is not built (no index.html in ${this.root}). Run: npm run build\n`);
-      return;
-    }
+    if (!this.#template) return notBuilt(res, `no index.html in ${this.root}`);
     // JSON in a script tag: escape '<' so no value can end the tag.
     const json = JSON.stringify(boot).replace(/</g, '\\u003c');
     const html = this.#template

@@ -1,61 +1,69 @@
 /**
- * WebSocket signaling transport: one ParticipantSession per socket, JSON
- * text frames both ways, a ping every interval so dead peers (a laptop lid
+ * WebSocket signaling at `<base>signaling`, next to the long-poll fallback
+ * (longpoll-transport.ts): one SignalingConnection per socket, JSON text
+ * frames both ways, and a ping every interval so dead peers (a laptop lid
  * closed, a network gone) are dropped within two intervals and proxies with
  * 60 s idle timeouts keep the connection open.
  */
 import type { IncomingMessage } from 'node:http';
-import { WebSocket } from 'ws';
-import { ERRORS, type ErrorCode } from '../protocol/errors.js';
-import { MAX_MESSAGE_BYTES, type ServerMessage } from '../protocol/messages.js';
-import type { SignalingChannel } from '../service/signaling-channel.js';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { isGoodbye } from '../protocol/close-codes.js';
+import { MAX_MESSAGE_BYTES } from '../protocol/messages.js';
+import type { SignalingConnection } from '../service/signaling-connection.js';
+import type { Logger } from '../util/log.js';
+import { WsSignalingChannel } from './ws-channel.js';
 
 /** ws refuses frames above this itself (close 1009); below it we check with our own code. */
 export const WS_MAX_PAYLOAD = MAX_MESSAGE_BYTES * 4;
 
-export class WsSignalingChannel implements SignalingChannel {
-  readonly description: string;
-  #alive = true;
-  #closed = false;
+/** Marks a binary frame, which the protocol does not use: the connection parses it and refuses it as malformed. */
+const BINARY_FRAME = '\u0000binary';
+
+export class WebSocketTransport {
+  readonly #wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
+  readonly #channels = new Set<WsSignalingChannel>();
+  #heartbeat: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly socket: WebSocket,
-    request: IncomingMessage,
-  ) {
-    this.description = `ws ${request.socket.remoteAddress ?? '?'}:${request.socket.remotePort ?? '?'}`;
-    socket.on('pong', () => {
-      this.#alive = true;
+    private readonly pingIntervalMs: number,
+    private readonly connect: (channel: WsSignalingChannel) => SignalingConnection,
+    private readonly log: Logger,
+  ) {}
+
+  /** Open connections (metrics). */
+  get size(): number {
+    return this.#channels.size;
+  }
+
+  /** Starts pinging every open connection. */
+  start(): void {
+    this.#heartbeat = setInterval(() => {
+      for (const channel of this.#channels) channel.heartbeat();
+    }, this.pingIntervalMs);
+  }
+
+  /** An HTTP upgrade request the router gave us. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      const channel = new WsSignalingChannel(ws, req);
+      this.#channels.add(channel);
+      const connection = this.connect(channel);
+      ws.on('message', (data, isBinary) => connection.receive(isBinary ? BINARY_FRAME : data.toString()));
+      ws.on('close', (code) => {
+        this.#channels.delete(channel);
+        // A goodbye (1000/1001) or our own close ends the session; anything else (1006: the network; a missed ping) may come back.
+        connection.transportClosed(channel.closedByServer || isGoodbye(code) ? 'clean' : 'lost');
+      });
+      ws.on('error', (error) => this.log.debug({ err: error, from: channel.description }, 'websocket error'));
     });
   }
 
-  /** We closed it (an error, a goodbye, a resume elsewhere), as opposed to the client or the network. */
-  get closedByServer(): boolean {
-    return this.#closed;
-  }
-
-  send(message: ServerMessage): void {
-    if (this.#closed || this.socket.readyState !== WebSocket.OPEN) return;
-    this.socket.send(JSON.stringify(message));
-  }
-
-  close(code?: ErrorCode, message?: string): void {
-    if (this.#closed) return;
-    if (code) this.send({ type: 'error', code, message: message ?? ERRORS[code].message, fatal: true });
-    this.#closed = true;
-    // The close reason is limited to 123 bytes: the code fits, the message went in the error frame.
-    this.socket.close(code ? ERRORS[code].closeCode : 1000, code ?? 'bye');
-    // A peer that never completes the closing handshake is cut off.
-    setTimeout(() => this.socket.terminate(), 2000).unref();
-  }
-
-  /** Called on every heartbeat tick; false means the peer missed the last ping. */
-  heartbeat(): boolean {
-    if (!this.#alive) {
-      this.socket.terminate();
-      return false;
-    }
-    this.#alive = false;
-    if (this.socket.readyState === WebSocket.OPEN) this.socket.ping();
-    return true;
+  /** Server shutdown: every client is told to reconnect (to this server restarted, or another replica). */
+  close(): void {
+    clearInterval(this.#heartbeat);
+    for (const channel of this.#channels) channel.close('server_shutting_down');
+    for (const ws of this.#wss.clients) ws.terminate();
+    this.#wss.close();
   }
 }

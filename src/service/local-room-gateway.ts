@@ -5,8 +5,9 @@
  */
 import { mustWaitInLobby } from '../conference/permissions.js';
 import type { Room } from '../conference/room.js';
-import { LocalRoomRegistry } from '../conference/room-registry.js';
+import { LocalRoomRegistry, type RegistryEvents } from '../conference/room-registry.js';
 import { PROTOCOL_VERSION } from '../protocol/messages.js';
+import type { Config } from '../config/config.js';
 import type { MediaTransport } from '../media/transport/media-transport.js';
 import type { Logger } from '../util/log.js';
 import type { Admission } from './auth/admission.js';
@@ -17,24 +18,29 @@ import type { JoinRequest, ParticipantLink, RoomGateway } from './room-gateway.j
 import { RoomMedia } from './room-media.js';
 import type { ServiceObserver } from './observer.js';
 import type { SignalingChannel } from './signaling-channel.js';
-import { turnIceServer, type IceServer, type TurnSettings } from './turn-credentials.js';
+import { turnIceServer, type IceServer } from './turn-credentials.js';
 
-export interface LocalGatewayOptions {
-  readonly maxParticipantsPerRoom: number;
+/**
+ * The settings rooms follow, as the configuration has them (each documented
+ * in src/config/schema.ts): a new one is added to this list, not redeclared.
+ */
+export type RoomSettings = Pick<Config, 'maxParticipantsPerRoom' | 'iceServers' | 'turn' | 'autoOwner' | 'lobbyByDefault'>;
+
+export interface LocalGatewayOptions extends RoomSettings {
   readonly transport: MediaTransport;
-  readonly iceServers: readonly IceServer[];
   /** Told about client reports (metrics). */
   readonly observer?: ServiceObserver;
-  /** TURN with short-lived credentials per participant. */
-  readonly turn?: TurnSettings;
   readonly serverVersion: string;
-  /** When nobody in the room moderates, the next to join does (ENABLE_AUTO_OWNER). */
-  readonly autoOwner: boolean;
-  /** New rooms start with the lobby on (ENABLE_LOBBY). */
-  readonly lobbyByDefault?: boolean;
+}
+
+/** How full the server is: for readiness, metrics and the drain. */
+export interface Occupancy {
+  readonly rooms: number;
+  readonly participants: number;
 }
 
 export class LocalRoomGateway implements RoomGateway {
+  /** The rooms themselves: the gateway's to manage (tests inspect them); the server uses the methods below. */
   readonly registry: LocalRoomRegistry;
   readonly media = new Map<string, RoomMedia>();
 
@@ -42,7 +48,7 @@ export class LocalRoomGateway implements RoomGateway {
     private readonly options: LocalGatewayOptions,
     private readonly log: Logger,
   ) {
-    this.registry = new LocalRoomRegistry({ maxParticipants: options.maxParticipantsPerRoom, lobbyByDefault: options.lobbyByDefault ?? false });
+    this.registry = new LocalRoomRegistry({ maxParticipants: options.maxParticipantsPerRoom, lobbyByDefault: options.lobbyByDefault });
     this.registry.on('roomCreated', (room) => {
       this.media.set(room.key, new RoomMedia(room, options.transport, log));
       log.info({ room: room.key }, 'room started');
@@ -146,6 +152,20 @@ export class LocalRoomGateway implements RoomGateway {
 
   participantCount(): number {
     return this.registry.participantCount();
+  }
+
+  occupancy(): Occupancy {
+    return { rooms: this.registry.size, participants: this.registry.participantCount() };
+  }
+
+  /** Rooms in progress by key, for the REST API's live view. */
+  get rooms(): ReadonlyMap<string, Room> {
+    return this.registry.rooms;
+  }
+
+  /** Rooms starting and finishing, for the attendance webhooks. */
+  on<K extends keyof RegistryEvents & string>(event: K, listener: (...args: RegistryEvents[K]) => void): () => void {
+    return this.registry.on(event, listener);
   }
 
   close(): void {

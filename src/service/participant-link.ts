@@ -9,19 +9,24 @@ import { moderate } from '../conference/moderation.js';
 import type { LeaveReason, Participant } from '../conference/participant.js';
 import type { Room } from '../conference/room.js';
 import type { MediaPeer } from '../media/media-peer.js';
+import { dispatch, type HandlerTable } from '../protocol/dispatch.js';
 import { ConfabError, ERRORS, type ErrorCode } from '../protocol/errors.js';
-import type { ClientMessage } from '../protocol/messages.js';
 import type { Logger } from '../util/log.js';
 import { NO_OBSERVER, type ServiceObserver } from './observer.js';
 import { followRoom } from './room-feed.js';
-import type { ParticipantLink } from './room-gateway.js';
+import type { ParticipantLink, RoomMessage } from './room-gateway.js';
 import type { SignalingChannel } from './signaling-channel.js';
 
-/** How the server closes a participant's connection when the room, not the client, ends it (null: no code). */
-const CLOSE_CODES: Partial<Record<LeaveReason, ErrorCode | null>> = {
+/**
+ * When the room, not the client, ends a participant's stay, its connection is
+ * closed with the reason's code; `undefined`: the client's own session ended it
+ * (a goodbye, a connection that did not come back) and closes it.
+ */
+const CLOSED_BY_ROOM: Readonly<Record<LeaveReason, ErrorCode | undefined>> = {
+  left: undefined,
+  disconnected: undefined,
   removed: 'removed_by_moderator',
   ended: 'conference_ended',
-  replaced: null,
 };
 
 export class LocalParticipantLink implements ParticipantLink {
@@ -68,10 +73,10 @@ export class LocalParticipantLink implements ParticipantLink {
     participant.once('closed', (reason) => {
       this.dispose();
       // Removed by the server (not by the client leaving): tell the client why.
-      const code = CLOSE_CODES[reason];
+      const code = CLOSED_BY_ROOM[reason];
       if (code !== undefined) {
         log.info({ reason }, 'participant removed');
-        channel.close(code ?? undefined);
+        channel.close(code);
       }
     });
   }
@@ -80,67 +85,56 @@ export class LocalParticipantLink implements ParticipantLink {
     return this.participant.id;
   }
 
-  async handle(message: Exclude<ClientMessage, { type: 'hello' }>): Promise<void> {
+  async handle(message: RoomMessage): Promise<void> {
     if (this.#left) return;
-    switch (message.type) {
-      case 'publish-offer': {
-        let sdp: string;
-        try {
-          sdp = await this.peer.handlePublishOffer(message.sdp, message.sources);
-        } catch (error) {
-          throw new ConfabError('media_negotiation_failed', `publish offer rejected: ${(error as Error).message}`, { cause: error });
-        }
-        this.channel.send({ type: 'publish-answer', sdp });
-        return;
-      }
-      case 'subscribe-answer':
-        try {
-          await this.peer.handleSubscribeAnswer(message.sdp);
-        } catch (error) {
-          throw new ConfabError('media_negotiation_failed', `subscribe answer rejected: ${(error as Error).message}`, { cause: error });
-        }
-        return;
-      case 'ice-candidate':
-        await this.peer.addRemoteCandidate(message.pc, message.candidate).catch((error: unknown) => {
-          this.log.debug({ err: error }, 'remote candidate ignored');
-        });
-        return;
-      case 'restart-ice':
-        // The stall itself is logged and counted by the peer's mediaStalled event (detectedBy: client).
-        {
-          const outcome = this.peer.repairSubscribe();
-          if (outcome !== 'repairing') this.log.info({ reason: message.reason, outcome }, 'the page asked for an ICE restart: not needed');
-        }
-        return;
-      case 'set-muted':
-        this.participant.setMuted(message.kind, message.muted);
-        return;
-      case 'moderate':
-        this.log.info({ request: message.request }, 'moderation');
-        moderate(this.room, this.participant, message.request);
-        return;
-      case 'chat-send':
-        this.room.postChat(this.participant, message.text, message.to);
-        return;
-      case 'set-hand-raised':
-        this.room.setHandRaised(this.participant, message.raised);
-        return;
-      case 'set-display-name':
-        this.participant.setDisplayName(message.displayName || this.participant.displayName);
-        return;
-      case 'leave':
-        this.leave('left');
-        this.channel.close();
-        return;
-      case 'ping':
-        this.channel.send({ type: 'pong', nonce: message.nonce });
-        return;
-      case 'client-report':
-        this.log.warn({ code: message.code, detail: message.detail }, 'client reported a problem');
-        this.observer.clientReport(message.code);
-        return;
-    }
+    await dispatch(this.#handlers, message);
   }
+
+  /** One handler per message a client sends its room: a message type without one does not compile. */
+  readonly #handlers: HandlerTable<RoomMessage, Promise<void> | void> = {
+    'publish-offer': async ({ sdp, sources }) => {
+      let answer: string;
+      try {
+        answer = await this.peer.handlePublishOffer(sdp, sources);
+      } catch (error) {
+        throw new ConfabError('media_negotiation_failed', `publish offer rejected: ${(error as Error).message}`, { cause: error });
+      }
+      this.channel.send({ type: 'publish-answer', sdp: answer });
+    },
+    'subscribe-answer': async ({ sdp }) => {
+      try {
+        await this.peer.handleSubscribeAnswer(sdp);
+      } catch (error) {
+        throw new ConfabError('media_negotiation_failed', `subscribe answer rejected: ${(error as Error).message}`, { cause: error });
+      }
+    },
+    'ice-candidate': async ({ pc, candidate }) => {
+      await this.peer.addRemoteCandidate(pc, candidate).catch((error: unknown) => {
+        this.log.debug({ err: error }, 'remote candidate ignored');
+      });
+    },
+    'restart-ice': ({ reason }) => {
+      // The stall itself is logged and counted by the peer's mediaStalled event (detectedBy: client).
+      const outcome = this.peer.repairSubscribe();
+      if (outcome !== 'repairing') this.log.info({ reason, outcome }, 'the page asked for an ICE restart: not needed');
+    },
+    'set-muted': ({ kind, muted }) => this.participant.setMuted(kind, muted),
+    moderate: ({ request }) => {
+      this.log.info({ request }, 'moderation');
+      moderate(this.room, this.participant, request);
+    },
+    'chat-send': ({ text, to }) => void this.room.postChat(this.participant, text, to),
+    'set-hand-raised': ({ raised }) => this.room.setHandRaised(this.participant, raised),
+    'set-display-name': ({ displayName }) => this.participant.setDisplayName(displayName || this.participant.displayName),
+    leave: () => {
+      this.leave('left');
+      this.channel.close();
+    },
+    'client-report': ({ code, detail }) => {
+      this.log.warn({ code, detail }, 'client reported a problem');
+      this.observer.clientReport(code);
+    },
+  };
 
   leave(reason: 'left' | 'disconnected'): void {
     if (this.#left) return;

@@ -4,9 +4,11 @@
  * node hosting the room and relay the same calls there, so the session code
  * above it does not change.
  */
-import type { ClientMessage, ClientMessageOf } from '../protocol/messages.js';
+import type { ClientMessageOf, RoomMessage } from '../protocol/messages.js';
 import type { RoomAddress } from '../protocol/room-name.js';
 import type { Admission } from './auth/admission.js';
+
+export type { RoomMessage };
 import type { SignalingChannel } from './signaling-channel.js';
 
 export interface JoinRequest {
@@ -28,7 +30,7 @@ export interface JoinRequest {
 export interface ParticipantLink {
   readonly participantId: string;
   /** Handles a message after hello. Throws ConfabError for a refusal the client should see. */
-  handle(message: Exclude<ClientMessage, { type: 'hello' }>): Promise<void>;
+  handle(message: RoomMessage): Promise<void>;
   /** The transport went away or the client said goodbye. Idempotent. */
   leave(reason: 'left' | 'disconnected'): void;
   /** The connection dropped and the participant is held for a resume (true), or it came back (false). */

@@ -1,7 +1,10 @@
 /**
- * What the service needs from a signaling transport (WebSocket today,
- * long-poll next): ordered messages out, and a close with one of our error
- * codes. Transports turn their own events into calls on ParticipantSession.
+ * What the service needs from a signaling transport (WebSocket or HTTP
+ * long-poll, src/server): ordered messages out, and a close with one of our
+ * error codes. Transports turn their own events into calls on
+ * SignalingConnection. A participant's SignalingSession is a channel too:
+ * the room side talks to it, and it forwards to whichever transport carries
+ * the session now.
  */
 import type { ErrorCode } from '../protocol/errors.js';
 import type { ServerMessage } from '../protocol/messages.js';

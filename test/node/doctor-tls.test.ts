@@ -64,7 +64,7 @@ describe('confab doctor: TLS through nginx with certificates from a test CA', { 
     const goodPort = await freePort();
     server = await startServer({ PUBLIC_URL: `https://localhost:${goodPort}/jitsi/` });
     const ipv6Loopback = await canListenOn('::1');
-    // One prefix rule with the WebSocket upgrade headers and HTTP/1.1 to Confab, as the README says.
+    // One prefix rule with the WebSocket upgrade headers and HTTP/1.1 to Confab, as docs/deploy.md says.
     const locations = proxyLocation('/jitsi/', 'UPSTREAM', true);
     for (const name of Object.keys(urls) as (keyof typeof urls)[]) {
       const nginx = await startNginx({ upstreamPort: server.port, locations, tls: certs[name], ipv6Loopback }, name === 'good' ? goodPort : undefined);

@@ -5,6 +5,7 @@
  * messages; the server decides what is allowed, so a refused request only
  * shows its notice.
  */
+import { assertNever } from '../../src/protocol/dispatch.js';
 import type { ChatMessage, ClientMessageInput, Knocker, ParticipantInfo, RoomState, ServerMessage } from '../../src/protocol/messages.js';
 import type { ConferenceEvents } from './conference.js';
 import type { Emitter } from './events.js';
@@ -104,6 +105,8 @@ export class Classroom {
       case 'chat':
         this.onChat(m.messages, m.history);
         break;
+      default:
+        return assertNever(m, 'class message');
     }
     this.render();
   }

@@ -9,7 +9,8 @@
  * and the embed API.
  */
 import { ERRORS, isErrorCode, isRequestOnly } from '../../src/protocol/errors.js';
-import { PROTOCOL_VERSION, type ClientMessageInput, type MediaKind, type ParticipantInfo, type ServerMessage } from '../../src/protocol/messages.js';
+import { dispatch, type HandlerTable } from '../../src/protocol/dispatch.js';
+import { PROTOCOL_VERSION, type ClientMessageInput, type MediaKind, type ParticipantInfo, type ServerMessage, type ServerMessageOf } from '../../src/protocol/messages.js';
 import { Classroom, type ModerationInput } from './classroom.js';
 import { MediaSession } from './media-session.js';
 import { ScreenShare } from './screen-share.js';
@@ -235,76 +236,82 @@ export class Conference {
   }
 
   private async onMessage(m: ServerMessage): Promise<void> {
-    switch (m.type) {
-      case 'welcome': {
-        this.state = 'joined';
-        this.#connection.joined();
-        this.setReconnecting(false);
-        this.participantId = m.participantId;
-        this.#rejoinTicket = m.rejoinTicket;
-        this.participants.clear();
-        this.view.stage.clear();
-        for (const p of [m.self, ...m.participants]) this.upsertTile(p);
-        this.classroom.onJoined();
-        this.applyServerSelf(m.self);
-        this.media?.close();
-        this.media = new MediaSession((message) => this.send(message), m.iceServers, {
-          onRemoteTracks: () => this.attachRemoteTracks(),
-          onFailed: (reason, hadConnected) => this.onMediaFailed(reason, hadConnected),
-        });
-        this.reportAfterJoin();
-        // A mute we made while the connection was down, after the hello went out.
-        for (const kind of ['audio', 'video'] as const) {
-          const mine = kind === 'audio' ? this.o.audioMuted : this.o.videoMuted;
-          if (mine && !(kind === 'audio' ? m.self.audioMuted : m.self.videoMuted)) this.send({ type: 'set-muted', kind, muted: true });
-        }
-        this.events.emit('joined', { participantId: m.participantId, room: m.room, displayName: m.self.displayName, role: m.self.role });
-        for (const p of m.participants) this.events.emit('participantJoined', p);
-        await this.media.publish(this.o.stream, this.o.preferredCodec);
-        await this.screenShare.republish();
-        return;
-      }
-      case 'publish-answer':
-        return this.media?.onPublishAnswer(m.sdp);
-      case 'restart-ice':
-        // The server stopped getting our media though ICE says connected: new credentials on the same connection.
-        return this.media?.restartPublishIce();
-      case 'subscribe-offer':
-        return this.media?.onSubscribeOffer(m);
-      case 'participant-joined':
-      case 'participant-updated': {
-        const previous = this.participants.get(m.participant.id);
-        this.upsertTile(m.participant);
-        if (m.participant.id === this.participantId) this.applyServerSelf(m.participant);
-        this.classroom.onParticipant(previous, m.participant);
-        this.events.emit(m.type === 'participant-joined' ? 'participantJoined' : 'participantUpdated', m.participant);
-        return this.attachRemoteTracks();
-      }
-      case 'room-state':
-      case 'chat':
-      case 'lobby':
-        return this.classroom.onMessage(m);
-      case 'lobby-waiting':
-        this.state = 'lobby';
-        return this.classroom.onMessage(m);
-      case 'participant-left':
-        this.events.emit('participantLeft', m.participantId);
-        this.participants.delete(m.participantId);
-        this.view.stage.remove(m.participantId);
-        this.view.setCount(this.participants.size);
-        this.classroom.render();
-        return this.attachRemoteTracks();
-      case 'error':
-        // The server could not repair a stalled media path: rebuild our connections, as after a failure.
-        if (!m.fatal && m.code === 'media_stalled') return this.onMediaFailed(m.message, true);
-        // A refused request (forbidden, a locked unmute) is the person's to read, not a problem to report.
-        if (!m.fatal && isErrorCode(m.code) && isRequestOnly(m.code)) this.view.setNotice(m.message || ERRORS[m.code].message, m.code);
-        else if (!m.fatal) this.report(m.code, m.message);
-        return;
-      case 'pong':
-      case 'resumed':
-        return;
+    await dispatch(this.#handlers, m);
+  }
+
+  /** One handler per server message: a message type without one does not compile. */
+  readonly #handlers: HandlerTable<ServerMessage, Promise<void> | void> = {
+    welcome: (m) => this.onWelcome(m),
+    'publish-answer': (m) => this.media?.onPublishAnswer(m.sdp),
+    // The server stopped getting our media though ICE says connected: new credentials on the same connection.
+    'restart-ice': () => this.media?.restartPublishIce(),
+    'subscribe-offer': (m) => this.media?.onSubscribeOffer(m),
+    'participant-joined': (m) => this.onParticipant(m),
+    'participant-updated': (m) => this.onParticipant(m),
+    'room-state': (m) => this.classroom.onMessage(m),
+    chat: (m) => this.classroom.onMessage(m),
+    lobby: (m) => this.classroom.onMessage(m),
+    'lobby-waiting': (m) => {
+      this.state = 'lobby';
+      this.classroom.onMessage(m);
+    },
+    'participant-left': (m) => {
+      this.events.emit('participantLeft', m.participantId);
+      this.participants.delete(m.participantId);
+      this.view.stage.remove(m.participantId);
+      this.view.setCount(this.participants.size);
+      this.classroom.render();
+      this.attachRemoteTracks();
+    },
+    error: (m) => {
+      // The server could not repair a stalled media path: rebuild our connections, as after a failure.
+      if (!m.fatal && m.code === 'media_stalled') return this.onMediaFailed(m.message, true);
+      // A refused request (forbidden, a locked unmute) is the person's to read, not a problem to report.
+      if (!m.fatal && isErrorCode(m.code) && isRequestOnly(m.code)) this.view.setNotice(m.message || ERRORS[m.code].message, m.code);
+      else if (!m.fatal) this.report(m.code, m.message);
+      // A fatal one: the close that follows ends the conference (onClosed).
+    },
+    // The connection's business (heartbeat, session resume), handled before us in connection.ts.
+    pong: () => undefined,
+    resumed: () => undefined,
+  };
+
+  private async onWelcome(m: ServerMessageOf<'welcome'>): Promise<void> {
+    this.state = 'joined';
+    this.#connection.joined();
+    this.setReconnecting(false);
+    this.participantId = m.participantId;
+    this.#rejoinTicket = m.rejoinTicket;
+    this.participants.clear();
+    this.view.stage.clear();
+    for (const p of [m.self, ...m.participants]) this.upsertTile(p);
+    this.classroom.onJoined();
+    this.applyServerSelf(m.self);
+    this.media?.close();
+    this.media = new MediaSession((message) => this.send(message), m.iceServers, {
+      onRemoteTracks: () => this.attachRemoteTracks(),
+      onFailed: (reason, hadConnected) => this.onMediaFailed(reason, hadConnected),
+    });
+    this.reportAfterJoin();
+    // A mute we made while the connection was down, after the hello went out.
+    for (const kind of ['audio', 'video'] as const) {
+      const mine = kind === 'audio' ? this.o.audioMuted : this.o.videoMuted;
+      if (mine && !(kind === 'audio' ? m.self.audioMuted : m.self.videoMuted)) this.send({ type: 'set-muted', kind, muted: true });
     }
+    this.events.emit('joined', { participantId: m.participantId, room: m.room, displayName: m.self.displayName, role: m.self.role });
+    for (const p of m.participants) this.events.emit('participantJoined', p);
+    await this.media.publish(this.o.stream, this.o.preferredCodec);
+    await this.screenShare.republish();
+  }
+
+  /** Someone joined, or changed (ourselves included: what the server says about us wins). */
+  private onParticipant(m: ServerMessageOf<'participant-joined' | 'participant-updated'>): void {
+    const previous = this.participants.get(m.participant.id);
+    this.upsertTile(m.participant);
+    if (m.participant.id === this.participantId) this.applyServerSelf(m.participant);
+    this.classroom.onParticipant(previous, m.participant);
+    this.events.emit(m.type === 'participant-joined' ? 'participantJoined' : 'participantUpdated', m.participant);
+    this.attachRemoteTracks();
   }
 
   private upsertTile(p: ParticipantInfo): void {

@@ -1,16 +1,15 @@
 /**
- * Long-poll signaling transport (see src/server/longpoll-transport.ts):
- * POSTs carry our messages in order, one request in flight at a time, and a
- * GET loop receives the server's messages, acknowledging each batch.
+ * Long-poll signaling transport (the envelope is src/protocol/long-poll.ts,
+ * the server side src/server/longpoll-transport.ts): POSTs carry our
+ * messages in order, one request in flight at a time, and a GET loop
+ * receives the server's messages, acknowledging each batch.
  */
+import { CLOSE_ABNORMAL } from '../../src/protocol/close-codes.js';
+import { LONG_POLL_PATH } from '../../src/protocol/endpoints.js';
+import { ERRORS } from '../../src/protocol/errors.js';
+import { LONG_POLL_QUERY, openAnswer, pollAnswer, postBody } from '../../src/protocol/long-poll.js';
 import type { RawHandlers, RawTransport } from './signaling.js';
 import { signalingUrl } from './signaling-url.js';
-
-interface PollResponse {
-  seq: number;
-  messages: unknown[];
-  closed?: { code?: string; closeCode: number };
-}
 
 export class LongPollTransport implements RawTransport {
   readonly kind = 'long-poll';
@@ -50,24 +49,25 @@ export class LongPollTransport implements RawTransport {
   }
 
   private url(): URL {
-    const url = signalingUrl('signaling/lp');
-    if (this.#sid) url.searchParams.set('sid', this.#sid);
+    const url = signalingUrl(LONG_POLL_PATH);
+    if (this.#sid) url.searchParams.set(LONG_POLL_QUERY.session, this.#sid);
     return url;
   }
 
   private async flush(): Promise<void> {
     if (this.#posting || this.#outbox.length === 0 || this.#closed) return;
     this.#posting = true;
-    const body = this.#outbox.splice(0).join('\n');
+    const body = postBody(this.#outbox.splice(0));
     try {
       const res = await fetch(this.url(), { method: 'POST', body, headers: { 'content-type': 'text/plain' }, signal: this.#abort.signal });
-      if (!res.ok) return this.fail(res.status === 413 ? 4413 : 1006);
-      const { sid } = (await res.json()) as { sid: string };
+      if (!res.ok) return this.fail(res.status === ERRORS.message_too_large.status ? ERRORS.message_too_large.closeCode : CLOSE_ABNORMAL);
+      const opened = openAnswer.safeParse(await res.json());
+      if (!opened.success) return this.fail(CLOSE_ABNORMAL);
       const first = this.#sid === undefined;
-      this.#sid = sid;
+      this.#sid = opened.data.sid;
       if (first) void this.pollLoop();
     } catch {
-      return this.fail(1006);
+      return this.fail(CLOSE_ABNORMAL);
     } finally {
       this.#posting = false;
     }
@@ -76,19 +76,21 @@ export class LongPollTransport implements RawTransport {
 
   private async pollLoop(): Promise<void> {
     while (!this.#closed) {
-      let body: PollResponse;
+      let answer: unknown;
       try {
         const url = this.url();
-        url.searchParams.set('ack', String(this.#ack));
+        url.searchParams.set(LONG_POLL_QUERY.ack, String(this.#ack));
         const res = await fetch(url, { signal: this.#abort.signal, cache: 'no-store' });
-        if (!res.ok) return this.fail(1006);
-        body = (await res.json()) as PollResponse;
+        if (!res.ok) return this.fail(CLOSE_ABNORMAL);
+        answer = await res.json();
       } catch {
-        return this.fail(1006);
+        return this.fail(CLOSE_ABNORMAL);
       }
-      this.#ack = body.seq;
-      for (const m of body.messages) this.handlers.onText(JSON.stringify(m));
-      if (body.closed) return this.fail(body.closed.closeCode);
+      const poll = pollAnswer.safeParse(answer);
+      if (!poll.success) return this.fail(CLOSE_ABNORMAL);
+      this.#ack = poll.data.seq;
+      for (const m of poll.data.messages) this.handlers.onText(JSON.stringify(m));
+      if (poll.data.closed) return this.fail(poll.data.closed.closeCode);
     }
   }
 

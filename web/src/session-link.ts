@@ -1,5 +1,6 @@
 /**
- * The browser's half of session resume (src/service/session-resume.ts).
+ * The browser's half of session resume (the server's is src/service/signaling-session.ts;
+ * the exchange is in docs/protocol.md, "Session resume").
  * Our messages since the hello are numbered and kept for a while; the
  * server's are counted. After a lost connection the next hello asks to
  * resume with that count; the server answers `resumed` with how many of

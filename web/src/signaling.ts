@@ -6,6 +6,7 @@
  * learns why it closed: a fatal error from the server (with its code), or a
  * lost connection to retry.
  */
+import { CLOSE_GAVE_UP, CLOSE_NORMAL } from '../../src/protocol/close-codes.js';
 import { errorCodeForClose, isErrorCode, isRetryable } from '../../src/protocol/errors.js';
 import { parseServerMessage, type ClientMessageInput, type ServerMessage } from '../../src/protocol/messages.js';
 import { LongPollTransport } from './longpoll.js';
@@ -22,7 +23,7 @@ export interface SignalingHandlers {
   onClose(info: CloseInfo): void;
 }
 
-/** What both transports provide. `closeCode` follows WebSocket's numbers (1000 normal, 4xxx ours, 1006 lost). */
+/** What both transports provide. `closeCode` follows WebSocket's numbers (src/protocol/close-codes.ts; 4xxx errors: errors.ts). */
 export interface RawTransport {
   readonly kind: 'websocket' | 'long-poll';
   send(text: string): void;
@@ -36,8 +37,6 @@ export interface RawHandlers {
   onClose(closeCode: number, wasOpen: boolean): void;
 }
 
-/** Our close code for a connection we gave up on (silent too long): not a goodbye, so the server holds us for a resume. */
-export const CLOSE_GAVE_UP = 4000;
 /** How long a WebSocket may take to open before we fall back to long-polling. */
 const WS_OPEN_TIMEOUT_MS = 4000;
 /** Once long-polling was needed here, later reconnects start with it. */
@@ -65,7 +64,7 @@ class WebSocketTransport implements RawTransport {
 
   close(lost = false): void {
     this.#ws.onclose = null;
-    this.#ws.close(lost ? CLOSE_GAVE_UP : 1000, lost ? 'silent' : 'bye');
+    this.#ws.close(lost ? CLOSE_GAVE_UP : CLOSE_NORMAL, lost ? 'silent' : 'bye');
   }
 }
 
@@ -156,7 +155,7 @@ export class Signaling {
     if (fatalCode && isErrorCode(fatalCode) && isRetryable(fatalCode)) return this.finish({ kind: 'lost', wasOpen });
     if (this.#fatal) return this.finish({ kind: 'fatal', ...this.#fatal });
     if (fatalCode && fatalCode !== 'internal_error') return this.finish({ kind: 'fatal', code: fatalCode, message: '' });
-    if (this.#closedByUs || closeCode === 1000) return this.finish({ kind: 'normal' });
+    if (this.#closedByUs || closeCode === CLOSE_NORMAL) return this.finish({ kind: 'normal' });
     this.finish({ kind: 'lost', wasOpen });
   }
 

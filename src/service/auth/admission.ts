@@ -68,7 +68,16 @@ export class TokenAdmission implements AdmissionPolicy {
   }
 }
 
+/**
+ * The token verifier a configuration needs: for joins with ENABLE_AUTH, and
+ * for the REST API whenever a secret or key server is set (auth on or off).
+ * One instance, so both share its cache of key-server keys.
+ */
+export function tokenVerifierFor(auth: AuthConfig): TokenVerifier | undefined {
+  return auth.enabled || auth.appSecret || auth.asapKeyServer ? new TokenVerifier(auth) : undefined;
+}
+
 /** The policy a configuration asks for. */
-export function admissionPolicy(auth: AuthConfig): AdmissionPolicy {
-  return auth.enabled ? new TokenAdmission(auth) : openAdmission;
+export function admissionPolicy(auth: AuthConfig, verifier = tokenVerifierFor(auth)): AdmissionPolicy {
+  return auth.enabled ? new TokenAdmission(auth, verifier) : openAdmission;
 }

@@ -32,7 +32,7 @@ function auth(env: NodeJS.ProcessEnv = {}): AuthConfig {
   return loadConfig({ ENABLE_AUTH: '1', JWT_APP_ID: APP, JWT_APP_SECRET: SECRET, ...env }).auth;
 }
 
-/** The claims of the README's example: iss=<app id>, aud=jitsi, sub=<domain>, room=<room>. */
+/** The claims of the example in docs/tokens.md: iss=<app id>, aud=jitsi, sub=<domain>, room=<room>. */
 function claims(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     iss: APP,

@@ -4,7 +4,7 @@
  * time a domain event has been emitted, its webhook is recorded.
  */
 import { randomUUID } from 'node:crypto';
-import type { Participant, Role } from '../../conference/participant.js';
+import type { LeaveReason, Participant, Role } from '../../conference/participant.js';
 import type { RegistryEvents } from '../../conference/room-registry.js';
 import type { Room } from '../../conference/room.js';
 import type { TypedEmitter } from '../../util/typed-emitter.js';
@@ -57,7 +57,7 @@ export class AttendanceRecorder {
     this.sink(roomEvent('participant_joined', room, session, p.joinedAt, { participant: participantView(p) }));
   }
 
-  private left(room: Room, session: RoomSession, p: Participant, reason: string): void {
+  private left(room: Room, session: RoomSession, p: Participant, reason: LeaveReason): void {
     const now = this.now();
     const why = leftReason(reason, { serverShutdown: this.#shuttingDown });
     this.sink(roomEvent('participant_left', room, session, now, { participant: participantView(p), reason: why, durationS: durationS(p.joinedAt, now) }));

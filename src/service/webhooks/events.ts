@@ -1,40 +1,42 @@
 /**
  * Attendance events as the platform receives them: the JSON body of each
  * webhook request. Built from the conference domain's objects here, and only
- * here, so the wire format has one definition (README "Webhooks" documents it).
+ * here, so the wire format has one definition (docs/webhooks.md documents it).
  */
 import { randomUUID } from 'node:crypto';
-import type { Participant, Role } from '../../conference/participant.js';
+import type { LeaveReason, Participant, Role } from '../../conference/participant.js';
 import type { Room } from '../../conference/room.js';
 
 export const EVENT_TYPES = ['room_started', 'room_finished', 'participant_joined', 'participant_left', 'participant_role_changed'] as const;
 export type WebhookEventType = (typeof EVENT_TYPES)[number];
 
 /**
- * Why a participant left, as the platform sees it. `removed`: by a moderator;
- * `class_ended`: a moderator ended the class for everyone; `replaced`: the same
- * person joined again elsewhere; `server_shutdown`: the server stopped (clients
- * reconnect, and join again as new participants).
+ * Why a participant left, as the platform sees it: the protocol's LeaveReason
+ * (src/protocol/fields.ts) with `ended` named `class_ended`, and
+ * `server_shutdown` when the server stopped (clients reconnect, and join again
+ * as new participants).
  */
-export type LeftReason = 'left' | 'removed' | 'disconnected' | 'replaced' | 'class_ended' | 'server_shutdown';
+export type LeftReason = Exclude<LeaveReason, 'ended'> | 'class_ended' | 'server_shutdown';
 
-/** The domain's leave reasons, by name; a reason the domain adds later passes through unchanged. */
-const DOMAIN_REASONS: Readonly<Record<string, LeftReason>> = {
+/** Every domain reason has its webhook name: a reason added to the protocol does not compile until it is mapped here. */
+const WEBHOOK_REASONS: Readonly<Record<LeaveReason, LeftReason>> = {
   left: 'left',
   disconnected: 'disconnected',
   removed: 'removed',
-  replaced: 'replaced',
   ended: 'class_ended',
 };
+
+/** Every reason a `participant_left` event can carry (docs/webhooks.md lists them). */
+export const LEFT_REASONS: readonly LeftReason[] = [...Object.values(WEBHOOK_REASONS), 'server_shutdown'];
 
 export interface LeaveContext {
   /** The server is shutting down: whatever the domain says, people did not choose to leave. */
   readonly serverShutdown: boolean;
 }
 
-export function leftReason(domainReason: string, context: LeaveContext): LeftReason | string {
+export function leftReason(domainReason: LeaveReason, context: LeaveContext): LeftReason {
   if (context.serverShutdown) return 'server_shutdown';
-  return DOMAIN_REASONS[domainReason] ?? domainReason;
+  return WEBHOOK_REASONS[domainReason];
 }
 
 export interface WebhookUser {
@@ -66,7 +68,7 @@ export interface WebhookEvent {
   /** 1, 2, 3... within the room session: room_started is 1. */
   readonly sequence: number;
   readonly participant?: WebhookParticipant;
-  readonly reason?: string;
+  readonly reason?: LeftReason;
   readonly previousRole?: Role;
   /** Seconds, on participant_left (time in the room) and room_finished (life of the room). */
   readonly durationS?: number;
