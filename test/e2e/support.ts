@@ -40,11 +40,15 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** Inside the Firefox tests' network namespace (scripts/test-netns.mjs), media binds and advertises its address. */
+const NAMESPACE_MEDIA_IP = process.env.CONFAB_TEST_MEDIA_IP;
+
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const child = spawn(process.execPath, ['dist/src/cli/main.js', 'serve'], {
     env: {
       ...process.env,
       ...LOOPBACK_SERVER_ENV,
+      ...(NAMESPACE_MEDIA_IP ? { MEDIA_ADVERTISE_IPS: NAMESPACE_MEDIA_IP, MEDIA_BIND_ADDRESS: NAMESPACE_MEDIA_IP } : {}),
       LOG_LEVEL: 'info',
       // stop() (SIGTERM) means a restart here: no waiting for participants to leave.
       DRAIN_TIMEOUT_S: '0',
@@ -130,7 +134,12 @@ export interface InboundSummary {
  * m-lines that currently carry someone's track (m-lines of participants who
  * left stay in the connection, inactive, until reused).
  */
-export async function inbound(page: Page): Promise<InboundSummary> {
+/** What the stats helpers need of a page: Playwright's (Chromium) and Puppeteer's (Firefox) both fit. */
+export interface PageLike {
+  evaluate<R>(fn: () => R | Promise<R>): Promise<R>;
+}
+
+export async function inbound(page: PageLike): Promise<InboundSummary> {
   return page.evaluate(async () => {
     // The page's test hook (web/src/main.ts), typed here by what we read.
     type Hook = { conference?: { media?: { subscribePc?: RTCPeerConnection; remoteTracks(): { info: { mid: string } }[] } } };
@@ -171,7 +180,7 @@ export interface SelectedPair {
 }
 
 /** The connected ICE candidate pair of each of the page's peer connections. */
-export function selectedPairs(page: Page): Promise<SelectedPair[]> {
+export function selectedPairs(page: PageLike): Promise<SelectedPair[]> {
   return page.evaluate(async () => {
     type Hook = { conference?: { media?: { publishPc: RTCPeerConnection; subscribePc?: RTCPeerConnection } } };
     const media = (window as unknown as { confab?: Hook }).confab?.conference?.media;
