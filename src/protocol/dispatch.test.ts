@@ -18,6 +18,7 @@ const everyServerMessage: HandlerTable<ServerMessage> = {
   resumed: ignore,
   'publish-answer': ignore,
   'restart-ice': ignore,
+  'track-unavailable': ignore,
   'subscribe-offer': ignore,
   'participant-joined': ignore,
   'participant-updated': ignore,

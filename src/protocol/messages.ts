@@ -68,6 +68,12 @@ export const clientMessage = z.discriminatedUnion('type', [
     audioMuted: z.boolean().default(false),
     videoMuted: z.boolean().default(false),
     /**
+     * Video codecs this client decodes (mime types, RTCRtpReceiver.getCapabilities('video')). A camera
+     * sent in a codec not listed is announced with `track-unavailable` instead of offered. Absent: every
+     * codec the server negotiates (VP8, H.264).
+     */
+    receiveCodecs: z.array(z.string().max(64)).max(32).optional(),
+    /**
      * After a lost connection: continue this participant's session instead of joining again.
      * `received` counts the server's messages since the first hello (pongs and `resumed` aside). When the server cannot
      * resume, it joins afresh from the rest of the hello (a `welcome` instead of `resumed`).
@@ -151,6 +157,19 @@ export const serverMessage = z.discriminatedUnion('type', [
    */
   z.object({ type: z.literal('restart-ice'), pc: z.literal('publish') }),
   z.object({ type: z.literal('subscribe-offer'), sdp, tracks: z.array(subscribedTrack) }),
+  /**
+   * A track of another participant that this client will not receive, and why: `codec_unsupported`
+   * (`codec`, e.g. video/H264, is not in the hello's receiveCodecs). The page shows it on the tile.
+   */
+  z.object({
+    type: z.literal('track-unavailable'),
+    participantId: id,
+    trackId: id,
+    kind: mediaKind,
+    source: trackSource,
+    reason: z.enum(['codec_unsupported']),
+    codec: z.string(),
+  }),
   z.object({ type: z.literal('participant-joined'), participant: participantInfo }),
   z.object({ type: z.literal('participant-updated'), participant: participantInfo }),
   z.object({ type: z.literal('participant-left'), participantId: id, reason: leaveReason }),

@@ -88,7 +88,7 @@ export class LocalRoomGateway implements RoomGateway {
       { bypassLock: role === 'moderator' || admitted },
     );
     const log = this.log.child({ room: room.key, participant: participant.id });
-    const peer = media.attach(participant);
+    const peer = media.attach(participant, hello.receiveCodecs);
     const link = new LocalParticipantLink(room, participant, peer, channel, log, this.options.observer);
     channel.send({
       type: 'welcome',

@@ -58,6 +58,18 @@ export class LocalParticipantLink implements ParticipantLink {
         log.warn({ code: 'media_stalled', ...stall }, `media stalled on the ${stall.pc} connection: restarting ICE`);
         observer.mediaStall(stall.pc, 'detected');
       }),
+      peer.on('trackUnavailable', (producer, reason) => {
+        log.info({ track: producer.id, from: producer.ownerId, codec: producer.codec.mimeType, reason }, 'track not forwarded: this browser cannot decode it');
+        channel.send({
+          type: 'track-unavailable',
+          participantId: producer.ownerId,
+          trackId: producer.id,
+          kind: producer.kind,
+          source: producer.source,
+          reason,
+          codec: producer.codec.mimeType,
+        });
+      }),
       peer.on('publishIceRestartNeeded', () => channel.send({ type: 'restart-ice', pc: 'publish' })),
       peer.on('mediaRepaired', ({ pc, afterMs }) => {
         log.info({ pc, afterMs }, 'media stall repaired');
@@ -108,11 +120,11 @@ export class LocalParticipantLink implements ParticipantLink {
         throw new ConfabError('media_negotiation_failed', `subscribe answer rejected: ${(error as Error).message}`, { cause: error });
       }
     },
-    'ice-candidate': async ({ pc, candidate }) => {
-      await this.peer.addRemoteCandidate(pc, candidate).catch((error: unknown) => {
-        this.log.debug({ err: error }, 'remote candidate ignored');
-      });
-    },
+    // The server is ICE-lite (RFC 8445 2.5): it never sends checks, and learns each browser's address from
+    // the browser's own checks, so trickled candidates are of no use to it. Feeding them to werift cost a
+    // multicast DNS lookup per `.local` candidate (Chrome's and Firefox's default), awaited in this
+    // participant's message queue: the subscribe answer behind it waited ~8 s.
+    'ice-candidate': () => undefined,
     'restart-ice': ({ reason }) => {
       // The stall itself is logged and counted by the peer's mediaStalled event (detectedBy: client).
       const outcome = this.peer.repairSubscribe();

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { inbound, joinUrl, launchBrowser, openParticipant, startServer, waitFor, type RunningServer } from './support.js';
+import { decodedCodecsFrom, H264_ONLY_INIT_SCRIPT, inbound, joinUrl, launchBrowser, openParticipant, startServer, waitFor, type RunningServer } from './support.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -14,6 +14,12 @@ const contexts: BrowserContext[] = [];
 
 async function join(room: string, name: string, extra = ''): Promise<Page> {
   const { context, page } = await openParticipant(browser, joinUrl(server.url, room, name, extra));
+  contexts.push(context);
+  return page;
+}
+
+async function joinWith(room: string, name: string, initScript: string): Promise<Page> {
+  const { context, page } = await openParticipant(browser, joinUrl(server.url, room, name), initScript);
   contexts.push(context);
   return page;
 }
@@ -148,25 +154,15 @@ describe('conference in real browsers', { timeout: 240_000 }, () => {
     await listener.close();
   });
 
-  test('H.264 is forwarded when the publisher prefers it', async () => {
-    const h264 = await join('codec-room', 'H264 sender', '&config.videoQuality.preferredCodec="H264"');
+  test('codec policy: a publisher that prefers H.264 sends VP8 (every browser decodes it); one that can only send H.264 is forwarded as H.264', async () => {
+    const prefers = await join('codec-room', 'Prefers H264', '&config.videoQuality.preferredCodec="H264"');
+    const only = await joinWith('codec-room', 'Only H264', H264_ONLY_INIT_SCRIPT);
     const viewer = await join('codec-room', 'Viewer');
-    await assertLiveMedia(viewer, 1, 'H.264 viewer');
-    const codecs = await viewer.evaluate(async () => {
-      type Hook = { conference?: { media?: { subscribePc?: RTCPeerConnection } } };
-      const pc = (window as unknown as { confab?: Hook }).confab?.conference?.media?.subscribePc;
-      const stats = await pc!.getStats();
-      const byId = new Map<string, { mimeType?: string }>();
-      stats.forEach((s: { id: string; mimeType?: string }) => byId.set(s.id, s));
-      const out: string[] = [];
-      stats.forEach((s: { type: string; kind?: string; codecId?: string; framesDecoded?: number }) => {
-        if (s.type === 'inbound-rtp' && s.kind === 'video' && (s.framesDecoded ?? 0) > 0) out.push(byId.get(s.codecId ?? '')?.mimeType ?? '?');
-      });
-      return out;
-    });
-    assert.deepEqual(codecs, ['video/H264']);
-    await h264.close();
-    await viewer.close();
+    await assertLiveMedia(viewer, 2, 'viewer of both');
+    const ids = await Promise.all([prefers, only].map((p) => p.evaluate(() => (window as unknown as { confab?: { conference?: { participantId?: string } } }).confab?.conference?.participantId ?? '')));
+    assert.deepEqual(await decodedCodecsFrom(viewer, ids[0]!), ['video/VP8'], 'the room uses VP8 when the publisher offers it');
+    assert.deepEqual(await decodedCodecsFrom(viewer, ids[1]!), ['video/H264'], 'H.264 from a publisher that offers nothing else');
+    for (const p of [prefers, only, viewer]) await p.close();
   });
 
   test('an invalid room name gets an error page with its code', async () => {

@@ -8,7 +8,9 @@
  * network namespace scripts/test-netns.mjs makes (files named
  * `*.netns.test.ts`; the e2e tier runs them there), where the server binds
  * and advertises 10.77.0.1. Chromium runs in the same namespace for the
- * mixed rooms.
+ * mixed rooms. Sharing a screen needs a headful Firefox on an X display
+ * (test/support/xvfb.ts): with permission prompts off it shares the whole
+ * (virtual) screen.
  */
 import { existsSync } from 'node:fs';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
@@ -23,12 +25,14 @@ export function assertFirefoxEnvironment(): void {
   }
 }
 
-export async function launchFirefox(): Promise<Browser> {
+/** `display`: an X display (startXvfb) for a headful Firefox, which can share a screen; default headless. */
+export async function launchFirefox(options: { display?: string } = {}): Promise<Browser> {
   assertFirefoxEnvironment();
   return puppeteer.launch({
     browser: 'firefox',
     executablePath: FIREFOX_PATH,
-    headless: true,
+    headless: options.display === undefined,
+    ...(options.display ? { env: { ...process.env, DISPLAY: options.display } } : {}),
     protocol: 'webDriverBiDi',
     extraPrefsFirefox: {
       // A fake camera (moving colour frames) and microphone (a tone), granted without a prompt.

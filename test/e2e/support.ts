@@ -207,3 +207,36 @@ export function selectedPairs(page: PageLike): Promise<SelectedPair[]> {
     return out;
   });
 }
+
+/**
+ * An init script that makes a Chromium page a browser whose only video codec
+ * is H.264 (as some Safari/iOS versions behave): every video transceiver it
+ * adds offers H.264 (packetization mode 1) and nothing else.
+ */
+export const H264_ONLY_INIT_SCRIPT = `(() => {
+  const add = RTCPeerConnection.prototype.addTransceiver;
+  RTCPeerConnection.prototype.addTransceiver = function (trackOrKind, init) {
+    const t = add.call(this, trackOrKind, init);
+    const kind = typeof trackOrKind === 'string' ? trackOrKind : trackOrKind.kind;
+    if (kind === 'video') {
+      t.setCodecPreferences(RTCRtpSender.getCapabilities('video').codecs.filter((c) => /h264/i.test(c.mimeType) && /packetization-mode=1/.test(c.sdpFmtpLine || '')));
+    }
+    return t;
+  };
+})();`;
+
+/** The codec (mime type) of each decoding inbound camera from `participantId` on the page. */
+export function decodedCodecsFrom(page: PageLike, participantId: string): Promise<string[]> {
+  return page.evaluate(
+    new Function(`return (async () => {
+      const media = window.confab.conference.media;
+      const mids = new Set(media.remoteTracks().filter((t) => t.info.participantId === ${JSON.stringify(participantId)} && t.info.source === 'camera').map((t) => t.info.mid));
+      const stats = await media.subscribePc.getStats();
+      const mime = new Map();
+      stats.forEach((s) => s.mimeType && mime.set(s.id, s.mimeType));
+      const out = [];
+      stats.forEach((s) => { if (s.type === 'inbound-rtp' && mids.has(s.mid) && (s.framesDecoded ?? 0) > 0) out.push(mime.get(s.codecId) ?? '?'); });
+      return out;
+    })()`) as () => Promise<string[]>,
+  );
+}

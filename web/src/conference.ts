@@ -41,6 +41,8 @@ export class Conference {
   #deviceErrorReported = false;
   #stopSpeaking: (() => void) | undefined;
   #stopMediaMonitor: (() => void) | undefined;
+  /** Cameras the server will not send us because this browser cannot decode their codec: participant id -> codec. */
+  readonly #undecodable = new Map<string, string>();
   /** From the last welcome: lets us back in after a lost connection even once the token has expired. */
   #rejoinTicket: string | undefined;
 
@@ -75,6 +77,7 @@ export class Conference {
         rejoinTicket: this.#rejoinTicket,
         audioMuted: this.o.audioMuted,
         videoMuted: this.o.videoMuted,
+        receiveCodecs: decodableVideoCodecs(),
       }),
       message: (m) => void this.onMessage(m).catch((e: unknown) => this.report('media_negotiation_failed', String(e))),
       resumed: (lostMs) => this.onResumed(lostMs),
@@ -255,7 +258,14 @@ export class Conference {
       this.state = 'lobby';
       this.classroom.onMessage(m);
     },
+    'track-unavailable': (m) => {
+      if (m.kind !== 'video' || m.source !== 'camera') return;
+      console.warn(`confab: ${m.participantId}'s camera is sent as ${m.codec}, which this browser cannot decode`);
+      this.#undecodable.set(m.participantId, m.codec);
+      this.attachRemoteTracks();
+    },
     'participant-left': (m) => {
+      this.#undecodable.delete(m.participantId);
       this.events.emit('participantLeft', m.participantId);
       this.participants.delete(m.participantId);
       this.view.stage.remove(m.participantId);
@@ -342,6 +352,9 @@ export class Conference {
       const info = this.participants.get(id);
       const video = tracks.find((t) => t.info.participantId === id && t.info.source === 'camera')?.track;
       const audio = tracks.find((t) => t.info.participantId === id && t.info.kind === 'audio')?.track;
+      if (video) this.#undecodable.delete(id);
+      const codec = this.#undecodable.get(id);
+      tile.setVideoUnavailable(codec && !info?.videoMuted ? `Video not shown: this browser cannot decode ${codec.replace(/^video\//i, '')}` : undefined);
       tile.setVideo(info?.videoMuted ? undefined : video);
       tile.setAudio(audio).catch(() =>
         this.view.setNotice('Your browser blocked sound. Click here to hear the others.', undefined, () => {
@@ -429,4 +442,12 @@ export class Conference {
     this.media?.close();
     this.media = undefined;
   }
+}
+
+/** The video codecs this browser decodes, for the server's codec policy (hello.receiveCodecs). */
+function decodableVideoCodecs(): string[] | undefined {
+  const codecs = RTCRtpReceiver.getCapabilities?.('video')?.codecs;
+  if (!codecs) return undefined;
+  const skip = new Set(['video/rtx', 'video/red', 'video/ulpfec', 'video/flexfec-03']);
+  return [...new Set(codecs.map((c) => c.mimeType.toLowerCase()).filter((m) => !skip.has(m)))].slice(0, 32);
 }

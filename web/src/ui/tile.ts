@@ -26,6 +26,7 @@ export class Tile {
   readonly #name: HTMLElement;
   readonly #avatar: HTMLElement;
   readonly #micIcon: HTMLElement;
+  readonly #unavailable = h('span', { class: 'tile-video-unavailable' });
   #videoTrack: MediaStreamTrack | undefined;
   #audioTrack: MediaStreamTrack | undefined;
 
@@ -46,6 +47,7 @@ export class Tile {
       h('span', { class: 'tile-hand', title: 'Hand raised' }, icon('hand')),
       h('span', { class: 'tile-interrupted' }, 'Reconnecting…'),
       h('span', { class: 'tile-media-stalled' }, 'Reconnecting media…'),
+      this.#unavailable,
     );
     if (state.isSelf) this.el.classList.add('self');
     this.update(state);
@@ -83,6 +85,12 @@ export class Tile {
 
   retryAudio(): void {
     if (this.#audioTrack) void this.#audio.play().catch(() => undefined);
+  }
+
+  /** Their camera is sent in a codec this browser cannot decode: say so instead of a blank tile. */
+  setVideoUnavailable(text: string | undefined): void {
+    this.#unavailable.textContent = text ?? '';
+    this.el.classList.toggle('video-unavailable', text !== undefined);
   }
 
   /** Their media stopped reaching us though they are unmuted; a repair is under way. */
