@@ -36,11 +36,25 @@ export const participantInfo = z.object({
 });
 export type ParticipantInfo = z.infer<typeof participantInfo>;
 
-const iceServer = z.object({
-  urls: z.union([z.string(), z.array(z.string())]),
-  username: z.string().optional(),
-  credential: z.string().optional(),
-});
+/** What RTCPeerConnection accepts as an ICE server URL; anything else makes its constructor throw. */
+const ICE_URL = /^(stun|stuns|turn|turns):[^\s]+$/;
+const iceUrl = z.string().regex(ICE_URL, { error: (issue) => `'${String(issue.input).slice(0, 80)}' is not a stun:, stuns:, turn: or turns: URL` });
+
+/**
+ * One RTCIceServer as the page hands it to RTCPeerConnection. The server
+ * checks ICE_SERVERS_JSON against this same schema at start
+ * (src/config/schema.ts), so a value the page would drop never gets that far.
+ */
+export const iceServer = z
+  .object({
+    urls: z.union([iceUrl, z.array(iceUrl).min(1)]),
+    username: z.string().optional(),
+    credential: z.string().optional(),
+  })
+  .refine((s) => !(Array.isArray(s.urls) ? s.urls : [s.urls]).some((u) => u.startsWith('turn')) || (s.username !== undefined && s.credential !== undefined), {
+    error: 'a turn: or turns: server needs a username and a credential',
+  });
+export type IceServer = z.infer<typeof iceServer>;
 
 const candidate = z.object({
   candidate: z.string().max(2000),
