@@ -25,12 +25,12 @@ export const ERRORS = {
     status: 400,
     closeCode: 4400,
     message:
-      'This room name is not valid. Use 1-64 letters, digits, dots, dashes or underscores, e.g. /maths-101.',
+      'This room name is not valid. Use 1-64 letters or digits (of any language, one script per name), with dots, dashes or underscores between them, e.g. /maths-101 or /тест.',
   },
   tenant_name_invalid: {
     status: 400,
     closeCode: 4401,
-    message: 'The tenant part of the address is not valid. Use letters, digits, dots, dashes or underscores.',
+    message: 'The tenant part of the address is not valid. Use letters or digits (of any language, one script per name), with dots, dashes or underscores between them.',
   },
   message_malformed: {
     status: 400,

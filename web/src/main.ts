@@ -60,7 +60,8 @@ async function main(): Promise<void> {
   window.confab = { conference: undefined, boot };
   if (boot.error) return showError(root, boot.error.code, boot.error.message);
 
-  const below = decodeURI(location.pathname).slice(boot.basePath.length);
+  // Still URL-encoded: parseRoomPath decodes each segment once (a name like /тест arrives as %D1%82...).
+  const below = location.pathname.slice(boot.basePath.length);
   if (below === '') return showLanding(root);
   let address: RoomAddress;
   try {

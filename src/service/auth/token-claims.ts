@@ -2,6 +2,7 @@
  * Checks on a token's claims that need no key or settings (time, room), and
  * the identity it carries (`context.user`, `context.features`).
  */
+import { sameName } from '../../protocol/room-name.js';
 import { duration, isoSeconds, quote, typeName } from './token-text.js';
 import { fail, isObject, MODERATOR_AFFILIATIONS, pass, skip, type Claims, type Outcome, type TokenIdentity, type TokenTarget } from './token-types.js';
 
@@ -29,7 +30,8 @@ export function checkRoom(claims: Claims, target: TokenTarget): Outcome {
   if (typeof room !== 'string') return fail('token_room_mismatch', `token room must be a string, got ${typeName(room)}`);
   if (target.room === undefined) return skip(`token is for room ${quote(room)} (no room given to compare)`);
   if (room === '*') return pass(`room '*': any room`);
-  if (room.toLowerCase() === target.room.toLowerCase()) return pass(`room ${quote(room)} matches room ${quote(target.room)}`);
+  // The same comparison as room addresses: NFC, Unicode case folding (src/protocol/room-name.ts).
+  if (sameName(room, target.room)) return pass(`room ${quote(room)} matches room ${quote(target.room)}`);
   return fail('token_room_mismatch', `token room ${quote(room)} does not match room ${quote(target.room)}`);
 }
 

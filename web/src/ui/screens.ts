@@ -1,5 +1,6 @@
 /** Full-page screens: prejoin, error, and "you left". */
 import { ERRORS, isErrorCode } from '../../../src/protocol/errors.js';
+import { roomAddress } from '../../../src/protocol/room-name.js';
 import { h, icon } from './dom.js';
 
 export interface PrejoinResult {
@@ -101,7 +102,9 @@ export function showLeft(root: HTMLElement, title: string, rejoin: () => void): 
 }
 
 export function showLanding(root: HTMLElement): void {
-  const input = h('input', { type: 'text', id: 'landing-room', placeholder: 'e.g. maths-101', pattern: '[A-Za-z0-9][A-Za-z0-9._\\-]{0,63}', required: true });
+  const input = h('input', { type: 'text', id: 'landing-room', placeholder: 'e.g. maths-101', required: true });
+  // The server's rule, checked here too so a bad name is explained before the page changes.
+  input.addEventListener('input', () => input.setCustomValidity(''));
   const form = h(
     'form',
     { class: 'card' },
@@ -113,7 +116,15 @@ export function showLanding(root: HTMLElement): void {
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    location.href = new URL(encodeURIComponent(input.value.trim().toLowerCase()), document.baseURI).toString();
+    let room: string;
+    try {
+      room = roomAddress(input.value.trim()).room;
+    } catch (error) {
+      input.setCustomValidity(error instanceof Error ? error.message : String(error));
+      input.reportValidity();
+      return;
+    }
+    location.href = new URL(encodeURIComponent(room), document.baseURI).toString();
   });
   root.replaceChildren(h('div', { class: 'center-screen' }, form));
 }
