@@ -114,7 +114,7 @@ export const ERRORS = {
   api_forbidden: {
     status: 403,
     closeCode: 4480,
-    message: 'This token may not use the API: it needs a moderator claim (context.user.moderator or a teacher affiliation).',
+    message: 'This token may not use the API: it needs a moderator claim (context.user.moderator, a top-level moderator, or a teacher affiliation).',
   },
   api_token_invalid: {
     status: 401,

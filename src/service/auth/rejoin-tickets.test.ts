@@ -6,6 +6,8 @@ import { RejoinTickets } from './rejoin-tickets.js';
 const admission: Admission = {
   kind: 'token',
   moderator: true,
+  moderatorClaim: 'yes',
+  identityKey: '["meet.jitsi","u1"]',
   user: { id: 'u1', email: undefined, avatar: undefined },
   displayName: 'Ada',
   features: undefined,
