@@ -88,6 +88,7 @@ describe('HS256/384/512 tokens from an independent signer', () => {
         email: 'ada@example.com',
         avatar: 'https://example.com/ada.png',
         moderator: false,
+        moderatorClaim: 'absent',
         features: undefined,
         expiresAt: (NOW_S + 3600) * 1000,
       });
