@@ -13,6 +13,7 @@ import { ChatLog } from './chat.js';
 import { HandQueue } from './hand-queue.js';
 import { Lobby, type Knock } from './lobby.js';
 import { Participant, type JoinOptions, type LeaveReason, type Role } from './participant.js';
+import { isModerator } from './permissions.js';
 import type { PublishedTrack } from './track.js';
 
 export interface RoomEvents {
@@ -119,6 +120,11 @@ export class Room extends TypedEmitter<RoomEvents> {
     return this.address.key;
   }
 
+  /** Someone in the room moderates (the lobby waits for one; auto-owner promotes only without one). */
+  get hasModerator(): boolean {
+    return [...this.participants.values()].some(isModerator);
+  }
+
   get closed(): boolean {
     return this.#closed;
   }
@@ -176,6 +182,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.hands.lower(participant.id);
     this.chat.forget(participant.id);
     this.emit('participantLeft', participant, reason);
-    if (this.participants.size === 0) this.close();
+    // People still waiting in the lobby keep the room, and its rules, until a moderator comes or they give up (knock()).
+    if (this.participants.size === 0 && this.lobby.size === 0) this.close();
   }
 }

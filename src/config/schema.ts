@@ -181,7 +181,7 @@ export const SETTINGS = {
     group: 'server',
     schema: bool.default(true),
     feeds: 'autoOwner',
-    doc: "while nobody in a room moderates, the next one to join does (Jitsi's auto-owner); `0`: only a token's moderator claim makes a moderator",
+    doc: "while nobody in a room moderates, the next one to join does (Jitsi's auto-owner), unless their token says they are not a moderator or they are a guest without a token; `0`: only a token's moderator claim makes a moderator (docs/tokens.md has the table)",
   }),
   ENABLE_LOBBY: setting({
     group: 'server',

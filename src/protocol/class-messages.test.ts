@@ -61,7 +61,7 @@ describe('class messages', () => {
       { type: 'room-state', state: { locked: true, lobbyEnabled: false, hardMuted: { audio: true, video: false } } },
       { type: 'chat', messages: [{ id: 'm1', from: 'p1', fromName: 'Ada', text: 'hi', at: 1 }, { id: 'm2', from: 'p1', fromName: 'Ada', to: 'p2', text: 'psst', at: 2 }], history: false },
       { type: 'lobby', waiting: [{ id: 'k1', displayName: 'Bob', knockedAt: 5 }] },
-      { type: 'lobby-waiting' },
+      { type: 'lobby-waiting', moderatorPresent: false },
       { type: 'participant-left', participantId: 'p2', reason: 'ended' },
     ];
     for (const m of messages) {
@@ -69,5 +69,8 @@ describe('class messages', () => {
       assert.ok(r.ok, r.ok ? '' : r.error);
       assert.deepEqual(r.message, m);
     }
+    // A server from before issue 12 sent no moderatorPresent: read as a moderator being there, as its page assumed.
+    const old = parseServerMessage(json({ type: 'lobby-waiting' }));
+    assert.deepEqual(old.ok && old.message, { type: 'lobby-waiting', moderatorPresent: true });
   });
 });

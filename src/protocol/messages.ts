@@ -171,8 +171,12 @@ export const serverMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('room-state'), state: roomState }),
   /** Room and private messages; `history` marks the backlog sent once after welcome. */
   z.object({ type: z.literal('chat'), messages: z.array(chatMessage).max(CHAT_HISTORY_LIMIT), history: z.boolean() }),
-  /** To the knocking client: you are waiting in the lobby (a welcome or a lobby_denied error follows). */
-  z.object({ type: z.literal('lobby-waiting') }),
+  /**
+   * To the knocking client: you are waiting in the lobby (a welcome or a lobby_denied error follows).
+   * Sent again whenever `moderatorPresent` changes: without a moderator in the room nobody can let
+   * you in yet, and the page says so.
+   */
+  z.object({ type: z.literal('lobby-waiting'), moderatorPresent: z.boolean().default(true) }),
   /** To moderators: who is waiting in the lobby now, oldest first. */
   z.object({ type: z.literal('lobby'), waiting: z.array(knocker).max(1000) }),
   /** `received`: the client's messages the server has so far; the client stops keeping them. */

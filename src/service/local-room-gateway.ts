@@ -10,7 +10,7 @@ import { PROTOCOL_VERSION } from '../protocol/messages.js';
 import type { Config } from '../config/config.js';
 import type { MediaTransport } from '../media/transport/media-transport.js';
 import type { Logger } from '../util/log.js';
-import type { Admission } from './auth/admission.js';
+import { mayAutoOwn, type Admission } from './auth/admission.js';
 import { waitInLobby } from './lobby-gate.js';
 import { LocalParticipantLink } from './participant-link.js';
 import { sendSnapshot } from './room-feed.js';
@@ -83,8 +83,8 @@ export class LocalRoomGateway implements RoomGateway {
         features: admission.features,
       },
       // A locked room still lets in moderators (a token's claim: the teacher reconnecting; or auto-owner
-      // while nobody moderates, so a room whose moderator dropped is never stuck locked) and whoever a
-      // moderator admitted.
+      // while nobody moderates, for those it may promote) and whoever a moderator admitted. Anyone else
+      // is refused, moderator or not in the room: a room whose last moderator left keeps its lock.
       { bypassLock: role === 'moderator' || admitted },
     );
     const log = this.log.child({ room: room.key, participant: participant.id });
@@ -121,11 +121,14 @@ export class LocalRoomGateway implements RoomGateway {
 
   /**
    * A token's moderator claim makes a moderator. Otherwise Jitsi's auto-owner: while nobody in
-   * the room moderates (so always for the first one in), the one who joins does.
+   * the room moderates (so always for the first one in), the one who joins does, unless their
+   * token says they are not a moderator or they came without one as a guest while tokens are
+   * required (mayAutoOwn). Those join as participants, or wait in the lobby until a moderator
+   * comes: the table in docs/tokens.md.
    */
   private roleIn(room: Room, admission: Admission): 'moderator' | 'participant' {
-    const moderated = [...room.participants.values()].some((p) => p.role === 'moderator');
-    return admission.moderator || (this.options.autoOwner && !moderated) ? 'moderator' : 'participant';
+    if (admission.moderator) return 'moderator';
+    return this.options.autoOwner && mayAutoOwn(admission) && !room.hasModerator ? 'moderator' : 'participant';
   }
 
   private iceServersFor(participantId: string): IceServer[] {

@@ -99,7 +99,7 @@ export class Classroom {
         break;
       }
       case 'lobby-waiting':
-        this.host.view.setLobby(lobbyWaitingCard(this.host.displayName, () => this.host.leave()));
+        this.host.view.setLobby(lobbyWaitingCard(this.host.displayName, m.moderatorPresent, () => this.host.leave()));
         this.host.events.emit('lobbyWaiting');
         return;
       case 'chat':

@@ -89,6 +89,15 @@ export class TokenAdmission implements AdmissionPolicy {
   }
 }
 
+/**
+ * Whether auto-owner may make this arrival a moderator while nobody in the room moderates: not
+ * when the token says they are not one, nor a guest without a token while tokens are required
+ * (JWT_ALLOW_EMPTY). Issue 12: an early student must never take a class over.
+ */
+export function mayAutoOwn(admission: Admission): boolean {
+  return admission.moderatorClaim !== 'no' && admission.kind !== 'guest';
+}
+
 /** `sub` and user id together: the same user id under another tenant (sub) is someone else. */
 export function identityKey(sub: unknown, userId: string): string {
   return JSON.stringify([typeof sub === 'string' ? sub : '', userId]);
