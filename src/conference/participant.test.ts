@@ -73,6 +73,7 @@ describe('Participant', () => {
       handRaisedAt: null,
       joinedAt: info.joinedAt,
       connectionInterrupted: false,
+      blockable: false,
     });
   });
 

@@ -28,6 +28,8 @@ export interface RoomEvents {
   chatMessage: [ChatMessage];
   /** Who waits in the lobby now (moderators are told). */
   lobbyChanged: [Knocker[]];
+  /** A moderator ended the class (before everyone is closed with 'ended'): every way back is revoked. */
+  ended: [];
   trackPublished: [Participant, PublishedTrack];
   trackUpdated: [Participant, PublishedTrack];
   trackUnpublished: [Participant, PublishedTrack];
@@ -47,6 +49,10 @@ export class Room extends TypedEmitter<RoomEvents> {
   readonly chat = new ChatLog();
   readonly hands = new HandQueue();
   #locked = false;
+  /** Identities (token `sub` + user id) a moderator removed and blocked: refused until the room closes, i.e. for the rest of the class. */
+  readonly #blocked = new Set<string>();
+  /** Knock id -> the knocker's identity, so a block also turns away a knock from the same person. */
+  readonly #knockIdentities = new Map<string, string>();
   /** Lecture mode per kind: newcomers who are not moderators join hard-muted. */
   readonly #hardMuted = { audio: false, video: false };
   #closed = false;
@@ -92,11 +98,14 @@ export class Room extends TypedEmitter<RoomEvents> {
    * that nobody joined yet (students waiting for the teacher) is closed
    * when its last knocker gives up.
    */
-  knock(displayName: string): Knock {
+  knock(displayName: string, identityKey?: string): Knock {
     if (this.#closed) throw new ConfabError('internal_error', `room ${this.key} is closed`);
     if (this.#locked) throw new ConfabError('room_locked', `room '${this.key}' is locked`);
+    this.refuseBlocked(identityKey);
     const knock = this.lobby.knock(displayName);
+    if (identityKey !== undefined) this.#knockIdentities.set(knock.knocker.id, identityKey);
     void knock.decision.then((decision) => {
+      this.#knockIdentities.delete(knock.knocker.id);
       // Admitted knockers are about to join: only someone leaving the lobby can leave the room empty.
       if (decision !== 'admitted' && this.participants.size === 0 && this.lobby.size === 0) this.close();
     });
@@ -130,11 +139,40 @@ export class Room extends TypedEmitter<RoomEvents> {
   }
 
   /**
+   * A moderator removes `participant` and blocks their identity for the rest
+   * of the class: every participant and knock with it goes too. Without an
+   * identity there is nothing to block: `participant_not_blockable`, and
+   * nobody is removed.
+   */
+  removeAndBlock(participant: Participant): void {
+    const identity = participant.identityKey;
+    if (identity === undefined) {
+      throw new ConfabError('participant_not_blockable', `${participant.displayName || 'this participant'} joined without a token user id: there is nothing to block them by`);
+    }
+    this.#blocked.add(identity);
+    for (const [knockId, knocker] of this.#knockIdentities) if (knocker === identity) this.lobby.decide(knockId, 'denied');
+    for (const p of [...this.participants.values()]) {
+      if (p.identityKey !== identity) continue;
+      p.blocked = true;
+      p.close('removed');
+    }
+  }
+
+  /** Throws `blocked_by_moderator` for an identity a moderator blocked in this room. */
+  refuseBlocked(identityKey: string | undefined): void {
+    if (identityKey !== undefined && this.#blocked.has(identityKey)) {
+      throw new ConfabError('blocked_by_moderator', `a moderator removed you from room '${this.key}' and blocked you from joining it again until the class ends`);
+    }
+  }
+
+  /**
    * Places a participant. A locked room refuses unless `bypassLock` (a
-   * token moderator, or someone a moderator admitted from the lobby).
+   * token moderator, or someone a moderator admitted from the lobby); a
+   * blocked identity is refused whatever else.
    */
   join(options: JoinOptions, { bypassLock = false }: { bypassLock?: boolean } = {}): Participant {
     if (this.#closed) throw new ConfabError('internal_error', `room ${this.key} is closed`);
+    this.refuseBlocked(options.identityKey);
     if (this.#locked && !bypassLock) throw new ConfabError('room_locked', `room '${this.key}' is locked`);
     if (this.participants.size >= this.limits.maxParticipants) {
       throw new ConfabError('room_full', `room '${this.key}' is full (${this.limits.maxParticipants} participants)`);
@@ -163,6 +201,8 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   /** Ends the class for everyone: each participant leaves with 'ended', knockers are turned away. */
   end(): void {
+    if (this.#closed) return;
+    this.emit('ended');
     this.lobby.settleAll('ended');
     this.close('ended');
   }

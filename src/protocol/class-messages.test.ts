@@ -19,7 +19,7 @@ describe('class messages', () => {
       { action: 'mute-everyone', kind: 'video', hard: true },
       { action: 'allow-unmute', participantId: 'p2', kind: 'audio' },
       { action: 'allow-unmute-everyone', kind: 'video' },
-      { action: 'remove', participantId: 'p2' },
+      { action: 'remove', participantId: 'p2', block: true },
       { action: 'grant-moderator', participantId: 'p2' },
       { action: 'lower-hand', participantId: 'p2' },
       { action: 'lock-room', locked: true },
@@ -30,6 +30,11 @@ describe('class messages', () => {
     ]) {
       assert.deepEqual(parsed(json({ type: 'moderate', request })), { type: 'moderate', request });
     }
+    // Jitsi's kick is not a ban: a remove without `block` does not block.
+    assert.deepEqual(parsed(json({ type: 'moderate', request: { action: 'remove', participantId: 'p2' } })), {
+      type: 'moderate',
+      request: { action: 'remove', participantId: 'p2', block: false },
+    });
   });
 
   test('unknown or incomplete moderation requests are refused, naming the path', () => {

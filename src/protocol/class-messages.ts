@@ -22,7 +22,11 @@ export const moderationRequest = z.discriminatedUnion('action', [
   z.object({ action: z.literal('mute-everyone'), kind: mediaKind, hard: z.boolean().default(false) }),
   z.object({ action: z.literal('allow-unmute'), participantId: id, kind: mediaKind }),
   z.object({ action: z.literal('allow-unmute-everyone'), kind: mediaKind }),
-  z.object({ action: z.literal('remove'), participantId: id }),
+  /**
+   * `block`: also refuse this person's identity (token `sub` and `context.user.id`) in this room until the class ends
+   * (`blocked_by_moderator`); refused with `participant_not_blockable` when they have none.
+   */
+  z.object({ action: z.literal('remove'), participantId: id, block: z.boolean().default(false) }),
   z.object({ action: z.literal('grant-moderator'), participantId: id }),
   z.object({ action: z.literal('lower-hand'), participantId: id }),
   z.object({ action: z.literal('lock-room'), locked: z.boolean() }),

@@ -230,6 +230,17 @@ export const ERRORS = {
     closeCode: 4426,
     message: 'A moderator ended this meeting for everyone.',
   },
+  blocked_by_moderator: {
+    status: 403,
+    closeCode: 4427,
+    message: 'A moderator removed you from this class and blocked you from joining it again until it ends.',
+  },
+  participant_not_blockable: {
+    status: 409,
+    closeCode: 4428,
+    message: 'This person joined without a user id in a token, so there is nothing to block them by: remove them, and lock the meeting or turn the lobby on to keep them out.',
+    requestOnly: true,
+  },
   // Client-side codes: shown by the web client, reported by it, never sent by the server.
   signaling_unreachable: {
     status: 503,

@@ -33,6 +33,8 @@ export const participantInfo = z.object({
   joinedAt: z.number(),
   /** Its connection dropped; the server holds it a few seconds in case it comes back (others may show it as reconnecting). */
   connectionInterrupted: z.boolean().default(false),
+  /** It came with a token user id, so a moderator can remove and block it (the People panel offers it only then). */
+  blockable: z.boolean().default(false),
 });
 export type ParticipantInfo = z.infer<typeof participantInfo>;
 

@@ -13,9 +13,16 @@ import type { SignalingChannel } from './signaling-channel.js';
 
 export type GateResult = 'admitted' | 'retry';
 
-export async function waitInLobby(room: Room, displayName: string, channel: SignalingChannel, signal: AbortSignal | undefined, log: Logger): Promise<GateResult> {
+export async function waitInLobby(
+  room: Room,
+  displayName: string,
+  identityKey: string | undefined,
+  channel: SignalingChannel,
+  signal: AbortSignal | undefined,
+  log: Logger,
+): Promise<GateResult> {
   if (signal?.aborted) throw new ConfabError('internal_error', 'the connection closed before joining');
-  const knock = room.knock(displayName);
+  const knock = room.knock(displayName, identityKey);
   const id = knock.knocker.id;
   const onAbort = (): void => void room.lobby.decide(id, 'withdrawn');
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -34,7 +41,11 @@ export async function waitInLobby(room: Room, displayName: string, channel: Sign
     log.info({ room: room.key, knock: id, decision }, 'lobby decision');
     if (decision === 'admitted') return 'admitted';
     if (decision === 'closed') return 'retry';
-    if (decision === 'denied') throw new ConfabError('lobby_denied');
+    if (decision === 'denied') {
+      // Turned away because a moderator blocked this person: say that, not just "declined".
+      room.refuseBlocked(identityKey);
+      throw new ConfabError('lobby_denied');
+    }
     if (decision === 'ended') throw new ConfabError('conference_ended');
     throw new ConfabError('internal_error', 'the connection closed while waiting in the lobby');
   } finally {

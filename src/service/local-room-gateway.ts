@@ -62,12 +62,14 @@ export class LocalRoomGateway implements RoomGateway {
   async join(request: JoinRequest, channel: SignalingChannel): Promise<ParticipantLink> {
     const { address, hello, admission } = request;
     let room = this.registry.getOrCreate(address);
+    // Someone a moderator removed and blocked does not even knock.
+    room.refuseBlocked(admission.identityKey);
     let admitted = false;
     // Moderators skip the lobby; everyone else waits there while it is on. If the room closes
     // meanwhile (everyone left), the knock starts again in the room the address has now.
     while (!admitted && mustWaitInLobby(room.lobby.enabled, this.roleIn(room, admission))) {
       const name = hello.displayName || admission.displayName || 'Guest';
-      admitted = (await waitInLobby(room, name, channel, request.signal, this.log)) === 'admitted';
+      admitted = (await waitInLobby(room, name, admission.identityKey, channel, request.signal, this.log)) === 'admitted';
       if (!admitted) room = this.registry.getOrCreate(address);
     }
     const media = this.media.get(room.key);
@@ -81,6 +83,7 @@ export class LocalRoomGateway implements RoomGateway {
         videoMuted: hello.videoMuted,
         user: admission.user,
         features: admission.features,
+        identityKey: admission.identityKey,
       },
       // A locked room still lets in moderators (a token's claim: the teacher reconnecting; or auto-owner
       // while nobody moderates, for those it may promote) and whoever a moderator admitted. Anyone else

@@ -49,7 +49,7 @@ test('every moderator request from a participant is refused with forbidden; the 
     { action: 'mute-everyone', kind: 'video', hard: true },
     { action: 'allow-unmute', participantId: other.participantId, kind: 'audio' },
     { action: 'allow-unmute-everyone', kind: 'audio' },
-    { action: 'remove', participantId: teacher.participantId },
+    { action: 'remove', participantId: teacher.participantId, block: false },
     { action: 'grant-moderator', participantId: student.participantId },
     { action: 'lower-hand', participantId: other.participantId },
     { action: 'lock-room', locked: true },

@@ -45,7 +45,7 @@ export class Classroom {
         mute: (participantId, kind, hard) => mod({ action: 'mute', participantId, kind, hard }),
         allowUnmute: (participantId, kind) => mod({ action: 'allow-unmute', participantId, kind }),
         grantModerator: (participantId) => mod({ action: 'grant-moderator', participantId }),
-        remove: (participantId) => mod({ action: 'remove', participantId }),
+        remove: (participantId, block) => mod({ action: 'remove', participantId, block }),
         lowerHand: (participantId) => mod({ action: 'lower-hand', participantId }),
       },
       {

@@ -100,8 +100,9 @@ export class Conference {
     this.classroom.moderate({ action: 'mute-everyone', kind, hard });
   }
 
-  removeParticipant(participantId: string): void {
-    this.classroom.moderate({ action: 'remove', participantId });
+  /** Removes a participant; with `block`, also refuses them until the class ends (they need a token user id). */
+  removeParticipant(participantId: string, block = false): void {
+    this.classroom.moderate({ action: 'remove', participantId, block });
   }
 
   grantModerator(participantId: string): void {

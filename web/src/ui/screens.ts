@@ -63,6 +63,7 @@ export function showPrejoin(
 /** Codes that end a meeting one was in, rather than refuse a join. */
 const TITLES: Partial<Record<string, string>> = {
   removed_by_moderator: 'You were removed from the meeting',
+  blocked_by_moderator: 'You were removed from the meeting',
   conference_ended: 'The class has ended',
 };
 
