@@ -35,6 +35,7 @@ describe('permissions', () => {
     { action: 'admit', participantId: 'x' },
     { action: 'deny', participantId: 'x' },
     { action: 'end-conference' },
+    { action: 'set-subject', subject: 'Taken over' },
   ];
 
   test('every moderation request from a participant is forbidden, and changes nothing', () => {
@@ -158,6 +159,16 @@ describe('moderation', () => {
     assert.throws(() => moderate(room, teacher, { action: 'remove', participantId: ada.id, block: true }), refusedWith('participant_not_blockable'));
     assert.ok(isRequestOnly('participant_not_blockable'));
     assert.equal(ada.closed, false);
+  });
+
+  test('set-subject: everyone gets the new room state; an empty subject clears it', () => {
+    const { room, teacher } = classroom();
+    const states: string[] = [];
+    room.on('stateChanged', (state) => states.push(state.subject));
+    moderate(room, teacher, { action: 'set-subject', subject: 'Fractions' });
+    moderate(room, teacher, { action: 'set-subject', subject: 'Fractions' });
+    moderate(room, teacher, { action: 'set-subject', subject: '' });
+    assert.deepEqual(states, ['Fractions', '']);
   });
 
   test('remove closes that participant with reason removed', () => {

@@ -43,6 +43,8 @@ export function moderate(room: Room, actor: Participant, request: ModerationRequ
       return;
     case 'end-conference':
       return room.end();
+    case 'set-subject':
+      return room.setSubject(request.subject);
   }
 }
 

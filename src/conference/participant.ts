@@ -165,6 +165,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   }
 
   info(): ParticipantInfo {
+    const avatar = avatarUrl(this.user?.avatar);
     return {
       id: this.id,
       displayName: this.displayName,
@@ -177,6 +178,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
       joinedAt: this.joinedAt,
       connectionInterrupted: this.connectionInterrupted,
       blockable: this.identityKey !== undefined,
+      ...(avatar !== undefined ? { avatarUrl: avatar } : {}),
     };
   }
 
@@ -211,5 +213,16 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     if (track.source === 'microphone') return this.audioMuted;
     if (track.source === 'camera') return this.videoMuted;
     return this.videoLocked;
+  }
+}
+
+/** A token's avatar, if it is an http(s) URL other pages may load as an image; anything else is not shown. */
+function avatarUrl(value: string | undefined): string | undefined {
+  if (value === undefined || value.length > 2048) return undefined;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.toString() : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -22,7 +22,7 @@ export interface RoomEvents {
   participantLeft: [Participant, LeaveReason];
   /** A moderator granted a role (the second argument is the previous one). For webhooks and clients. */
   participantRoleChanged: [Participant, Role];
-  /** Lock, lobby or lecture mode changed. */
+  /** Lock, lobby, lecture mode or subject changed. */
   stateChanged: [RoomState];
   /** A room message (everyone) or a private one (`to` set: only the sender and recipient). */
   chatMessage: [ChatMessage];
@@ -66,8 +66,17 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.lobby.on('changed', (waiting) => this.emit('lobbyChanged', waiting));
   }
 
+  #subject = '';
+
   state(): RoomState {
-    return { locked: this.#locked, lobbyEnabled: this.lobby.enabled, hardMuted: { ...this.#hardMuted } };
+    return { locked: this.#locked, lobbyEnabled: this.lobby.enabled, hardMuted: { ...this.#hardMuted }, subject: this.#subject };
+  }
+
+  /** The meeting's subject, for everyone ('' clears it). */
+  setSubject(subject: string): void {
+    if (subject === this.#subject) return;
+    this.#subject = subject;
+    this.emit('stateChanged', this.state());
   }
 
   get locked(): boolean {

@@ -27,6 +27,7 @@ describe('class messages', () => {
       { action: 'admit', participantId: 'k1' },
       { action: 'deny', participantId: 'k1' },
       { action: 'end-conference' },
+      { action: 'set-subject', subject: 'Fractions, part 2' },
     ]) {
       assert.deepEqual(parsed(json({ type: 'moderate', request })), { type: 'moderate', request });
     }
@@ -63,7 +64,7 @@ describe('class messages', () => {
 
   test('server messages: room state, chat, lobby, lobby-waiting, ended', () => {
     const messages = [
-      { type: 'room-state', state: { locked: true, lobbyEnabled: false, hardMuted: { audio: true, video: false } } },
+      { type: 'room-state', state: { locked: true, lobbyEnabled: false, hardMuted: { audio: true, video: false }, subject: 'Fractions' } },
       { type: 'chat', messages: [{ id: 'm1', from: 'p1', fromName: 'Ada', text: 'hi', at: 1 }, { id: 'm2', from: 'p1', fromName: 'Ada', to: 'p2', text: 'psst', at: 2 }], history: false },
       { type: 'lobby', waiting: [{ id: 'k1', displayName: 'Bob', knockedAt: 5 }] },
       { type: 'lobby-waiting', moderatorPresent: false },

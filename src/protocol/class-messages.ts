@@ -8,6 +8,8 @@ import { displayName, id, mediaKind } from './fields.js';
 
 /** Longest chat message, in characters. */
 export const MAX_CHAT_TEXT = 1000;
+/** Longest meeting subject, in characters. */
+export const MAX_SUBJECT = 200;
 /** Most room messages kept for late joiners (chat.ts also bounds their total size). */
 export const CHAT_HISTORY_LIMIT = 100;
 
@@ -35,6 +37,8 @@ export const moderationRequest = z.discriminatedUnion('action', [
   z.object({ action: z.literal('admit'), participantId: id }),
   z.object({ action: z.literal('deny'), participantId: id }),
   z.object({ action: z.literal('end-conference') }),
+  /** The meeting's subject, shown to everyone ('' clears it); Jitsi's `subject` command and `config.subject`. */
+  z.object({ action: z.literal('set-subject'), subject: z.string().trim().max(MAX_SUBJECT) }),
 ]);
 export type ModerationRequest = z.infer<typeof moderationRequest>;
 export type ModerationAction = ModerationRequest['action'];
@@ -57,6 +61,8 @@ export const roomState = z.object({
   lobbyEnabled: z.boolean(),
   /** Lecture mode: everyone but moderators is hard-muted for this kind, newcomers included. */
   hardMuted: z.object({ audio: z.boolean(), video: z.boolean() }),
+  /** The meeting's subject set by a moderator ('' when none). */
+  subject: z.string().max(MAX_SUBJECT).default(''),
 });
 export type RoomState = z.infer<typeof roomState>;
 

@@ -35,6 +35,8 @@ export const participantInfo = z.object({
   connectionInterrupted: z.boolean().default(false),
   /** It came with a token user id, so a moderator can remove and block it (the People panel offers it only then). */
   blockable: z.boolean().default(false),
+  /** The picture from its token (`context.user.avatar`, http or https only), shown while its camera is off. */
+  avatarUrl: z.string().max(2048).optional(),
 });
 export type ParticipantInfo = z.infer<typeof participantInfo>;
 

@@ -31,7 +31,7 @@ export interface ClassroomHost {
 const CHAT_KEPT = 500;
 
 export class Classroom {
-  roomState: RoomState = { locked: false, lobbyEnabled: false, hardMuted: { audio: false, video: false } };
+  roomState: RoomState = { locked: false, lobbyEnabled: false, hardMuted: { audio: false, video: false }, subject: '' };
   knockers: Knocker[] = [];
   readonly messages: ChatMessage[] = [];
   readonly #people: PeoplePanel;
