@@ -117,8 +117,9 @@ describe('remove and block, with token links (issue 12)', { timeout: 180_000 }, 
   let server: RunningServer;
   let browser: Browser;
   const pages: Page[] = [];
+  const avatar = (id: string): string => `http://127.0.0.1:9/avatars/${id}.png`;
   const link = (id: string, name: string, moderator: boolean): string =>
-    `${server.url}civics-1?jwt=${signJwt({ iss: 'school', aud: 'jitsi', sub: 'meet.jitsi', room: 'civics-1', exp: nowS() + 3600, context: { user: { id, name, moderator } } }, { secret: SECRET })}#config.prejoinConfig.enabled=false&config.resolution=240`;
+    `${server.url}civics-1?jwt=${signJwt({ iss: 'school', aud: 'jitsi', sub: 'meet.jitsi', room: 'civics-1', exp: nowS() + 3600, context: { user: { id, name, moderator, avatar: avatar(id) } } }, { secret: SECRET })}#config.prejoinConfig.enabled=false&config.resolution=240`;
   const open = async (url: string): Promise<Page> => {
     const { page } = await openParticipant(browser, url);
     pages.push(page);
@@ -142,6 +143,8 @@ describe('remove and block, with token links (issue 12)', { timeout: 180_000 }, 
     const other = await open(link('s-2', 'Other Student', false));
     const studentId = await idOf(student);
     await idOf(other);
+    // The token's avatar is on the student's tile for the others (shown while the camera is off).
+    assert.equal(await teacher.locator(`.tile[data-participant-id="${studentId}"] .tile-avatar img`).getAttribute('src'), avatar('s-1'));
     await openPeople(teacher);
     await teacher.waitForSelector(`${person(studentId)} [data-action="remove-block"]`, { timeout: 5000 });
     assert.equal(await teacher.locator(`${person(studentId)} [data-action="remove"]`).count(), 1, 'plain Remove is there too');

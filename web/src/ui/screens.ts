@@ -16,14 +16,26 @@ export function showPrejoin(
   stream: MediaStream | undefined,
   initial: PrejoinResult,
   deviceError: string | undefined,
+  /** config.requireDisplayName: no joining without a name; config.readOnlyName: the given name stays. */
+  name: { required?: boolean; readOnly?: boolean } = {},
 ): Promise<PrejoinResult> {
+  const nameRules = name;
   return new Promise((resolve) => {
     let { audioMuted, videoMuted } = initial;
     const video = h('video', { autoplay: true, playsinline: true, class: 'preview-video' });
     video.muted = true;
     video.srcObject = stream ?? null;
     const preview = h('div', { class: 'preview' }, video, h('div', { class: 'preview-off' }, 'Camera is off'));
-    const name = h('input', { id: 'prejoin-name', type: 'text', maxlength: 80, placeholder: 'Your name', value: initial.displayName, autocomplete: 'name' });
+    const name = h('input', {
+      id: 'prejoin-name',
+      type: 'text',
+      maxlength: 80,
+      placeholder: 'Your name',
+      value: initial.displayName,
+      autocomplete: 'name',
+      required: nameRules.required === true,
+      readonly: nameRules.readOnly === true && initial.displayName !== '',
+    });
     const micBtn = h('button', { type: 'button', class: 'round', id: 'prejoin-mic' });
     const camBtn = h('button', { type: 'button', class: 'round', id: 'prejoin-cam' });
     const render = (): void => {
