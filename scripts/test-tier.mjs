@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs one test tier, or all three in turn (`npm test`), with node:test and tsx:
 //
-//   unit  the tests beside the code (src/**/*.test.ts, web/src/*.test.ts): pure, no build,
+//   unit  the tests beside the code (src/**/*.test.ts, web/src/**/*.test.ts): pure, no build,
 //         no server process, several files at once
 //   node  test/node: real servers in-process or as child processes, werift bots, nginx, coturn
 //   e2e   test/e2e: headless Chromium against the built server (dist/, rebuilt first if stale);
@@ -29,7 +29,7 @@ function testsUnder(dir, { recursive }) {
 
 const TIERS = {
   unit: {
-    files: () => [...testsUnder('src', { recursive: true }), ...testsUnder('web/src', { recursive: false })],
+    files: () => [...testsUnder('src', { recursive: true }), ...testsUnder('web/src', { recursive: true })],
     // Pure tests in separate processes: run several at once (each mostly waits for tsx to load).
     concurrency: 4,
     needs: [],

@@ -45,6 +45,8 @@ export interface JoinOptions {
   readonly user?: UserIdentity;
   /** The token's `context.features`, kept for features that read them later. */
   readonly features?: Readonly<Record<string, unknown>>;
+  /** Who this is across joins (token `sub` + user id), what a moderator's block refuses; undefined: no token user id. */
+  readonly identityKey?: string;
 }
 
 export class Participant extends TypedEmitter<ParticipantEvents> {
@@ -52,6 +54,9 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   readonly joinedAt = Date.now();
   readonly user: UserIdentity | undefined;
   readonly features: Readonly<Record<string, unknown>>;
+  readonly identityKey: string | undefined;
+  /** Removed and blocked by a moderator (set just before it is closed as 'removed'). */
+  blocked = false;
   displayName: string;
   role: Role;
   audioMuted: boolean;
@@ -78,6 +83,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     this.videoMuted = this.videoLocked || (options.videoMuted ?? false);
     this.user = options.user ? Object.freeze({ ...options.user }) : undefined;
     this.features = Object.freeze({ ...options.features });
+    this.identityKey = options.identityKey;
   }
 
   get closed(): boolean {
@@ -159,6 +165,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   }
 
   info(): ParticipantInfo {
+    const avatar = avatarUrl(this.user?.avatar);
     return {
       id: this.id,
       displayName: this.displayName,
@@ -170,6 +177,8 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
       handRaisedAt: this.handRaisedAt,
       joinedAt: this.joinedAt,
       connectionInterrupted: this.connectionInterrupted,
+      blockable: this.identityKey !== undefined,
+      ...(avatar !== undefined ? { avatarUrl: avatar } : {}),
     };
   }
 
@@ -204,5 +213,16 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     if (track.source === 'microphone') return this.audioMuted;
     if (track.source === 'camera') return this.videoMuted;
     return this.videoLocked;
+  }
+}
+
+/** A token's avatar, if it is an http(s) URL other pages may load as an image; anything else is not shown. */
+function avatarUrl(value: string | undefined): string | undefined {
+  if (value === undefined || value.length > 2048) return undefined;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.toString() : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -17,6 +17,8 @@ export interface RoomDirectory {
 export interface RegistryEvents {
   roomCreated: [Room];
   roomClosed: [Room];
+  /** A moderator ended the class in this room (its rejoin tickets are revoked). */
+  classEnded: [Room];
 }
 
 export class LocalRoomRegistry extends TypedEmitter<RegistryEvents> implements RoomDirectory {
@@ -39,6 +41,7 @@ export class LocalRoomRegistry extends TypedEmitter<RegistryEvents> implements R
     if (existing && !existing.closed) return existing;
     const room = new Room(address, this.limits);
     this.rooms.set(address.key, room);
+    room.once('ended', () => this.emit('classEnded', room));
     room.once('closed', () => {
       if (this.rooms.get(room.key) === room) this.rooms.delete(room.key);
       this.emit('roomClosed', room);

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { MIN_SECRET_BYTES, readSecret } from './app-secret.js';
 import { ConfigError } from './config-error.js';
 import type { Config } from './config-types.js';
+import { parseIceServers } from './ice-servers.js';
 import { CONFIG_KEYS, configSchema, JITSI_NAMES } from './schema.js';
 import { Secret } from './secret.js';
 
@@ -93,7 +94,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       udpPort: c.MEDIA_UDP_PORT,
       tcpPort: c.MEDIA_TCP_PORT === 'off' ? undefined : c.MEDIA_TCP_PORT,
     },
-    iceServers: JSON.parse(c.ICE_SERVERS_JSON) as Config['iceServers'],
+    // Checked by configSchema already: a bad value never gets here.
+    iceServers: (parseIceServers(c.ICE_SERVERS_JSON) as { servers: Config['iceServers'] }).servers,
     turn:
       c.TURN_HOST && c.TURN_CREDENTIALS
         ? { host: c.TURN_HOST, port: c.TURN_PORT, transport: c.TURN_TRANSPORT, secret: c.TURN_CREDENTIALS.trim(), ttlS: c.TURN_CREDENTIALS_TTL_S }

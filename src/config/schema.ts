@@ -13,6 +13,7 @@
  */
 import { z } from 'zod';
 import type { ConfigPath } from './config-types.js';
+import { parseIceServers } from './ice-servers.js';
 import { bool, ipList, list, LOG_LEVELS, optionalText, port, urlList } from './values.js';
 
 /** The docs' configuration tables, one per group. */
@@ -67,7 +68,7 @@ export const SETTINGS = {
   }),
   MEDIA_PORT_MIN: setting({ group: 'media', schema: port.default(0), feeds: 'media.portRange', shownDefault: '`0` (any)', doc: 'in `range` mode, the lowest UDP port for media sockets (with `MEDIA_PORT_MAX`; both 0: any free port)' }),
   MEDIA_PORT_MAX: setting({ group: 'media', schema: port.default(0), feeds: 'media.portRange', shownDefault: '`0` (any)', doc: 'in `range` mode, the highest UDP port for media sockets' }),
-  ICE_SERVERS_JSON: setting({ group: 'media', schema: z.string().default('[]'), feeds: 'iceServers', doc: 'more STUN/TURN servers handed to browsers, as a JSON `RTCIceServer[]`' }),
+  ICE_SERVERS_JSON: setting({ group: 'media', schema: z.string().default('[]'), feeds: 'iceServers', doc: 'more STUN/TURN servers handed to browsers, as a JSON `RTCIceServer[]` (`urls` a `stun:`/`turn:` URL or a list of them; `turn:` needs `username` and `credential`); checked at start against the schema the page uses' }),
   MAX_PARTICIPANTS_PER_ROOM: setting({
     group: 'server',
     schema: z.coerce.number().int().min(1).max(1000).default(100),
@@ -180,7 +181,7 @@ export const SETTINGS = {
     group: 'server',
     schema: bool.default(true),
     feeds: 'autoOwner',
-    doc: "while nobody in a room moderates, the next one to join does (Jitsi's auto-owner); `0`: only a token's moderator claim makes a moderator",
+    doc: "while nobody in a room moderates, the next one to join does (Jitsi's auto-owner), unless their token says they are not a moderator or they are a guest without a token; `0`: only a token's moderator claim makes a moderator (docs/tokens.md has the table)",
   }),
   ENABLE_LOBBY: setting({
     group: 'server',
@@ -279,12 +280,8 @@ export const configSchema = z
       const missing = c.TURN_HOST === undefined ? 'TURN_HOST' : 'TURN_CREDENTIALS';
       ctx.addIssue({ code: 'custom', path: [missing], message: `TURN needs both TURN_HOST and TURN_CREDENTIALS (the shared secret); ${missing} is missing` });
     }
-    try {
-      const parsed: unknown = JSON.parse(c.ICE_SERVERS_JSON);
-      if (!Array.isArray(parsed)) throw new Error('not an array');
-    } catch (e) {
-      ctx.addIssue({ code: 'custom', path: ['ICE_SERVERS_JSON'], message: `expected a JSON array of RTCIceServer: ${(e as Error).message}` });
-    }
+    const ice = parseIceServers(c.ICE_SERVERS_JSON);
+    if ('error' in ice) ctx.addIssue({ code: 'custom', path: ['ICE_SERVERS_JSON'], message: ice.error });
   });
 
 export type ParsedSettings = z.infer<typeof configSchema>;

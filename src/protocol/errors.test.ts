@@ -47,6 +47,8 @@ describe('ERRORS catalogue', () => {
       'lobby_denied',
       'removed_by_moderator',
       'conference_ended',
+      'blocked_by_moderator',
+      'participant_not_blockable',
       'signaling_unreachable',
       'media_connection_failed',
       'devices_unavailable',

@@ -34,6 +34,7 @@ const participant = {
   handRaisedAt: null,
   joinedAt: 1700000000000,
   connectionInterrupted: false,
+  blockable: false,
 };
 
 describe('protocol constants', () => {

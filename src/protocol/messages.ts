@@ -33,14 +33,32 @@ export const participantInfo = z.object({
   joinedAt: z.number(),
   /** Its connection dropped; the server holds it a few seconds in case it comes back (others may show it as reconnecting). */
   connectionInterrupted: z.boolean().default(false),
+  /** It came with a token user id, so a moderator can remove and block it (the People panel offers it only then). */
+  blockable: z.boolean().default(false),
+  /** The picture from its token (`context.user.avatar`, http or https only), shown while its camera is off. */
+  avatarUrl: z.string().max(2048).optional(),
 });
 export type ParticipantInfo = z.infer<typeof participantInfo>;
 
-const iceServer = z.object({
-  urls: z.union([z.string(), z.array(z.string())]),
-  username: z.string().optional(),
-  credential: z.string().optional(),
-});
+/** What RTCPeerConnection accepts as an ICE server URL; anything else makes its constructor throw. */
+const ICE_URL = /^(stun|stuns|turn|turns):[^\s]+$/;
+const iceUrl = z.string().regex(ICE_URL, { error: (issue) => `'${String(issue.input).slice(0, 80)}' is not a stun:, stuns:, turn: or turns: URL` });
+
+/**
+ * One RTCIceServer as the page hands it to RTCPeerConnection. The server
+ * checks ICE_SERVERS_JSON against this same schema at start
+ * (src/config/schema.ts), so a value the page would drop never gets that far.
+ */
+export const iceServer = z
+  .object({
+    urls: z.union([iceUrl, z.array(iceUrl).min(1)]),
+    username: z.string().optional(),
+    credential: z.string().optional(),
+  })
+  .refine((s) => !(Array.isArray(s.urls) ? s.urls : [s.urls]).some((u) => u.startsWith('turn')) || (s.username !== undefined && s.credential !== undefined), {
+    error: 'a turn: or turns: server needs a username and a credential',
+  });
+export type IceServer = z.infer<typeof iceServer>;
 
 const candidate = z.object({
   candidate: z.string().max(2000),
@@ -176,8 +194,12 @@ export const serverMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('room-state'), state: roomState }),
   /** Room and private messages; `history` marks the backlog sent once after welcome. */
   z.object({ type: z.literal('chat'), messages: z.array(chatMessage).max(CHAT_HISTORY_LIMIT), history: z.boolean() }),
-  /** To the knocking client: you are waiting in the lobby (a welcome or a lobby_denied error follows). */
-  z.object({ type: z.literal('lobby-waiting') }),
+  /**
+   * To the knocking client: you are waiting in the lobby (a welcome or a lobby_denied error follows).
+   * Sent again whenever `moderatorPresent` changes: without a moderator in the room nobody can let
+   * you in yet, and the page says so.
+   */
+  z.object({ type: z.literal('lobby-waiting'), moderatorPresent: z.boolean().default(true) }),
   /** To moderators: who is waiting in the lobby now, oldest first. */
   z.object({ type: z.literal('lobby'), waiting: z.array(knocker).max(1000) }),
   /** `received`: the client's messages the server has so far; the client stops keeping them. */

@@ -66,6 +66,8 @@ export class ConfabServer {
     });
     this.resume = new ResumeRegistry(config.resumeGraceMs, log, (outcome) => this.metrics.resume(outcome));
     this.gateway = new LocalRoomGateway({ ...config, transport: this.media, observer: this.metrics, serverVersion: VERSION }, log);
+    // The end of a class revokes every rejoin ticket to it, also those of people who dropped earlier.
+    this.gateway.on('classEnded', (room) => this.rejoinTickets?.revokeRoom(room.key));
     // Opened here, so a bad WEBHOOK_OUTBOX_PATH fails before anything listens; follows every room from the first.
     this.webhooks = config.webhooks ? new WebhookOutbox(config.webhooks, log, { userAgent: `Confab/${VERSION}` }) : undefined;
     this.webhooks?.attach(this.gateway);

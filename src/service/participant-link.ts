@@ -85,9 +85,9 @@ export class LocalParticipantLink implements ParticipantLink {
     participant.once('closed', (reason) => {
       this.dispose();
       // Removed by the server (not by the client leaving): tell the client why.
-      const code = CLOSED_BY_ROOM[reason];
+      const code = reason === 'removed' && participant.blocked ? 'blocked_by_moderator' : CLOSED_BY_ROOM[reason];
       if (code !== undefined) {
-        log.info({ reason }, 'participant removed');
+        log.info({ reason, blocked: participant.blocked }, 'participant removed');
         channel.close(code);
       }
     });

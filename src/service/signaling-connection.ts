@@ -7,7 +7,7 @@
  * connection. Bad input closes this connection with a specific code and
  * never touches anyone else.
  */
-import { ConfabError } from '../protocol/errors.js';
+import { ConfabError, type ErrorCode } from '../protocol/errors.js';
 import { PROTOCOL_VERSION, parseClientMessage, type ClientMessageOf } from '../protocol/messages.js';
 import { roomAddress } from '../protocol/room-name.js';
 import type { Logger } from '../util/log.js';
@@ -32,6 +32,9 @@ export interface ConnectionOptions {
   /** Holds participants whose connection dropped, for a resume; absent or grace 0: they leave at once. */
   readonly resume?: ResumeRegistry;
 }
+
+/** Ends that revoke the participant's rejoin tickets (its resume secret dies with its session). */
+const REVOKING: ReadonlySet<ErrorCode> = new Set(['removed_by_moderator', 'blocked_by_moderator', 'conference_ended']);
 
 /** How a transport ended: `clean` when the client said goodbye (close 1000/1001) or we closed it, `lost` otherwise. */
 export type TransportEnd = 'clean' | 'lost';
@@ -172,8 +175,15 @@ export class SignalingConnection implements SessionConnection {
       throw error;
     }
     session.joined(link);
-    // Whenever the participant's session ends for good, its rejoin ticket starts its own grace period.
-    session.onEnded(() => ticket && tickets?.release(ticket));
+    // Whenever the participant's session ends for good, its rejoin ticket starts its own grace period,
+    // unless a moderator removed them or ended the class: then every way back is revoked at once.
+    session.onEnded(() => {
+      if (!ticket || !tickets) return;
+      if (session.endCode !== undefined && REVOKING.has(session.endCode)) {
+        tickets.revoke(ticket);
+        tickets.revokeIdentity(address.key, admission.identityKey);
+      } else tickets.release(ticket);
+    });
     if (this.#closed) {
       // The transport died while we were joining: undo at once.
       session.leave();

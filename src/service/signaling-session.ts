@@ -48,6 +48,8 @@ export class SignalingSession implements SignalingChannel {
   #transport: SignalingChannel | undefined;
   #link: ParticipantLink | undefined;
   #ended = false;
+  /** The error code the session ended with (removed_by_moderator, conference_ended...), if any. */
+  #endCode: ErrorCode | undefined;
   readonly #onEnded: (() => void)[] = [];
   #grace: NodeJS.Timeout | undefined;
   #suspendedAt: number | undefined;
@@ -85,6 +87,7 @@ export class SignalingSession implements SignalingChannel {
   close(code?: ErrorCode, message?: string): void {
     if (this.#ended) return;
     this.#ended = true;
+    this.#endCode = code;
     this.endHold();
     this.#transport?.close(code, message);
     for (const listener of this.#onEnded.splice(0)) listener();
@@ -140,6 +143,11 @@ export class SignalingSession implements SignalingChannel {
 
   get ended(): boolean {
     return this.#ended;
+  }
+
+  /** Why the session ended, when the room ended it with a code (undefined: a goodbye, a drop, or still going). */
+  get endCode(): ErrorCode | undefined {
+    return this.#endCode;
   }
 
   get suspended(): boolean {

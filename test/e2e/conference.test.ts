@@ -174,4 +174,20 @@ describe('conference in real browsers', { timeout: 240_000 }, () => {
     assert.equal(await page.locator('.error-code').textContent(), 'Error code: room_name_invalid');
     assert.match((await page.locator('.error-message').textContent()) ?? '', /not valid/);
   });
+
+  test('Unicode room names (issue 12): /тест and /ТЕСТ are one class; a mixed-script name shows what is allowed', async () => {
+    const a = await join(encodeURIComponent('тест'), 'Аня');
+    const b = await join(encodeURIComponent('ТЕСТ'), 'Борис');
+    for (const page of [a, b]) {
+      await waitFor(() => tileCount(page), (n) => n === 2, 15_000);
+      assert.equal(await page.locator('.room-name').textContent(), 'тест');
+    }
+    assert.equal(await a.title(), 'тест · Confab');
+    const { context, page } = await openParticipant(browser, `${server.url}${encodeURIComponent('pаypal')}`);
+    contexts.push(context);
+    await page.waitForSelector('.error-card');
+    assert.equal(await page.locator('.error-code').textContent(), 'Error code: room_name_invalid');
+    assert.match((await page.locator('.error-message').textContent()) ?? '', /Use 1-64 letters or digits \(of any language, one script per name\)/);
+    assert.match((await page.locator('.error-detail').textContent()) ?? '', /mixes Latin and Cyrillic letters.*use 1-64 letters or digits of one script/);
+  });
 });

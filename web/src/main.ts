@@ -60,7 +60,8 @@ async function main(): Promise<void> {
   window.confab = { conference: undefined, boot };
   if (boot.error) return showError(root, boot.error.code, boot.error.message);
 
-  const below = decodeURI(location.pathname).slice(boot.basePath.length);
+  // Still URL-encoded: parseRoomPath decodes each segment once (a name like /тест arrives as %D1%82...).
+  const below = location.pathname.slice(boot.basePath.length);
   if (below === '') return showLanding(root);
   let address: RoomAddress;
   try {
@@ -70,9 +71,10 @@ async function main(): Promise<void> {
     throw error;
   }
   const label = address.tenant ? `${address.tenant} / ${address.room}` : address.room;
-  document.title = `${label} · Confab`;
-
   const options = joinOptionsFromHash(location.hash);
+  document.title = `${label} · ${options.appName}`;
+  // Jitsi's link options and embed settings Confab does not support, each named.
+  for (const warning of options.refused) console.warn(warning);
   // Embedded through external_api.js: talk to the parent page.
   const embedId = embedIdFromHash(location.hash);
   const bridge = embedId ? new EmbedBridge(embedId) : undefined;
@@ -83,8 +85,10 @@ async function main(): Promise<void> {
     audioMuted: options.startWithAudioMuted,
     videoMuted: options.startWithVideoMuted,
   };
-  if (!options.skipPrejoin) {
-    choice = await showPrejoin(root, label, devices.stream, choice, devices.error);
+  // A name is required and none came with the link: the prejoin screen asks, even if the link skips it.
+  const mustAskName = options.requireDisplayName && choice.displayName === '';
+  if (!options.skipPrejoin || mustAskName) {
+    choice = await showPrejoin(root, label, devices.stream, choice, devices.error, { required: options.requireDisplayName, readOnly: options.readOnlyName });
     if (choice.displayName) localStorage.setItem(NAME_KEY, choice.displayName);
   }
 
@@ -102,6 +106,9 @@ async function main(): Promise<void> {
       preferredCodec: options.preferredCodec,
       stream: devices.stream,
       deviceError: devices.error,
+      deviceFailures: devices.failed.map((f) => ({ ...f, message: devices.error ?? '' })),
+      page: options,
+      readOnlyName: options.readOnlyName,
       onFatal: (code, message) => showError(root, code, message, { label: 'Try again', run: () => location.reload() }),
       onLeft: () => {
         rejoinTicket = conference.rejoinTicket;
@@ -110,6 +117,7 @@ async function main(): Promise<void> {
     });
     window.confab!.conference = conference;
     bridge?.attach(conference);
+    if (options.toolbarButtons) conference.view.setToolbarButtons(options.toolbarButtons);
     root.replaceChildren(conference.view.el);
     conference.start();
     if (devices.error) conference.view.setNotice(devices.error, 'devices_unavailable');

@@ -88,6 +88,7 @@ describe('HS256/384/512 tokens from an independent signer', () => {
         email: 'ada@example.com',
         avatar: 'https://example.com/ada.png',
         moderator: false,
+        moderatorClaim: 'absent',
         features: undefined,
         expiresAt: (NOW_S + 3600) * 1000,
       });
@@ -115,9 +116,13 @@ describe('HS256/384/512 tokens from an independent signer', () => {
     assert.ok(Object.isFrozen(identity.features));
   });
 
-  test("room '*' admits to any room; the room claim is compared lowercase", async () => {
+  test("room '*' admits to any room; the room claim is compared as room names are (NFC, Unicode case folding)", async () => {
     await verifier.verify(hs({ room: '*' }), roomAddress('physics'), NOW);
     await verifier.verify(hs({ room: 'Maths-101' }), roomAddress('MATHS-101'), NOW);
+    await verifier.verify(hs({ room: 'ТЕСТ' }), roomAddress('тест'), NOW);
+    await verifier.verify(hs({ room: 'École'.normalize('NFD') }), roomAddress('ÉCOLE'), NOW);
+    await verifier.verify(hs({ room: 'ΟΔΟΣ' }), roomAddress('οδος'), NOW);
+    await rejects(verifier, hs({ room: 'тест' }), 'token_room_mismatch', "token room 'тест' does not match room 'теста'", roomAddress('теста'));
   });
 
   test('aud may be a list; * accepts any issuer or audience', async () => {

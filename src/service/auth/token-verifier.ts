@@ -14,7 +14,8 @@
  *              like Jitsi); a token without `exp` never expires (also like Jitsi)
  *   iss        in JWT_ACCEPTED_ISSUERS (`*`: any)
  *   aud        in JWT_ACCEPTED_AUDIENCES (`*`: any); a string or an array
- *   room       equals the lowercase room name, or `*`
+ *   room       the room name, compared as room names are (NFC, Unicode case
+ *              folding: src/protocol/room-name.ts), or `*`
  *   sub        with JWT_ENABLE_DOMAIN_VERIFICATION: the tenant for
  *              /<tenant>/<room>, XMPP_DOMAIN for /<room>, or `*`
  *
@@ -26,7 +27,7 @@
 import type { KeyObject } from 'node:crypto';
 import { compactVerify, errors as joseErrors } from 'jose';
 import { ConfabError } from '../../protocol/errors.js';
-import type { RoomAddress } from '../../protocol/room-name.js';
+import { sameName, type RoomAddress } from '../../protocol/room-name.js';
 import { AsapKeyServer, type KeySource } from './key-server.js';
 import { checkRoom, checkTime, identityFromClaims } from './token-claims.js';
 import { quote, typeName } from './token-text.js';
@@ -232,7 +233,7 @@ export class TokenVerifier {
     if (sub === undefined) return fail('token_subject_mismatch', `the token has no 'sub' claim: it must be the ${what} (or '*')`);
     if (typeof sub !== 'string') return fail('token_subject_mismatch', `token sub must be a string, got ${typeName(sub)}: it must be the ${what} (or '*')`);
     if (sub === '*') return pass(`sub '*': any ${target.tenant !== undefined ? 'tenant' : 'domain'}`);
-    if (sub.toLowerCase() === expected.toLowerCase()) return pass(`sub ${quote(sub)} matches ${what}`);
+    if (sameName(sub, expected)) return pass(`sub ${quote(sub)} matches ${what}`);
     return fail('token_subject_mismatch', `token sub ${quote(sub)} does not match ${what}`);
   }
 }
