@@ -22,6 +22,7 @@ const needs = [
   { what: 'Firefox ESR', path: '/usr/bin/firefox-esr', pkg: 'firefox-esr', fixedByEnv: false },
   { what: 'ip (iproute2)', path: '/usr/sbin/ip', pkg: 'iproute2', fixedByEnv: false },
   { what: 'Xvfb', path: '/usr/bin/Xvfb', pkg: 'xvfb', fixedByEnv: false },
+  { what: 'libsrtp2 headers (the native SRTP addon)', path: '/usr/include/srtp2/srtp.h', pkg: 'libsrtp2-dev', fixedByEnv: false },
   { what: 'nginx', path: '/usr/sbin/nginx', pkg: 'nginx-light', fixedByEnv: false },
   { what: 'openssl', path: '/usr/bin/openssl', pkg: 'openssl', fixedByEnv: false },
   { what: 'coturn', path: '/usr/bin/turnserver', pkg: 'coturn', fixedByEnv: false },

@@ -30,6 +30,8 @@ export interface Config {
     readonly bindAddress: string | undefined;
     readonly portRange: readonly [number, number] | undefined;
     readonly simulatedLossPercent: number;
+    /** Whose SRTP encrypts the media: libsrtp (native), werift (js), or native when the addon is built (auto). */
+    readonly srtp: 'auto' | 'native' | 'js';
     readonly portMode: 'single' | 'range';
     readonly udpPort: number;
     readonly tcpPort: number | undefined;

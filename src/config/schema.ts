@@ -128,6 +128,12 @@ export const SETTINGS = {
     doc: "coturn's `static-auth-secret`; browsers get TURN REST credentials derived from it (`<expiry>:<participant>`), never the secret",
   }),
   TURN_CREDENTIALS_TTL_S: setting({ group: 'media', schema: z.coerce.number().int().min(60).max(86_400).default(10_800), feeds: 'turn.ttlS', doc: 'how long those credentials work' }),
+  MEDIA_SRTP: setting({
+    group: 'media',
+    schema: z.enum(['auto', 'native', 'js']).default('auto'),
+    feeds: 'media.srtp',
+    doc: "SRTP encryption: `native` (libsrtp2 through the addon built at install when libsrtp2-dev is there; ~5x cheaper per packet), `js` (werift's own), `auto` (native when built, else js). `native` refuses to start without the addon",
+  }),
   MEDIA_SIMULATE_LOSS_PERCENT: setting({
     group: 'media',
     schema: z.coerce.number().min(0).max(50).default(0),

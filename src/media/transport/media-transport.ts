@@ -67,6 +67,8 @@ export interface MuxSettings {
   /** undefined: no ICE-TCP. */
   readonly tcpPort: number | undefined;
   readonly simulatedLossPercent?: number;
+  /** SRTP implementation (MEDIA_SRTP). */
+  readonly srtp?: 'auto' | 'native' | 'js';
 }
 
 export class MuxTransport implements MediaTransport {
@@ -87,6 +89,7 @@ export class MuxTransport implements MediaTransport {
         bindAddress: undefined,
         portRange: undefined,
         simulatedLossPercent: settings.simulatedLossPercent,
+        srtp: settings.srtp,
       }),
       iceUdpTransport: async (address: string) => this.routes.createEndpoint(address),
     };
