@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { decodedCodecsFrom, H264_ONLY_INIT_SCRIPT, inbound, joinUrl, launchBrowser, openParticipant, startServer, waitFor, type RunningServer } from './support.js';
+import { decodedCodecsFrom, H264_ONLY_INIT_SCRIPT, inbound, inboundVideoDetails, joinUrl, launchBrowser, openParticipant, startServer, waitFor, type RunningServer } from './support.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -27,22 +27,33 @@ async function joinWith(room: string, name: string, initScript: string): Promise
 const tileCount = (page: Page): Promise<number> => page.locator('.tile').count();
 const sum = (values: Record<string, number>): number => Object.values(values).reduce((a, b) => a + b, 0);
 
-/** Every inbound video stream decodes more frames over `ms`, and every audio stream gets packets. */
+/**
+ * Every inbound video stream decodes at least 10 more frames within some 2.5 s window, and every
+ * audio stream gets 50 packets, within 12 s of all streams being there. A window, not the first
+ * 2.5 s: a stream that just started may still be waiting for its first complete keyframe on a
+ * loaded machine (seen on CI with an H.264-only publisher), which is start-up, not a dead stream.
+ */
 async function assertLiveMedia(page: Page, expectedStreams: number, label: string): Promise<void> {
-  const first = await waitFor(
+  let first = await waitFor(
     () => inbound(page),
     (s) => Object.keys(s.video).length === expectedStreams && Object.keys(s.audio).length === expectedStreams,
     15_000,
   );
   assert.equal(Object.keys(first.video).length, expectedStreams, `${label}: inbound video streams ${JSON.stringify(first)}`);
   assert.equal(Object.keys(first.audio).length, expectedStreams, `${label}: inbound audio streams ${JSON.stringify(first)}`);
-  await new Promise((r) => setTimeout(r, 2500));
-  const second = await inbound(page);
-  for (const [mid, frames] of Object.entries(second.video)) {
-    assert.ok(frames - (first.video[mid] ?? 0) >= 10, `${label}: video mid ${mid} decoded ${first.video[mid]} -> ${frames} frames in 2.5 s`);
-  }
-  for (const [mid, packets] of Object.entries(second.audio)) {
-    assert.ok(packets - (first.audio[mid] ?? 0) >= 50, `${label}: audio mid ${mid} got ${first.audio[mid]} -> ${packets} packets in 2.5 s`);
+  const deadline = Date.now() + 12_000;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 2500));
+    const second = await inbound(page);
+    const slowVideo = Object.entries(second.video).filter(([mid, frames]) => frames - (first.video[mid] ?? 0) < 10);
+    const slowAudio = Object.entries(second.audio).filter(([mid, packets]) => packets - (first.audio[mid] ?? 0) < 50);
+    if (slowVideo.length === 0 && slowAudio.length === 0) return;
+    if (Date.now() >= deadline) {
+      const details = JSON.stringify(await inboundVideoDetails(page));
+      for (const [mid, frames] of slowVideo) assert.fail(`${label}: video mid ${mid} decoded ${first.video[mid]} -> ${frames} frames in the last 2.5 s (receiver: ${details})`);
+      for (const [mid, packets] of slowAudio) assert.fail(`${label}: audio mid ${mid} got ${first.audio[mid]} -> ${packets} packets in the last 2.5 s`);
+    }
+    first = second;
   }
 }
 

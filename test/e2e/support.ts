@@ -158,6 +158,25 @@ export async function inbound(page: PageLike): Promise<InboundSummary> {
   });
 }
 
+/**
+ * Why a remote video may be slow, for assertion messages: per inbound video mid, the receiver's
+ * counters (frames received/decoded/dropped, packets lost, NACKs and PLIs sent, freezes).
+ */
+export async function inboundVideoDetails(page: PageLike): Promise<Record<string, Record<string, number>>> {
+  return page.evaluate(async () => {
+    type Hook = { conference?: { media?: { subscribePc?: RTCPeerConnection } } };
+    const pc = (window as unknown as { confab?: Hook }).confab?.conference?.media?.subscribePc;
+    const out: Record<string, Record<string, number>> = {};
+    if (!pc) return out;
+    const keys = ['framesReceived', 'framesDecoded', 'keyFramesDecoded', 'framesDropped', 'packetsReceived', 'packetsLost', 'nackCount', 'pliCount', 'firCount', 'freezeCount', 'framesPerSecond'];
+    (await pc.getStats()).forEach((s: Record<string, unknown>) => {
+      if (s.type !== 'inbound-rtp' || s.kind !== 'video' || typeof s.mid !== 'string') return;
+      out[s.mid] = Object.fromEntries(keys.filter((k) => typeof s[k] === 'number').map((k) => [k, s[k] as number]));
+    });
+    return out;
+  });
+}
+
 /** Polls until `check` passes or the time is up; returns the last value for the assertion message. */
 export async function waitFor<T>(read: () => Promise<T>, check: (v: T) => boolean, timeoutMs: number, intervalMs = 250): Promise<T> {
   const deadline = Date.now() + timeoutMs;
