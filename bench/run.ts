@@ -12,6 +12,9 @@
  *   npm run bench -- --peer janus      then the same sizes on the reference peer (peer.ts), ratios in the JSON
  *   BENCH_SOAK_S=600 npm run bench     the long mode (soak.ts) instead of the sweep
  *   BENCH_CPU_PROF=<dir>               the server runs with --cpu-prof into <dir> (profile before optimising)
+ *   BENCH_SERVER_NODE_ARGS="..."       extra node options for the server only (e.g. "--heap-prof --heap-prof-dir=/tmp/h", "--trace-gc")
+ *   BENCH_ALLOCATION_PROFILE=<dir>     the server samples its allocations (freed ones too) during each measured window into <dir>
+ *   BENCH_HEAP_SNAPSHOT=<dir>          after each size's measured window the server writes a V8 heap snapshot into <dir>
  */
 import { cpus, loadavg } from 'node:os';
 import { Child } from './child.js';
@@ -32,6 +35,8 @@ const SOAK_S = Number(process.env.BENCH_SOAK_S ?? 0);
 /** `--peer janus`: measure the reference peer on the same sizes right after Confab. */
 const PEER = process.argv.includes('--peer') ? process.argv[process.argv.indexOf('--peer') + 1] : undefined;
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
+const HEAP_SNAPSHOT_DIR = process.env.BENCH_HEAP_SNAPSHOT;
+const ALLOCATION_PROFILE_DIR = process.env.BENCH_ALLOCATION_PROFILE;
 /** A size is held when repair leaves at most this much loss and the server's event loop keeps up. */
 const HELD = { lossAfterRepairPercent: 1, eventLoopP99Ms: 50 };
 const DEADLINE_MS = SOAK_S > 0 ? (SOAK_S + 120) * 1000 : SIZES.length * (45_000 + (PEER ? 40_000 : 0)) + 60_000;
@@ -72,10 +77,16 @@ async function measure(n: number, url: string, server: Child<ServerChildMessage>
   await sleep(WARMUP_MS);
   const a = await sample(server, bots);
   log(`N=${n}: measuring ${MEASURE_MS / 1000} s`);
+  if (ALLOCATION_PROFILE_DIR) server.send({ type: 'allocationProfile', action: 'start' });
   await sleep(MEASURE_MS);
   const b = await sample(server, bots);
+  if (ALLOCATION_PROFILE_DIR) {
+    const { path } = await server.request({ type: 'allocationProfile', action: 'stop', dir: ALLOCATION_PROFILE_DIR }, 'allocationProfile', 30_000);
+    log(`N=${n}: allocation profile ${path}`);
+  }
   const serverRss = rssMb(server.pid);
   const botsRss = rssMb(bots.pid);
+  if (HEAP_SNAPSHOT_DIR) log(`N=${n}: heap snapshot ${(await server.request({ type: 'heapSnapshot', dir: HEAP_SNAPSHOT_DIR }, 'heapSnapshot', 120_000)).path}`);
   await bots.request({ type: 'leave' }, 'left', 20_000);
 
   const seconds = (b.at - a.at) / 1000;
@@ -103,6 +114,7 @@ async function measure(n: number, url: string, server: Child<ServerChildMessage>
       cpuPercentOfOneCore: round(serverCpu),
       cpuPercentPer1000ForwardedPacketsPerSecond: fwdPps > 0 ? round(serverCpu / (fwdPps / 1000), 2) : null,
       rssMb: serverRss,
+      memoryMb: b.server.memoryMb,
       udpReceiveBufferDrops: b.serverDrops - a.serverDrops,
       eventLoopDelayMs: b.server.loopDelayMs,
     },
@@ -146,7 +158,11 @@ async function main(): Promise<void> {
     ...LOOPBACK_SERVER_ENV,
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
   };
-  const serverArgv = CPU_PROF_DIR ? [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : process.execArgv;
+  const serverArgv = [
+    ...process.execArgv,
+    ...(CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : []),
+    ...(process.env.BENCH_SERVER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []),
+  ];
   const server = new Child<ServerChildMessage>(sibling(import.meta.url, 'server'), env, serverArgv);
   let bots = new Child<BotReply>(sibling(import.meta.url, 'bots'), { ...process.env });
   const watchdog = setTimeout(() => {
