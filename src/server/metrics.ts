@@ -30,6 +30,7 @@ export class ConfabMetrics implements ServiceObserver {
   readonly #joinFailures: Counter<'code'>;
   readonly #clientReports: Counter<'code'>;
   readonly #resumes: Counter<'outcome'>;
+  readonly #rateLimited: Counter<'kind'>;
   readonly #stalls: Counter<'pc' | 'outcome'>;
   readonly #recentStalls = new RecentEvents(3_600_000, 10_000);
 
@@ -93,6 +94,12 @@ export class ConfabMetrics implements ServiceObserver {
       labelNames: ['code'],
       registers,
     });
+    this.#rateLimited = new Counter({
+      name: 'confab_rate_limited_total',
+      help: 'Participant messages refused with rate_limited, by kind of limit (chat, display-name, mute, hand, report, ...; docs/security.md).',
+      labelNames: ['kind'],
+      registers,
+    });
     this.#resumes = new Counter({
       name: 'confab_session_resumes_total',
       help: 'Signaling sessions after a dropped connection, by outcome: resumed, refused (joined afresh), expired (left).',
@@ -130,6 +137,10 @@ export class ConfabMetrics implements ServiceObserver {
   /** resumed: a dropped connection came back; refused: a resume was asked for but could not be (joined afresh); expired: never came back. */
   resume(outcome: 'resumed' | 'refused' | 'expired'): void {
     this.#resumes.inc({ outcome });
+  }
+
+  rateLimited(kind: string): void {
+    this.#rateLimited.inc({ kind });
   }
 
   joinRefused(code: string): void {

@@ -13,6 +13,7 @@ import { dispatch, type HandlerTable } from '../protocol/dispatch.js';
 import { ConfabError, ERRORS, type ErrorCode } from '../protocol/errors.js';
 import type { Logger } from '../util/log.js';
 import { NO_OBSERVER, type ServiceObserver } from './observer.js';
+import { ParticipantLimits } from './participant-limits.js';
 import { followRoom } from './room-feed.js';
 import type { ParticipantLink, RoomMessage } from './room-gateway.js';
 import type { SignalingChannel } from './signaling-channel.js';
@@ -31,6 +32,8 @@ const CLOSED_BY_ROOM: Readonly<Record<LeaveReason, ErrorCode | undefined>> = {
 
 export class LocalParticipantLink implements ParticipantLink {
   readonly #offs: (() => void)[] = [];
+  /** How often this participant may make the room fan out, log, or work (participant-limits.ts). */
+  readonly #limits = new ParticipantLimits();
   #left = false;
 
   constructor(
@@ -99,6 +102,11 @@ export class LocalParticipantLink implements ParticipantLink {
 
   async handle(message: RoomMessage): Promise<void> {
     if (this.#left) return;
+    const over = this.#limits.overLimit(message.type);
+    if (over) {
+      this.observer.rateLimited(over);
+      throw this.#limits.refusal(message.type, over);
+    }
     await dispatch(this.#handlers, message);
   }
 

@@ -167,7 +167,7 @@ export class SignalingConnection implements SessionConnection {
     let link;
     try {
       link = await this.gateway.join(
-        { address, hello: rest, admission, rejoinTicket: ticket, resumeSecret: session.secret || undefined, remoteAddress: this.transport.description, signal: this.#gone.signal },
+        { address, hello: rest, admission, rejoinTicket: ticket, resumeSecret: session.secret || undefined, remoteAddress: this.transport.description, signal: this.#gone.signal, logBudget: session.logBudget },
         session,
       );
     } catch (error) {
