@@ -12,6 +12,7 @@ describe('ERRORS catalogue', () => {
       'tenant_name_invalid',
       'message_malformed',
       'message_too_large',
+      'signaling_too_slow',
       'protocol_version_unsupported',
       'hello_required',
       'hello_timeout',

@@ -42,6 +42,12 @@ export const ERRORS = {
     closeCode: 4413,
     message: 'The client sent a message larger than the server accepts.',
   },
+  signaling_too_slow: {
+    status: 503,
+    closeCode: 4414,
+    message: 'The connection fell too far behind the messages of the meeting; reconnecting.',
+    retryable: true,
+  },
   protocol_version_unsupported: {
     status: 400,
     closeCode: 4406,

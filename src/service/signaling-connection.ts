@@ -98,6 +98,20 @@ export class SignalingConnection implements SessionConnection {
     else session.leave();
   }
 
+  /**
+   * The client does not take what we send as fast as it comes (a full send
+   * queue, src/server/send-limits.ts): closed with `signaling_too_slow`
+   * (the page reconnects by itself) and held like a dropped connection, so
+   * an honest client on a bad network resumes its session.
+   */
+  tooSlow(why: string): void {
+    if (this.#closed) return;
+    const log = this.#session?.log ?? this.log;
+    log.warn({ code: 'signaling_too_slow', participant: this.participantId, reason: why, via: this.transport.description }, 'signaling connection too slow: closed, held for resume');
+    this.transport.close('signaling_too_slow', `the client fell too far behind: ${why}`);
+    this.transportClosed('lost');
+  }
+
   superseded(): void {
     if (this.#closed) return;
     this.#closed = true;

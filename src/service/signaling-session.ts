@@ -56,7 +56,8 @@ export class SignalingSession implements SignalingChannel {
   #suspendedAt: number | undefined;
   /** Everything this participant makes the server log, here and in its room, shares one budget (log-budget.ts). */
   readonly logBudget = new LogBudget();
-  private readonly log: Logger;
+  /** The server's log, within this participant's budget. */
+  readonly log: Logger;
 
   constructor(
     connection: SessionConnection,
