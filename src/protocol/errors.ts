@@ -90,6 +90,12 @@ export const ERRORS = {
     closeCode: 4511,
     message: 'Audio and video stopped getting through and could not be repaired; reconnecting them.',
   },
+  sdp_invalid: {
+    status: 400,
+    closeCode: 4512,
+    message: 'The audio and video description the client sent is not one the server can use.',
+    requestOnly: true,
+  },
   not_found: {
     status: 404,
     closeCode: 4404,

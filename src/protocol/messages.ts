@@ -16,8 +16,16 @@ export * from './class-messages.js';
 export const PROTOCOL_VERSION = 1;
 /** Largest message either side accepts (an SDP for a big room is ~20 KB). */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
+/** Longest SDP either side accepts, in characters (a subscribe offer for a class of 100 is ~120,000). */
+export const MAX_SDP_CHARS = 200_000;
+/**
+ * Most m-lines a participant's publish offer may have, and so most entries in
+ * its `sources` and tracks it publishes: a browser sends 2 to 4 (microphone,
+ * camera, a screen share and its sound), and stopped ones are reused.
+ */
+export const MAX_PUBLISH_TRACKS = 16;
 
-const sdp = z.string().min(1).max(200_000);
+const sdp = z.string().min(1).max(MAX_SDP_CHARS);
 
 export const participantInfo = z.object({
   id,
@@ -104,8 +112,10 @@ export const clientMessage = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('publish-offer'),
     sdp,
-    /** mid -> what that m-line carries. */
-    sources: z.record(z.string().max(64), trackSource),
+    /** mid -> what that m-line carries; every mid must be one of the offer's (else `sdp_invalid`). */
+    sources: z
+      .record(z.string().max(64), trackSource)
+      .refine((sources) => Object.keys(sources).length <= MAX_PUBLISH_TRACKS, { message: `at most ${MAX_PUBLISH_TRACKS} sources` }),
   }),
   z.object({ type: z.literal('subscribe-answer'), sdp }),
   z.object({ type: z.literal('ice-candidate'), pc: pcRole, candidate }),
