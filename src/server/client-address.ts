@@ -22,6 +22,9 @@ for (const [net, prefix] of [['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0'
   PRIVATE.addSubnet(net, prefix, 'ipv4');
 }
 for (const [net, prefix] of [['fc00::', 7], ['fe80::', 10], ['::1', 128]] as const) PRIVATE.addSubnet(net, prefix, 'ipv6');
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
 
 /** `::ffff:10.0.0.1` (how a dual-stack socket shows IPv4 peers) as `10.0.0.1`. */
 function unmapped(address: string): string {
@@ -49,10 +52,15 @@ export function addressKey(address: string): string {
   return isIP(plain) === 6 ? ipv6Prefix(plain) : plain;
 }
 
-/** Where the request came from (see above), as a per-address key; `?` if unknown. */
-export function clientAddress(req: IncomingMessage): string {
+/**
+ * Where the request came from (see above), as a per-address key; undefined
+ * when it cannot be told apart: from this host (loopback) with no other
+ * address forwarded, as from a local proxy that does not say who its client
+ * is. Per-address limits skip those: the key would be every user's.
+ */
+export function clientAddress(req: IncomingMessage): string | undefined {
   const peer = unmapped(req.socket.remoteAddress ?? '');
-  if (!peer) return '?';
+  if (!peer) return undefined;
   if (!isPrivate(peer)) return addressKey(peer);
   const header = req.headers['x-forwarded-for'];
   const hops = (Array.isArray(header) ? header.join(',') : (header ?? ''))
@@ -61,5 +69,5 @@ export function clientAddress(req: IncomingMessage): string {
     .filter((h) => isIP(h) !== 0);
   // From the proxy nearest to us outwards: the first public address is the client.
   const client = [...hops].reverse().find((h) => !isPrivate(h)) ?? hops[0] ?? peer;
-  return addressKey(client);
+  return LOOPBACK.check(client, isIP(client) === 4 ? 'ipv4' : 'ipv6') ? undefined : addressKey(client);
 }

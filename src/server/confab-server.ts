@@ -12,6 +12,7 @@ import { admissionPolicy, tokenVerifierFor, type AdmissionPolicy } from '../serv
 import { ApiAccess } from '../service/auth/api-access.js';
 import { RejoinTickets } from '../service/auth/rejoin-tickets.js';
 import { LocalRoomGateway } from '../service/local-room-gateway.js';
+import { JoinLimits } from '../service/join-limits.js';
 import { ResumeRegistry } from '../service/session-resume.js';
 import type { SignalingChannel } from '../service/signaling-channel.js';
 import { SignalingConnection } from '../service/signaling-connection.js';
@@ -42,6 +43,7 @@ export class ConfabServer {
   readonly #mediaSetup: MediaSetup;
   readonly #websocket: WebSocketTransport;
   readonly #longPoll: LongPollTransport;
+  readonly #joinLimits = new JoinLimits();
   #ready = false;
   #closed = false;
 
@@ -153,7 +155,7 @@ export class ConfabServer {
     return new SignalingConnection(
       transport,
       this.gateway,
-      { helloTimeoutMs: this.config.helloTimeoutMs, isAccepting: () => this.#ready, observer: this.metrics, admission: this.admission, rejoinTickets: this.rejoinTickets, resume: this.resume },
+      { helloTimeoutMs: this.config.helloTimeoutMs, isAccepting: () => this.#ready, observer: this.metrics, admission: this.admission, rejoinTickets: this.rejoinTickets, resume: this.resume, joinLimits: this.#joinLimits },
       this.log,
     );
   }

@@ -30,7 +30,7 @@ export class LongPollChannel implements SignalingChannel {
     readonly id: string,
     readonly description: string,
     /** The client's address (client-address.ts), for per-address limits. */
-    readonly clientAddress: string,
+    readonly clientAddress: string | undefined,
   ) {}
 
   get closed(): boolean {

@@ -19,7 +19,7 @@ const CLOSE_HANDSHAKE_MS = 2000;
 
 export class WsSignalingChannel implements SignalingChannel {
   readonly description: string;
-  readonly clientAddress: string;
+  readonly clientAddress: string | undefined;
   /** Called once when the peer falls behind the send limit. */
   onTooSlow: (why: string) => void = () => undefined;
   #alive = true;
