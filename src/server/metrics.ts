@@ -6,6 +6,7 @@
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { mediaStats } from '../media/media-stats.js';
+import { reportLabel } from '../protocol/client-reports.js';
 import type { ServiceObserver } from '../service/observer.js';
 
 export interface MetricsSource {
@@ -148,8 +149,8 @@ export class ConfabMetrics implements ServiceObserver {
   }
 
   clientReport(code: string): void {
-    // Client codes are free text: keep the label set bounded.
-    this.#clientReports.inc({ code: /^[a-z_]{1,48}$/.test(code) ? code : 'other' });
+    // Client codes are free text: the label takes only the known ones (src/protocol/client-reports.ts).
+    this.#clientReports.inc({ code: reportLabel(code) });
   }
 
   async render(): Promise<{ contentType: string; body: string }> {
