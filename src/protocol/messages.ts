@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { chatMessage, CHAT_HISTORY_LIMIT, knocker, MAX_CHAT_TEXT, moderationRequest, roomState } from './class-messages.js';
-import { displayName, id, leaveReason, mediaKind, role, trackSource } from './fields.js';
+import { displayName, displayNameInput, id, leaveReason, mediaKind, role, trackSource } from './fields.js';
 
 export { leaveReason, mediaKind, role, trackSource, type LeaveReason, type MediaKind, type Role, type TrackSource } from './fields.js';
 export * from './class-messages.js';
@@ -87,7 +87,7 @@ export const clientMessage = z.discriminatedUnion('type', [
     protocolVersion: z.number().int(),
     room: z.string().max(200),
     tenant: z.string().max(200).optional(),
-    displayName,
+    displayName: displayNameInput,
     token: z.string().max(16_384).optional(),
     /** From the last welcome in this room: rejoins after a lost connection even if the token has expired since. */
     rejoinTicket: z.string().max(128).optional(),
@@ -126,7 +126,7 @@ export const clientMessage = z.discriminatedUnion('type', [
    */
   z.object({ type: z.literal('restart-ice'), pc: z.literal('subscribe'), reason: z.string().max(200).optional() }),
   z.object({ type: z.literal('set-muted'), kind: mediaKind, muted: z.boolean() }),
-  z.object({ type: z.literal('set-display-name'), displayName }),
+  z.object({ type: z.literal('set-display-name'), displayName: displayNameInput }),
   z.object({ type: z.literal('moderate'), request: moderationRequest }),
   /** Without `to`: to the room (kept for late joiners); with it: to that participant only. */
   z.object({ type: z.literal('chat-send'), text: z.string().trim().min(1).max(MAX_CHAT_TEXT), to: id.optional() }),
