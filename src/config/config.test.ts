@@ -77,6 +77,9 @@ describe('loadConfig', () => {
       lobbyByDefault: false,
       webhooks: undefined,
       apiToken: undefined,
+      allowedEmbedOrigins: ['*'],
+      metricsPort: undefined,
+      metricsToken: undefined,
       warnings: [],
     });
   });
@@ -155,6 +158,9 @@ describe('loadConfig', () => {
       lobbyByDefault: false,
       webhooks: undefined,
       apiToken: undefined,
+      allowedEmbedOrigins: ['*'],
+      metricsPort: undefined,
+      metricsToken: undefined,
       warnings: [],
     });
   });
@@ -207,6 +213,9 @@ describe('loadConfig', () => {
       'WEBHOOK_RETRY_MAX_S',
       'WEBHOOK_RETRY_FOR_S',
       'API_TOKEN',
+      'ALLOWED_EMBED_ORIGINS',
+      'METRICS_PORT',
+      'METRICS_TOKEN',
     ]);
   });
 

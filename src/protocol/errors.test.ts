@@ -30,6 +30,7 @@ describe('ERRORS catalogue', () => {
       'api_forbidden',
       'api_token_invalid',
       'api_not_configured',
+      'metrics_token_invalid',
       'token_missing',
       'token_malformed',
       'token_signature_invalid',

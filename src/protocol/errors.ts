@@ -138,6 +138,12 @@ export const ERRORS = {
     closeCode: 4482,
     message: 'The API is off on this server: set JWT_APP_SECRET (tokens signed with it) or API_TOKEN.',
   },
+  // /metrics with METRICS_TOKEN.
+  metrics_token_invalid: {
+    status: 401,
+    closeCode: 4483,
+    message: 'The metrics need a token: send METRICS_TOKEN as a Bearer token.',
+  },
   // Token (JWT) admission, when ENABLE_AUTH=1. 401: the token does not prove who sent it;
   // 403: a genuine token that is not for this room, tenant or server. The detail names the
   // values involved (never the secret, never the whole token).
