@@ -21,6 +21,8 @@ import { ConfabError } from '../../protocol/errors.js';
 import { TokenBucket, type Rate } from '../../util/token-bucket.js';
 import { quote } from './token-text.js';
 
+/** Public keys kept (a kid names one key for life; oldest out first). */
+export const KEY_CACHE_ENTRIES = 128;
 /** A failed kid is not asked for again for this long. */
 export const FAILURE_TTL_MS = 10_000;
 /** Failed kids remembered at once (oldest out first). */
@@ -69,7 +71,7 @@ export class AsapKeyServer implements KeySource {
     options: KeyServerOptions = {},
   ) {
     this.#timeoutMs = options.timeoutMs ?? 5000;
-    this.#maxEntries = options.maxEntries ?? 128;
+    this.#maxEntries = options.maxEntries ?? KEY_CACHE_ENTRIES;
     this.#fetch = options.fetch ?? fetch;
     this.#failureTtlMs = options.failureTtlMs ?? FAILURE_TTL_MS;
     this.#fetchBudget = new TokenBucket(options.fetchRate ?? KEY_FETCH_RATE);
