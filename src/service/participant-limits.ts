@@ -2,20 +2,21 @@
  * What a participant may ask of its room, and how often: every message the
  * server fans out to the room (names, mutes, hands, chat, moderation), writes
  * to its log (reports) or turns into work on the media path (offers, ICE
- * restarts, candidates) has a token bucket per participant. Over the rate,
+ * restarts) has a token bucket per participant. Over the rate,
  * the message is refused with `rate_limited` (a non-fatal error: the
  * connection stays, nothing reaches anyone else). The values are in
  * docs/security.md (a test compares them).
  *
  * Not limited: `subscribe-answer` (one per offer the server makes, at the
  * server's pace; refusing one would stall the participant's media), `ping`
- * (answered to the sender only) and `leave`.
+ * (answered to the sender only), `ice-candidate` (ignored: the server is
+ * ICE-lite) and `leave`.
  */
 import type { RoomMessage } from '../protocol/messages.js';
 import { ConfabError } from '../protocol/errors.js';
 import { TokenBucket, type Rate } from '../util/token-bucket.js';
 
-export type RateKind = 'chat' | 'display-name' | 'mute' | 'hand' | 'report' | 'ice-restart' | 'publish' | 'ice-candidate' | 'moderation';
+export type RateKind = 'chat' | 'display-name' | 'mute' | 'hand' | 'report' | 'ice-restart' | 'publish' | 'moderation';
 
 /**
  * Bursts cover what a person does at once (a few renames while typing, push-to-talk
@@ -35,8 +36,6 @@ export const PARTICIPANT_RATE_LIMITS: Readonly<Record<RateKind, Rate>> = {
   'ice-restart': { burst: 3, refillMs: 5000 },
   /** Camera and microphone, a screen share on and off, an ICE restart: a handful per minute. */
   publish: { burst: 10, refillMs: 2000 },
-  /** A browser trickles a dozen or two per connection and ICE restart. */
-  'ice-candidate': { burst: 50, refillMs: 100 },
   moderation: { burst: 20, refillMs: 500 },
 };
 
@@ -49,7 +48,6 @@ export const RATE_KIND_OF: Readonly<Partial<Record<RoomMessage['type'], RateKind
   'client-report': 'report',
   'restart-ice': 'ice-restart',
   'publish-offer': 'publish',
-  'ice-candidate': 'ice-candidate',
   moderate: 'moderation',
 };
 
