@@ -7,6 +7,7 @@
  * shares. Locked tracks are muted here, so the media layer stops
  * forwarding them whatever the participant's client says.
  */
+import { normalizeDisplayName } from '../protocol/display-name.js';
 import { ConfabError } from '../protocol/errors.js';
 import type { LeaveReason, MediaKind, ParticipantInfo, Role, TrackSource } from '../protocol/messages.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
@@ -74,7 +75,8 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     options: JoinOptions,
   ) {
     super();
-    this.displayName = options.displayName;
+    // Normalised on the way in already (protocol, admission); again here so no path can skip it.
+    this.displayName = normalizeDisplayName(options.displayName);
     this.role = options.role ?? 'participant';
     // Lecture mode holds newcomers who are not moderators: they join muted and locked.
     this.audioLocked = this.role !== 'moderator' && (options.audioLocked ?? false);
@@ -158,8 +160,9 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     this.emit('updated', this);
   }
 
-  setDisplayName(name: string): void {
-    if (this.#closed || name === this.displayName) return;
+  setDisplayName(raw: string): void {
+    const name = normalizeDisplayName(raw);
+    if (this.#closed || name === '' || name === this.displayName) return;
     this.displayName = name;
     this.emit('updated', this);
   }

@@ -229,7 +229,6 @@ export class Room extends TypedEmitter<RoomEvents> {
   private onParticipantClosed(participant: Participant, reason: LeaveReason): void {
     this.participants.delete(participant.id);
     this.hands.lower(participant.id);
-    this.chat.forget(participant.id);
     this.emit('participantLeft', participant, reason);
     // People still waiting in the lobby keep the room, and its rules, until a moderator comes or they give up (knock()).
     if (this.participants.size === 0 && this.lobby.size === 0) this.close();

@@ -55,6 +55,12 @@ export interface Config {
   readonly webhooks: WebhookConfig | undefined;
   /** API_TOKEN: a static bearer secret for the REST API. */
   readonly apiToken: Secret | undefined;
+  /** CSP `frame-ancestors` sources for the pages (ALLOWED_EMBED_ORIGINS): `*`, `'self'`, `'none'` or origins. */
+  readonly allowedEmbedOrigins: readonly string[];
+  /** METRICS_PORT: /metrics on its own port (and not on the HTTP port); undefined: on the HTTP port. */
+  readonly metricsPort: number | undefined;
+  /** METRICS_TOKEN: the bearer secret /metrics asks for. */
+  readonly metricsToken: Secret | undefined;
   /** Things the operator should fix, logged at start-up (never containing a secret). */
   readonly warnings: readonly string[];
 }

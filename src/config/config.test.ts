@@ -78,6 +78,9 @@ describe('loadConfig', () => {
       lobbyByDefault: false,
       webhooks: undefined,
       apiToken: undefined,
+      allowedEmbedOrigins: ['*'],
+      metricsPort: undefined,
+      metricsToken: undefined,
       warnings: [],
     });
   });
@@ -157,6 +160,9 @@ describe('loadConfig', () => {
       lobbyByDefault: false,
       webhooks: undefined,
       apiToken: undefined,
+      allowedEmbedOrigins: ['*'],
+      metricsPort: undefined,
+      metricsToken: undefined,
       warnings: [],
     });
   });
@@ -210,6 +216,9 @@ describe('loadConfig', () => {
       'WEBHOOK_RETRY_MAX_S',
       'WEBHOOK_RETRY_FOR_S',
       'API_TOKEN',
+      'ALLOWED_EMBED_ORIGINS',
+      'METRICS_PORT',
+      'METRICS_TOKEN',
     ]);
   });
 

@@ -72,7 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (c.ENABLE_AUTH && c.JWT_ALLOW_EMPTY) {
     warnings.push('JWT_ALLOW_EMPTY=1: people without a token join as guests (a token that is present is still verified)');
   }
-  for (const [key, value] of [['WEBHOOK_SECRET', c.WEBHOOK_SECRET], ['API_TOKEN', c.API_TOKEN]] as const) {
+  for (const [key, value] of [['WEBHOOK_SECRET', c.WEBHOOK_SECRET], ['API_TOKEN', c.API_TOKEN], ['METRICS_TOKEN', c.METRICS_TOKEN]] as const) {
     if (value !== undefined && Buffer.byteLength(value.trim()) < MIN_SECRET_BYTES) {
       warnings.push(`${key}: the secret is ${Buffer.byteLength(value.trim())} bytes; use at least ${MIN_SECRET_BYTES} random bytes (e.g. \`openssl rand -hex 32\`)`);
     }
@@ -135,6 +135,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           }
         : undefined,
     apiToken: c.API_TOKEN ? new Secret(c.API_TOKEN.trim()) : undefined,
+    allowedEmbedOrigins: c.ALLOWED_EMBED_ORIGINS,
+    metricsPort: c.METRICS_PORT,
+    metricsToken: c.METRICS_TOKEN ? new Secret(c.METRICS_TOKEN.trim()) : undefined,
     warnings,
   };
   return deepFreeze(config);

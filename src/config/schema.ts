@@ -14,7 +14,7 @@
 import { z } from 'zod';
 import type { ConfigPath } from './config-types.js';
 import { parseIceServers } from './ice-servers.js';
-import { bool, ipList, list, LOG_LEVELS, optionalText, port, urlList } from './values.js';
+import { bool, embedOrigins, ipList, list, LOG_LEVELS, optionalText, port, urlList } from './values.js';
 
 /** The docs' configuration tables, one per group. */
 export type SettingGroup = 'server' | 'media' | 'auth' | 'webhooks';
@@ -229,6 +229,26 @@ export const SETTINGS = {
     schema: optionalText.optional(),
     feeds: 'apiToken',
     doc: 'a static bearer secret for the REST API, for servers without a JWT secret',
+  }),
+  ALLOWED_EMBED_ORIGINS: setting({
+    group: 'server',
+    schema: embedOrigins.default(['*']),
+    feeds: 'allowedEmbedOrigins',
+    doc: "pages that may show the meeting in an iframe (the pages' CSP `frame-ancestors`): comma list of origins (`https://lms.example.com`, `https://*.example.com`), `self` or `none`; `*`: any page, as Jitsi Meet allows by default",
+  }),
+  METRICS_PORT: setting({
+    group: 'server',
+    // Empty (a docker .env line without a value) is unset, like the other optional settings.
+    schema: z.union([z.literal('').transform(() => undefined), port]).optional(),
+    feeds: 'metricsPort',
+    shownDefault: 'unset: `<base>metrics` on `HTTP_PORT`',
+    doc: '`/metrics` on this port instead (on `HTTP_HOST`), and no longer on the HTTP port: one the proxy or Ingress does not expose',
+  }),
+  METRICS_TOKEN: setting({
+    group: 'server',
+    schema: optionalText.optional(),
+    feeds: 'metricsToken',
+    doc: 'a bearer secret `/metrics` asks for (`Authorization: Bearer <token>`), wherever it is served; `confab doctor --metrics-token` sends it',
   }),
 } as const;
 

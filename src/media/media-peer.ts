@@ -104,7 +104,8 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
   handlePublishOffer(sdp: string, sources: Record<string, TrackSource>): Promise<string> {
     return this.#publishQueue.run(async () => {
       this.assertOpen();
-      this.#sources = { ...this.#sources, ...sources };
+      // Each offer says what all its m-lines carry (checked in src/service/sdp-check.ts): replace, never merge.
+      this.#sources = sources;
       await this.publishPc.setRemoteDescription({ type: 'offer', sdp });
       // The room's codec policy: the answer's first codec is the one the browser sends (codecs.ts).
       for (const t of this.publishPc.getTransceivers()) if (t.kind === 'video') t.codecs = orderForSending(t.codecs);

@@ -42,6 +42,12 @@ export const ERRORS = {
     closeCode: 4413,
     message: 'The client sent a message larger than the server accepts.',
   },
+  signaling_too_slow: {
+    status: 503,
+    closeCode: 4414,
+    message: 'The connection fell too far behind the messages of the meeting; reconnecting.',
+    retryable: true,
+  },
   protocol_version_unsupported: {
     status: 400,
     closeCode: 4406,
@@ -84,6 +90,12 @@ export const ERRORS = {
     closeCode: 4511,
     message: 'Audio and video stopped getting through and could not be repaired; reconnecting them.',
   },
+  sdp_invalid: {
+    status: 400,
+    closeCode: 4512,
+    message: 'The audio and video description the client sent is not one the server can use.',
+    requestOnly: true,
+  },
   not_found: {
     status: 404,
     closeCode: 4404,
@@ -125,6 +137,12 @@ export const ERRORS = {
     status: 403,
     closeCode: 4482,
     message: 'The API is off on this server: set JWT_APP_SECRET (tokens signed with it) or API_TOKEN.',
+  },
+  // /metrics with METRICS_TOKEN.
+  metrics_token_invalid: {
+    status: 401,
+    closeCode: 4483,
+    message: 'The metrics need a token: send METRICS_TOKEN as a Bearer token.',
   },
   // Token (JWT) admission, when ENABLE_AUTH=1. 401: the token does not prove who sent it;
   // 403: a genuine token that is not for this room, tenant or server. The detail names the

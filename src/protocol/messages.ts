@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { chatMessage, CHAT_HISTORY_LIMIT, knocker, MAX_CHAT_TEXT, moderationRequest, roomState } from './class-messages.js';
-import { displayName, id, leaveReason, mediaKind, role, trackSource } from './fields.js';
+import { displayName, displayNameInput, id, leaveReason, mediaKind, role, trackSource } from './fields.js';
 
 export { leaveReason, mediaKind, role, trackSource, type LeaveReason, type MediaKind, type Role, type TrackSource } from './fields.js';
 export * from './class-messages.js';
@@ -16,8 +16,16 @@ export * from './class-messages.js';
 export const PROTOCOL_VERSION = 1;
 /** Largest message either side accepts (an SDP for a big room is ~20 KB). */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
+/** Longest SDP either side accepts, in characters (a subscribe offer for a class of 100 is ~120,000). */
+export const MAX_SDP_CHARS = 200_000;
+/**
+ * Most m-lines a participant's publish offer may have, and so most entries in
+ * its `sources` and tracks it publishes: a browser sends 2 to 4 (microphone,
+ * camera, a screen share and its sound), and stopped ones are reused.
+ */
+export const MAX_PUBLISH_TRACKS = 16;
 
-const sdp = z.string().min(1).max(200_000);
+const sdp = z.string().min(1).max(MAX_SDP_CHARS);
 
 export const participantInfo = z.object({
   id,
@@ -79,7 +87,7 @@ export const clientMessage = z.discriminatedUnion('type', [
     protocolVersion: z.number().int(),
     room: z.string().max(200),
     tenant: z.string().max(200).optional(),
-    displayName,
+    displayName: displayNameInput,
     token: z.string().max(16_384).optional(),
     /** From the last welcome in this room: rejoins after a lost connection even if the token has expired since. */
     rejoinTicket: z.string().max(128).optional(),
@@ -104,8 +112,10 @@ export const clientMessage = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('publish-offer'),
     sdp,
-    /** mid -> what that m-line carries. */
-    sources: z.record(z.string().max(64), trackSource),
+    /** mid -> what that m-line carries; every mid must be one of the offer's (else `sdp_invalid`). */
+    sources: z
+      .record(z.string().max(64), trackSource)
+      .refine((sources) => Object.keys(sources).length <= MAX_PUBLISH_TRACKS, { message: `at most ${MAX_PUBLISH_TRACKS} sources` }),
   }),
   z.object({ type: z.literal('subscribe-answer'), sdp }),
   z.object({ type: z.literal('ice-candidate'), pc: pcRole, candidate }),
@@ -116,7 +126,7 @@ export const clientMessage = z.discriminatedUnion('type', [
    */
   z.object({ type: z.literal('restart-ice'), pc: z.literal('subscribe'), reason: z.string().max(200).optional() }),
   z.object({ type: z.literal('set-muted'), kind: mediaKind, muted: z.boolean() }),
-  z.object({ type: z.literal('set-display-name'), displayName }),
+  z.object({ type: z.literal('set-display-name'), displayName: displayNameInput }),
   z.object({ type: z.literal('moderate'), request: moderationRequest }),
   /** Without `to`: to the room (kept for late joiners); with it: to that participant only. */
   z.object({ type: z.literal('chat-send'), text: z.string().trim().min(1).max(MAX_CHAT_TEXT), to: id.optional() }),

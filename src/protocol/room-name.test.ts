@@ -70,8 +70,11 @@ describe('roomAddress', () => {
     assertRejects(() => roomAddress('HealthZ'), 'room_name_invalid', 'reserved');
   });
 
-  test('reserved names are allowed as tenants', () => {
-    assert.equal(roomAddress('maths', 'static').key, 'static/maths');
+  test('reserved names are refused as tenants too, percent-encoded or not', () => {
+    assertRejects(() => roomAddress('maths', 'static'), 'tenant_name_invalid', "tenant name 'static' is reserved by the server");
+    assertRejects(() => parseRoomPath('%61pi/x'), 'tenant_name_invalid', "tenant name 'api' is reserved by the server");
+    assertRejects(() => parseRoomPath('%41SSETS/x'), 'tenant_name_invalid', 'reserved');
+    assert.equal(parseRoomPath('%61pi-school/x').key, 'api-school/x');
   });
 
   test('similar but unreserved names are fine', () => {

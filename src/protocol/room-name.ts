@@ -99,8 +99,9 @@ function checkName(raw: string, what: 'room' | 'tenant'): string {
   const code = what === 'room' ? 'room_name_invalid' : 'tenant_name_invalid';
   const problem = problemWith(name);
   if (problem) throw new ConfabError(code, `${what} name '${shown(raw)}' is not valid: it ${problem}; ${NAME_RULE}`);
-  if (what === 'room' && RESERVED_NAMES.has(name)) {
-    throw new ConfabError(code, `room name '${shown(raw)}' is reserved by the server`);
+  // Tenants too: `/api/...` is the REST API, so `/%61pi/...` (decoded before this check) must not open tenant `api`.
+  if (RESERVED_NAMES.has(name)) {
+    throw new ConfabError(code, `${what} name '${shown(raw)}' is reserved by the server`);
   }
   return name;
 }

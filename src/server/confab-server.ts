@@ -6,12 +6,13 @@
  */
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { Config } from '../config/config.js';
-import type { MediaTransport } from '../media/transport/media-transport.js';
+import { MuxTransport, type MediaTransport } from '../media/transport/media-transport.js';
 import { ConfabError } from '../protocol/errors.js';
 import { admissionPolicy, tokenVerifierFor, type AdmissionPolicy } from '../service/auth/admission.js';
 import { ApiAccess } from '../service/auth/api-access.js';
 import { RejoinTickets } from '../service/auth/rejoin-tickets.js';
 import { LocalRoomGateway } from '../service/local-room-gateway.js';
+import { JoinLimits } from '../service/join-limits.js';
 import { ResumeRegistry } from '../service/session-resume.js';
 import type { SignalingChannel } from '../service/signaling-channel.js';
 import { SignalingConnection } from '../service/signaling-connection.js';
@@ -21,6 +22,7 @@ import { ApiRoutes } from './api-routes.js';
 import { waitUntilEmpty, type DrainOptions, type DrainOutcome } from './drain.js';
 import { LongPollTransport } from './longpoll-transport.js';
 import { createMediaTransport, type MediaSetup } from './media-setup.js';
+import { MetricsEndpoint } from './metrics-endpoint.js';
 import { ConfabMetrics } from './metrics.js';
 import { HttpRoutes, type PageAdmission } from './routes.js';
 import { VERSION } from './version.js';
@@ -42,6 +44,10 @@ export class ConfabServer {
   readonly #mediaSetup: MediaSetup;
   readonly #websocket: WebSocketTransport;
   readonly #longPoll: LongPollTransport;
+  readonly #joinLimits = new JoinLimits();
+  readonly #metricsEndpoint: MetricsEndpoint;
+  /** The METRICS_PORT listener's port once started; undefined: metrics are on the HTTP port. */
+  metricsPort: number | undefined;
   #ready = false;
   #closed = false;
 
@@ -63,6 +69,8 @@ export class ConfabServer {
       signalingConnections: () => ({ websocket: this.#websocket.size, 'long-poll': this.#longPoll.size }),
       interruptedParticipants: () => this.resume.suspendedCount(),
       webhookBacklog: () => this.webhooks?.backlog(),
+      mediaPortRefusals: () =>
+        this.media instanceof MuxTransport ? { dropped: this.media.routes.dropped, tcpClosed: this.media.tcpClosedFor } : { dropped: {}, tcpClosed: {} },
     });
     this.resume = new ResumeRegistry(config.resumeGraceMs, log, (outcome) => this.metrics.resume(outcome));
     this.gateway = new LocalRoomGateway({ ...config, transport: this.media, observer: this.metrics, serverVersion: VERSION }, log);
@@ -72,8 +80,9 @@ export class ConfabServer {
     this.webhooks = config.webhooks ? new WebhookOutbox(config.webhooks, log, { userAgent: `Confab/${VERSION}` }) : undefined;
     this.webhooks?.attach(this.gateway);
     this.logSettings();
-    const web = new WebClient(config.webRoot ?? defaultWebRoot());
+    const web = new WebClient(config.webRoot ?? defaultWebRoot(), config.allowedEmbedOrigins);
     if (!web.available) log.warn({ webRoot: web.root }, 'web client not built: pages answer 503 until `npm run build`');
+    this.#metricsEndpoint = new MetricsEndpoint(() => this.metrics.render(), config.metricsToken);
     const api = new ApiRoutes(new ApiAccess(config.auth, config.apiToken, verifier), this.gateway, log);
     this.#websocket = new WebSocketTransport(config.pingIntervalMs, (channel) => this.connection(channel), log);
     this.#longPoll = new LongPollTransport(2 * config.pingIntervalMs, (channel) => this.connection(channel));
@@ -86,8 +95,8 @@ export class ConfabServer {
           startedAt: this.startedAt,
           isReady: () => this.#ready,
           stats: () => this.gateway.occupancy(),
-          metrics: () => this.metrics.render(),
         },
+        metrics: config.metricsPort === undefined ? this.#metricsEndpoint : undefined,
         targets: {
           api: (req, res, rest, url) => api.handle(req, res, rest, url),
           longPoll: (req, res, url) => this.#longPoll.handle(req, res, url),
@@ -111,13 +120,15 @@ export class ConfabServer {
         resolve();
       });
     });
+    if (this.config.metricsPort !== undefined) this.metricsPort = await this.#metricsEndpoint.listen(this.config.metricsPort, this.config.httpHost);
     this.#websocket.start();
     this.webhooks?.start();
     this.#ready = true;
     const address = this.http.address();
     const port = typeof address === 'object' && address ? address.port : this.config.httpPort;
     const media = this.#mediaSetup.boundPorts();
-    this.log.info({ port, publicUrl: this.config.publicUrl, version: VERSION, ...media }, `Confab listening on http://localhost:${port}${this.config.basePath}`);
+    const metrics = `${this.metricsPort !== undefined ? `port ${this.metricsPort}` : `${this.config.basePath}metrics on the HTTP port`}${this.config.metricsToken ? ' with METRICS_TOKEN' : ''}`;
+    this.log.info({ port, publicUrl: this.config.publicUrl, version: VERSION, metrics, ...media }, `Confab listening on http://localhost:${port}${this.config.basePath}`);
     return port;
   }
 
@@ -143,7 +154,7 @@ export class ConfabServer {
     this.gateway.close();
     this.media.close();
     this.http.closeAllConnections();
-    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+    await Promise.all([new Promise<void>((resolve) => this.http.close(() => resolve())), this.#metricsEndpoint.close()]);
     // After the rooms closed: their last events are in the outbox; send what goes through, keep the rest on disk.
     await this.webhooks?.close();
   }
@@ -153,7 +164,7 @@ export class ConfabServer {
     return new SignalingConnection(
       transport,
       this.gateway,
-      { helloTimeoutMs: this.config.helloTimeoutMs, isAccepting: () => this.#ready, observer: this.metrics, admission: this.admission, rejoinTickets: this.rejoinTickets, resume: this.resume },
+      { helloTimeoutMs: this.config.helloTimeoutMs, isAccepting: () => this.#ready, observer: this.metrics, admission: this.admission, rejoinTickets: this.rejoinTickets, resume: this.resume, joinLimits: this.#joinLimits },
       this.log,
     );
   }

@@ -90,7 +90,7 @@ export class LocalRoomGateway implements RoomGateway {
       // is refused, moderator or not in the room: a room whose last moderator left keeps its lock.
       { bypassLock: role === 'moderator' || admitted },
     );
-    const log = this.log.child({ room: room.key, participant: participant.id });
+    const log = (request.logBudget?.wrap(this.log) ?? this.log).child({ room: room.key, participant: participant.id });
     const peer = media.attach(participant, hello.receiveCodecs);
     const link = new LocalParticipantLink(room, participant, peer, channel, log, this.options.observer);
     channel.send({

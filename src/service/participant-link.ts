@@ -13,6 +13,8 @@ import { dispatch, type HandlerTable } from '../protocol/dispatch.js';
 import { ConfabError, ERRORS, type ErrorCode } from '../protocol/errors.js';
 import type { Logger } from '../util/log.js';
 import { NO_OBSERVER, type ServiceObserver } from './observer.js';
+import { ParticipantLimits } from './participant-limits.js';
+import { checkPublishOffer, checkSubscribeAnswer, countMLines } from './sdp-check.js';
 import { followRoom } from './room-feed.js';
 import type { ParticipantLink, RoomMessage } from './room-gateway.js';
 import type { SignalingChannel } from './signaling-channel.js';
@@ -31,6 +33,10 @@ const CLOSED_BY_ROOM: Readonly<Record<LeaveReason, ErrorCode | undefined>> = {
 
 export class LocalParticipantLink implements ParticipantLink {
   readonly #offs: (() => void)[] = [];
+  /** How often this participant may make the room fan out, log, or work (participant-limits.ts). */
+  readonly #limits = new ParticipantLimits();
+  /** m-lines of the last subscribe offer we sent: its answer must have as many. */
+  #offeredMLines: number | undefined;
   #left = false;
 
   constructor(
@@ -48,7 +54,10 @@ export class LocalParticipantLink implements ParticipantLink {
       room.on('participantLeft', (p, reason) => {
         if (p.id !== self) channel.send({ type: 'participant-left', participantId: p.id, reason });
       }),
-      peer.on('subscribeOffer', ({ sdp, tracks }) => channel.send({ type: 'subscribe-offer', sdp, tracks })),
+      peer.on('subscribeOffer', ({ sdp, tracks }) => {
+        this.#offeredMLines = countMLines(sdp);
+        channel.send({ type: 'subscribe-offer', sdp, tracks });
+      }),
       peer.on('connectionState', (role, state) => {
         log.info({ pc: role, state }, 'media connection state');
       }),
@@ -99,12 +108,18 @@ export class LocalParticipantLink implements ParticipantLink {
 
   async handle(message: RoomMessage): Promise<void> {
     if (this.#left) return;
+    const over = this.#limits.overLimit(message.type);
+    if (over) {
+      this.observer.rateLimited(over);
+      throw this.#limits.refusal(message.type, over);
+    }
     await dispatch(this.#handlers, message);
   }
 
   /** One handler per message a client sends its room: a message type without one does not compile. */
   readonly #handlers: HandlerTable<RoomMessage, Promise<void> | void> = {
     'publish-offer': async ({ sdp, sources }) => {
+      checkPublishOffer(sdp, sources);
       let answer: string;
       try {
         answer = await this.peer.handlePublishOffer(sdp, sources);
@@ -114,6 +129,7 @@ export class LocalParticipantLink implements ParticipantLink {
       this.channel.send({ type: 'publish-answer', sdp: answer });
     },
     'subscribe-answer': async ({ sdp }) => {
+      checkSubscribeAnswer(sdp, this.#offeredMLines);
       try {
         await this.peer.handleSubscribeAnswer(sdp);
       } catch (error) {

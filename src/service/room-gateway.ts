@@ -6,6 +6,7 @@
  */
 import type { ClientMessageOf, RoomMessage } from '../protocol/messages.js';
 import type { RoomAddress } from '../protocol/room-name.js';
+import type { LogBudget } from '../util/log-budget.js';
 import type { Admission } from './auth/admission.js';
 
 export type { RoomMessage };
@@ -24,6 +25,8 @@ export interface JoinRequest {
   readonly remoteAddress: string;
   /** Aborted when the connection goes away during the join (e.g. while waiting in the lobby). */
   readonly signal?: AbortSignal;
+  /** The participant's log budget (its session's): the room's lines about it count against it too. */
+  readonly logBudget?: LogBudget;
 }
 
 /** A joined participant, as seen from its signaling session. */

@@ -12,6 +12,7 @@ import { PROTOCOL_VERSION, parseClientMessage, type ClientMessageOf } from '../p
 import { roomAddress } from '../protocol/room-name.js';
 import type { Logger } from '../util/log.js';
 import type { AdmissionPolicy } from './auth/admission.js';
+import type { JoinLimits } from './join-limits.js';
 import type { RejoinTickets } from './auth/rejoin-tickets.js';
 import type { ServiceObserver } from './observer.js';
 import type { RoomGateway } from './room-gateway.js';
@@ -31,6 +32,8 @@ export interface ConnectionOptions {
   readonly rejoinTickets?: RejoinTickets;
   /** Holds participants whose connection dropped, for a resume; absent or grace 0: they leave at once. */
   readonly resume?: ResumeRegistry;
+  /** Joins per address and per token (join-limits.ts); absent: unlimited. */
+  readonly joinLimits?: JoinLimits;
 }
 
 /** Ends that revoke the participant's rejoin tickets (its resume secret dies with its session). */
@@ -98,6 +101,20 @@ export class SignalingConnection implements SessionConnection {
     else session.leave();
   }
 
+  /**
+   * The client does not take what we send as fast as it comes (a full send
+   * queue, src/server/send-limits.ts): closed with `signaling_too_slow`
+   * (the page reconnects by itself) and held like a dropped connection, so
+   * an honest client on a bad network resumes its session.
+   */
+  tooSlow(why: string): void {
+    if (this.#closed) return;
+    const log = this.#session?.log ?? this.log;
+    log.warn({ code: 'signaling_too_slow', participant: this.participantId, reason: why, via: this.transport.description }, 'signaling connection too slow: closed, held for resume');
+    this.transport.close('signaling_too_slow', `the client fell too far behind: ${why}`);
+    this.transportClosed('lost');
+  }
+
   superseded(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -109,6 +126,8 @@ export class SignalingConnection implements SessionConnection {
     if (this.#closed) return;
     const confab = error instanceof ConfabError ? error : new ConfabError('internal_error', undefined, { cause: error });
     if (confab.code === 'internal_error') this.log.error({ err: error }, 'signaling session failed');
+    // Joins over the rate come in floods: counted in confab_join_failures_total{code="rate_limited"}, not logged one by one.
+    else if (confab.code === 'rate_limited' && !this.#inRoom) this.log.debug({ reason: confab.message, from: this.transport.clientAddress }, 'join refused: rate limited');
     else this.log.info({ code: confab.code, reason: confab.message, participant: this.participantId }, 'signaling session refused');
     this.transport.close(confab.code, confab.message);
     if (!this.#inRoom) {
@@ -130,6 +149,7 @@ export class SignalingConnection implements SessionConnection {
     // A resume is not a new join: it goes through even while the server drains.
     if (hello.resume && this.resume(hello, hello.resume)) return;
     if (!this.options.isAccepting()) return this.fail(new ConfabError('server_not_ready'));
+    this.options.joinLimits?.address(this.transport.clientAddress);
     const address = roomAddress(hello.room, hello.tenant);
     const secret = this.options.resume?.enabled ? this.options.resume.newSecret() : '';
     const session = new SignalingSession(this, secret, address.key, this.log);
@@ -163,11 +183,12 @@ export class SignalingConnection implements SessionConnection {
     const tickets = this.options.rejoinTickets;
     const admission = (rejoinTicket && tickets?.redeem(rejoinTicket, address.key)) || (await this.options.admission.admit(token, address));
     if (this.#closed) return session.close();
+    if (admission.kind === 'token' && token !== undefined) this.options.joinLimits?.token(token);
     const ticket = tickets && (admission.kind === 'token' || admission.kind === 'rejoin') ? tickets.issue(admission, address.key) : undefined;
     let link;
     try {
       link = await this.gateway.join(
-        { address, hello: rest, admission, rejoinTicket: ticket, resumeSecret: session.secret || undefined, remoteAddress: this.transport.description, signal: this.#gone.signal },
+        { address, hello: rest, admission, rejoinTicket: ticket, resumeSecret: session.secret || undefined, remoteAddress: this.transport.description, signal: this.#gone.signal, logBudget: session.logBudget },
         session,
       );
     } catch (error) {

@@ -9,6 +9,7 @@
  * and the embed API.
  */
 import { ERRORS, isErrorCode, isRequestOnly } from '../../src/protocol/errors.js';
+import type { ClientReportCode } from '../../src/protocol/client-reports.js';
 import { dispatch, type HandlerTable } from '../../src/protocol/dispatch.js';
 import { PROTOCOL_VERSION, type ClientMessageInput, type MediaKind, type ParticipantInfo, type ServerMessage, type ServerMessageOf } from '../../src/protocol/messages.js';
 import { Classroom, type ModerationInput } from './classroom.js';
@@ -328,7 +329,7 @@ export class Conference {
       if (!m.fatal) this.events.emit('errorOccurred', { name: m.code, message: m.message, type: 'CONFERENCE', isFatal: false });
       // A refused request (forbidden, a locked unmute) is the person's to read, not a problem to report.
       if (!m.fatal && isErrorCode(m.code) && isRequestOnly(m.code)) this.view.setNotice(m.message || ERRORS[m.code].message, m.code);
-      else if (!m.fatal) this.report(m.code, m.message);
+      else if (!m.fatal) this.report(isErrorCode(m.code) ? m.code : 'internal_error', m.message);
       // A fatal one: the close that follows ends the conference (onClosed).
     },
     // The connection's business (heartbeat, session resume), handled before us in connection.ts.
@@ -512,7 +513,7 @@ export class Conference {
   }
 
   /** Tells the user and the server (which logs it with our room and id). */
-  private report(code: string, detail: string): void {
+  private report(code: ClientReportCode, detail: string): void {
     console.warn(`confab: ${code}: ${detail}`);
     this.send({ type: 'client-report', code, detail: detail.slice(0, 1000) });
     if (code === 'media_connection_failed') this.view.setNotice('Audio and video cannot get through to the server.', code);

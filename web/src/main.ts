@@ -3,6 +3,8 @@
  * options, opens camera and microphone, shows the prejoin screen (unless the
  * link skips it) and joins.
  */
+// First: the schemas imported below are built under it.
+import './zod-jitless.js';
 import './styles.css';
 import { ConfabError } from '../../src/protocol/errors.js';
 import { parseRoomPath, type RoomAddress } from '../../src/protocol/room-name.js';
@@ -54,6 +56,28 @@ function nameFromToken(token: string | undefined): string | undefined {
   }
 }
 
+/**
+ * The `?jwt=` of the link, taken out of the address bar (history.replaceState)
+ * once read: it is a credential, and an address bar is copied into chats,
+ * screenshots and bookmarks (the server also sends Referrer-Policy: no-referrer).
+ * The hash (link options, the embed API's id) stays.
+ */
+function takeTokenFromAddress(): string | undefined {
+  const url = new URL(location.href);
+  const token = url.searchParams.get('jwt') ?? undefined;
+  if (token === undefined) return undefined;
+  url.searchParams.delete('jwt');
+  history.replaceState(history.state, '', url.href);
+  return token;
+}
+
+function withToken(href: string, token: string | undefined): string {
+  if (token === undefined) return href;
+  const url = new URL(href);
+  url.searchParams.set('jwt', token);
+  return url.href;
+}
+
 async function main(): Promise<void> {
   const root = document.getElementById('app')!;
   const boot = readBoot();
@@ -78,7 +102,9 @@ async function main(): Promise<void> {
   // Embedded through external_api.js: talk to the parent page.
   const embedId = embedIdFromHash(location.hash);
   const bridge = embedId ? new EmbedBridge(embedId) : undefined;
-  const token = new URLSearchParams(location.search).get('jwt') ?? undefined;
+  const token = takeTokenFromAddress();
+  // "Try again" reloads with the token, which is no longer in the address bar.
+  const reloadUrl = withToken(location.href, token);
   const devices = await openDevices(options.resolution);
   let choice = {
     displayName: options.displayName ?? nameFromToken(token) ?? localStorage.getItem(NAME_KEY) ?? '',
@@ -109,7 +135,7 @@ async function main(): Promise<void> {
       deviceFailures: devices.failed.map((f) => ({ ...f, message: devices.error ?? '' })),
       page: options,
       readOnlyName: options.readOnlyName,
-      onFatal: (code, message) => showError(root, code, message, { label: 'Try again', run: () => location.reload() }),
+      onFatal: (code, message) => showError(root, code, message, { label: 'Try again', run: () => location.replace(reloadUrl) }),
       onLeft: () => {
         rejoinTicket = conference.rejoinTicket;
         showLeft(root, 'You left the meeting', join);

@@ -103,6 +103,11 @@ export class MuxTransport implements MediaTransport {
     return this.#tcp?.port;
   }
 
+  /** ICE-TCP connections closed for a bound, by reason (metrics); empty without ICE-TCP. */
+  get tcpClosedFor(): Readonly<Record<string, number>> {
+    return this.#tcp?.closedFor ?? {};
+  }
+
   async start(): Promise<void> {
     const addresses = this.settings.bindAddresses;
     this.#udp = await UdpMux.listen(this.settings.udpPort, addresses, this.routes).catch((e: Error) => {

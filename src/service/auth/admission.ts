@@ -10,6 +10,7 @@
  */
 import type { AuthConfig } from '../../config/config.js';
 import type { UserIdentity } from '../../conference/participant.js';
+import { normalizeDisplayName } from '../../protocol/display-name.js';
 import { ConfabError } from '../../protocol/errors.js';
 import type { RoomAddress } from '../../protocol/room-name.js';
 import { quote } from './token-text.js';
@@ -76,13 +77,15 @@ export class TokenAdmission implements AdmissionPolicy {
       throw new ConfabError('token_missing', `room ${quote(address.key)} needs a token: open the meeting from your class platform (its link ends in ?jwt=...)`);
     }
     const { claims, identity } = await this.verifier.verify(token, address);
+    // The token's name reaches the room, the webhooks and the REST API: normalised like any other.
+    const name = identity.name === undefined ? undefined : normalizeDisplayName(identity.name) || undefined;
     return {
       kind: 'token',
       moderator: identity.moderator,
       moderatorClaim: identity.moderatorClaim,
       identityKey: identity.userId === undefined ? undefined : identityKey(claims.sub, identity.userId),
-      user: { id: identity.userId, name: identity.name, email: identity.email, avatar: identity.avatar },
-      displayName: identity.name,
+      user: { id: identity.userId, name, email: identity.email, avatar: identity.avatar },
+      displayName: name,
       features: identity.features,
       issuer: typeof claims.iss === 'string' ? claims.iss : undefined,
     };

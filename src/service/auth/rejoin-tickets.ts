@@ -21,11 +21,14 @@ interface Entry {
   expiresAt: number;
 }
 
+/** How long a ticket stays good after its participant's connection ended. */
+export const REJOIN_TICKET_GRACE_MS = 10 * 60_000;
+
 export class RejoinTickets {
   readonly #tickets = new Map<string, Entry>();
 
   constructor(
-    private readonly graceMs = 10 * 60_000,
+    private readonly graceMs = REJOIN_TICKET_GRACE_MS,
     private readonly now: () => number = Date.now,
   ) {}
 

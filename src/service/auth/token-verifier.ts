@@ -51,8 +51,18 @@ import {
 export { identityFromClaims } from './token-claims.js';
 export * from './token-types.js';
 
+/**
+ * Strict base64url (RFC 7515 section 2): only its alphabet, no padding, and the
+ * one encoding of its bytes (no stray bits in the last character). Lenient
+ * decoders take `sig=` or a changed last character as the same signature,
+ * so one token would have many spellings (issue 11: `=` appended was accepted).
+ */
+function isStrictBase64url(part: string): boolean {
+  return /^[A-Za-z0-9_-]+$/.test(part) && Buffer.from(part, 'base64url').toString('base64url') === part;
+}
+
 function decodePart(part: string, what: 'header' | 'claims'): Record<string, unknown> {
-  if (!/^[A-Za-z0-9_-]+$/.test(part)) throw new Error(`the token's ${what} is not base64url`);
+  if (!isStrictBase64url(part)) throw new Error(`the token's ${what} is not base64url`);
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
@@ -101,6 +111,8 @@ export class TokenVerifier {
       try {
         header = decodePart(parts[0]!, 'header');
         claims = decodePart(parts[1]!, 'claims');
+        // (Empty is left to the algorithm check: an unsigned `alg: none` token is refused there, saying so.)
+        if (parts[2] !== '' && !isStrictBase64url(parts[2]!)) throw new Error("the token's signature is not base64url (no '=' padding, no other characters)");
         checks.set('format', pass(`JWT, header ${quote(JSON.stringify(header))}`));
       } catch (error) {
         header = undefined;
