@@ -98,7 +98,13 @@ export class Consumer {
     mediaStats.bytesForwarded += rtp.payload.length;
     // Counted only when it can leave: werift drops what is sent before DTLS is up.
     if (sender.dtlsTransport?.state === 'connected') this.delivery?.sent(sender.ssrc, this.producer.kind, Date.now());
-    sender.sendRtp(new RtpPacket(header, rtp.payload)).catch(() => undefined);
+    // Now, not through sendRtp's promise chain (our werift patch): one forwarded packet, no promise.
+    // A throw (a cipher error on this subscriber's transport) must not stop the producer's other consumers.
+    try {
+      sender.sendRtpNow(new RtpPacket(header, rtp.payload));
+    } catch {
+      mediaStats.sendErrors++;
+    }
   }
 
   /** The payload type map for the subscriber's current negotiation (recomputed when it renegotiates). */

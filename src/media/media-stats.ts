@@ -8,5 +8,7 @@ export const mediaStats = {
   packetsForwarded: 0,
   bytesForwarded: 0,
   keyframeRequests: 0,
+  /** Forwarded packets werift could not encrypt or send (dropped for that subscriber only). */
+  sendErrors: 0,
   peerConnectionsOpen: 0,
 };

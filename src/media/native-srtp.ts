@@ -81,7 +81,7 @@ export class NativeSrtp {
   encrypt(payload: Buffer, header: RtpHeader): Buffer {
     const size = header.serializeSize;
     const packet = Buffer.allocUnsafe(size + payload.length + TRAILER_BYTES);
-    header.serialize(size).copy(packet, 0);
+    header.serialize(size, packet);
     payload.copy(packet, size);
     const length = this.native.protectRtp(this.outbound, packet, size + payload.length);
     if (length < 0) throw new Error('libsrtp could not protect an RTP packet');

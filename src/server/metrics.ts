@@ -93,6 +93,7 @@ export class ConfabMetrics implements ServiceObserver {
     this.mediaCounter('confab_received_packets_total', 'RTP packets received from publishers.', () => mediaStats.packetsReceived);
     this.mediaCounter('confab_received_bytes_total', 'RTP payload bytes received from publishers.', () => mediaStats.bytesReceived);
     this.mediaCounter('confab_keyframe_requests_total', 'Keyframe requests (PLI) sent to publishers.', () => mediaStats.keyframeRequests);
+    this.mediaCounter('confab_forward_send_errors_total', 'Forwarded RTP packets dropped for one subscriber because they could not be encrypted or sent.', () => mediaStats.sendErrors);
     this.labelledCounter(
       'confab_media_port_dropped_total',
       'Packets the media port dropped before any state: first packets that are not a valid ICE check for a live peer connection, by reason, and sends without a route (no_route).',

@@ -62,10 +62,13 @@ function dropInbound(pc: RTCPeerConnection): () => void {
 /** Drops everything this connection sends but its STUN checks; returns the undo. */
 function dropOutbound(pc: RTCPeerConnection): () => void {
   const ice = iceOf(pc);
-  const send = ice.send;
+  // Media goes out through sendNow (our werift patch), DTLS and RTCP through send: drop both.
+  const { send, sendNow } = ice;
   ice.send = async () => undefined;
+  ice.sendNow = () => undefined;
   return () => {
     ice.send = send;
+    ice.sendNow = sendNow;
   };
 }
 

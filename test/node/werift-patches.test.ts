@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ntpTime, RTCPeerConnection, RTCRtpCodecParameters, RTCRtpSender } from 'werift';
+import { Event, getBit, ntpTime, RTCPeerConnection, RTCRtpCodecParameters, RTCRtpSender, RtpHeader, RtpPacket } from 'werift';
 import { serverPeerConfig } from '../../src/media/peer-config.js';
 import { iceCredentials, IceCheckPeer } from '../support/ice-check.js';
 
@@ -69,11 +69,72 @@ describe('werift patches: the sender hot path', () => {
     } as never);
     const at = Date.now();
     const extensions = sender.buildHeaderExtensions(at);
-    assert.deepEqual(extensions.map((e) => e.id), [4, 1]);
-    assert.equal(extensions[1]!.payload.toString(), '3');
+    assert.deepEqual(extensions.map((e) => e.id), [1, 4], 'in id order, so nothing is sorted per packet');
+    assert.equal(extensions[0]!.payload.toString(), '3');
     // abs-send-time: 6.18 fixed-point NTP seconds, 24 bits.
     const expected = Math.floor((at / 1000 + 2_208_988_800) * 262_144) % 16_777_216;
-    assert.equal(extensions[0]!.payload.readUIntBE(0, 3), expected);
-    assert.equal(sender.buildHeaderExtensions(at)[1]!.payload, extensions[1]!.payload, 'the mid payload is made once, not per packet');
+    assert.equal(extensions[1]!.payload.readUIntBE(0, 3), expected);
+    assert.equal(sender.buildHeaderExtensions(at)[0]!.payload, extensions[0]!.payload, 'the mid payload is made once, not per packet');
+    const later = sender.buildHeaderExtensions(at + 1000);
+    assert.equal(later[1]!.payload.readUIntBE(0, 3), (expected + 262_144) % 16_777_216, 'abs-send-time follows the clock');
+  });
+
+  test('sendRtpNow before the transport is up drops the packet: no throw, no promise', () => {
+    const sender = new RTCRtpSender('audio');
+    const header = new RtpHeader({ payloadType: 111, sequenceNumber: 1, timestamp: 960, ssrc: 1, extensions: [] });
+    assert.equal(sender.sendRtpNow(new RtpPacket(header, Buffer.alloc(20))), 0);
+  });
+});
+
+describe('werift patches: per-packet parsing and events', () => {
+  test('getBit reads bits most significant first, as RFC 3550 5.1 lays out the header', () => {
+    // 0b10_1_1_0011: version 2, padding, extension, CSRC count 3.
+    assert.equal(getBit(0b1011_0011, 0, 2), 2);
+    assert.equal(getBit(0b1011_0011, 2), 1);
+    assert.equal(getBit(0b1011_0011, 3), 1);
+    assert.equal(getBit(0b1011_0011, 4, 4), 3);
+    for (let byte = 0; byte < 256; byte++) {
+      for (let start = 0; start < 8; start++) {
+        for (let length = 1; start + length <= 8; length++) {
+          const reference = Number.parseInt(byte.toString(2).padStart(8, '0').slice(start, start + length), 2);
+          assert.equal(getBit(byte, start, length), reference, `getBit(${byte}, ${start}, ${length})`);
+        }
+      }
+    }
+  });
+
+  test('an RTP header with CSRCs and extensions reads back as written, and serializes into a given buffer the same', () => {
+    const header = new RtpHeader({
+      marker: true, payloadType: 96, sequenceNumber: 65_535, timestamp: 0xffff_fff0, ssrc: 0x1234_5678,
+      csrc: [7, 8], extensionProfile: 0xbede,
+      extensions: [{ id: 1, payload: Buffer.from('3') }, { id: 4, payload: Buffer.from([1, 2, 3]) }],
+    });
+    const size = header.serializeSize;
+    const fresh = header.serialize(size);
+    const target = Buffer.alloc(size + 10, 0xaa);
+    header.serialize(size, target);
+    assert.deepEqual(target.subarray(0, size), fresh, 'into a given buffer: the same bytes');
+    const back = RtpHeader.deSerialize(fresh);
+    assert.equal(back.marker, true);
+    assert.equal(back.payloadType, 96);
+    assert.equal(back.sequenceNumber, 65_535);
+    assert.equal(back.timestamp, 0xffff_fff0);
+    assert.deepEqual(back.csrc, [7, 8]);
+    assert.deepEqual(back.extensions.map((e) => [e.id, [...e.payload]]), [[1, [0x33]], [4, [1, 2, 3]]]);
+  });
+
+  test('an event with only plain subscribers runs them at once; an async subscriber still runs', async () => {
+    const event = new Event<[number]>();
+    const seen: string[] = [];
+    event.subscribe((n) => seen.push(`sync ${n}`));
+    event.execute(1);
+    assert.deepEqual(seen, ['sync 1']);
+    event.queuingSubscribe(async (n) => {
+      await Promise.resolve();
+      seen.push(`async ${n}`);
+    });
+    event.execute(2);
+    await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(seen, ['sync 1', 'sync 2', 'async 2']);
   });
 });

@@ -44,6 +44,11 @@ export class IceEndpoint implements Transport {
     return DONE;
   };
 
+  /** werift's media path (StunProtocol.sendDataNow, our patch) sends through this: no promise per packet. */
+  trySend = (data: Buffer, to: Address): void => {
+    if (!this.closed) this.output.send(this, data, to);
+  };
+
   close = (): Promise<void> => {
     if (!this.closed) {
       this.closed = true;
