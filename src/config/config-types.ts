@@ -53,6 +53,8 @@ export interface Config {
   readonly webhooks: WebhookConfig | undefined;
   /** API_TOKEN: a static bearer secret for the REST API. */
   readonly apiToken: Secret | undefined;
+  /** Cluster mode (REDIS_URL, CLUSTER_*); undefined: this process hosts every room. */
+  readonly cluster: ClusterConfig | undefined;
   /** Things the operator should fix, logged at start-up (never containing a secret). */
   readonly warnings: readonly string[];
 }
@@ -85,4 +87,14 @@ export interface WebhookConfig {
   readonly retryMinMs: number;
   readonly retryMaxMs: number;
   readonly retryForMs: number;
+}
+
+/** Cluster mode (REDIS_URL, CLUSTER_*): several replicas sharing rooms through Redis. */
+export interface ClusterConfig {
+  /** Prints as [redacted]: it may hold Redis's password. */
+  readonly redisUrl: Secret;
+  readonly port: number;
+  /** The address other replicas reach this one on; undefined: found from the host's interfaces. */
+  readonly advertiseHost: string | undefined;
+  readonly leaseMs: number;
 }

@@ -11,13 +11,17 @@ import { ConfabError } from '../protocol/errors.js';
 import { admissionPolicy, tokenVerifierFor, type AdmissionPolicy } from '../service/auth/admission.js';
 import { ApiAccess } from '../service/auth/api-access.js';
 import { RejoinTickets } from '../service/auth/rejoin-tickets.js';
+import { Cluster } from '../service/cluster/cluster.js';
+import { defaultAdvertiseHost } from '../service/cluster/cluster-node.js';
 import { LocalRoomGateway } from '../service/local-room-gateway.js';
+import type { RoomGateway } from '../service/room-gateway.js';
 import { ResumeRegistry } from '../service/session-resume.js';
 import type { SignalingChannel } from '../service/signaling-channel.js';
 import { SignalingConnection } from '../service/signaling-connection.js';
 import { WebhookOutbox } from '../service/webhooks/webhook-outbox.js';
 import type { Logger } from '../util/log.js';
 import { ApiRoutes } from './api-routes.js';
+import { ClusterListener } from './cluster-listener.js';
 import { waitUntilEmpty, type DrainOptions, type DrainOutcome } from './drain.js';
 import { LongPollTransport } from './longpoll-transport.js';
 import { createMediaTransport, type MediaSetup } from './media-setup.js';
@@ -28,7 +32,13 @@ import { defaultWebRoot, WebClient } from './web-client.js';
 import { WebSocketTransport } from './ws-transport.js';
 
 export class ConfabServer {
+  /** The rooms this process hosts (all of them without REDIS_URL). */
   readonly gateway: LocalRoomGateway;
+  /** Cluster mode (REDIS_URL): rooms shared with the other replicas through Redis. */
+  readonly cluster: Cluster | undefined;
+  /** Where joins go: the cluster's gateway (which hosts here or relays), or the local one. */
+  readonly roomGateway: RoomGateway;
+  readonly #clusterListener: ClusterListener | undefined;
   readonly media: MediaTransport;
   readonly metrics: ConfabMetrics;
   readonly admission: AdmissionPolicy;
@@ -66,6 +76,26 @@ export class ConfabServer {
     });
     this.resume = new ResumeRegistry(config.resumeGraceMs, log, (outcome) => this.metrics.resume(outcome));
     this.gateway = new LocalRoomGateway({ ...config, transport: this.media, observer: this.metrics, serverVersion: VERSION }, log);
+    this.cluster = config.cluster
+      ? new Cluster(
+          {
+            config: config.cluster,
+            // As bound (MEDIA_UDP_PORT=0 picks a port at start).
+            media: () => {
+              const { mediaUdpPort, mediaTcpPort } = this.#mediaSetup.boundPorts();
+              return { ips: config.media.advertiseIps, udpPort: mediaUdpPort ?? config.media.udpPort, tcpPort: mediaTcpPort ?? config.media.tcpPort };
+            },
+            version: VERSION,
+            pingIntervalMs: config.pingIntervalMs,
+            resumeGraceMs: config.resumeGraceMs,
+          },
+          this.gateway,
+          this.resume,
+          log,
+        )
+      : undefined;
+    this.roomGateway = this.cluster?.gateway ?? this.gateway;
+    this.#clusterListener = this.cluster && new ClusterListener(this.cluster, () => ({ rooms: [] }), log);
     // Opened here, so a bad WEBHOOK_OUTBOX_PATH fails before anything listens; follows every room from the first.
     this.webhooks = config.webhooks ? new WebhookOutbox(config.webhooks, log, { userAgent: `Confab/${VERSION}` }) : undefined;
     this.webhooks?.attach(this.gateway);
@@ -83,7 +113,7 @@ export class ConfabServer {
           version: VERSION,
           startedAt: this.startedAt,
           isReady: () => this.#ready,
-          stats: () => this.gateway.occupancy(),
+          stats: () => ({ ...this.gateway.occupancy(), ...(this.cluster ? { cluster: this.cluster.view() } : {}) }),
           metrics: () => this.metrics.render(),
         },
         targets: {
@@ -110,6 +140,11 @@ export class ConfabServer {
       });
     });
     this.#websocket.start();
+    if (this.cluster && this.#clusterListener) {
+      const { port: clusterPort, advertiseHost } = this.config.cluster!;
+      const bound = await this.#clusterListener.listen(clusterPort, this.config.httpHost);
+      this.cluster.start(`http://${advertiseHost ?? defaultAdvertiseHost()}:${bound}`);
+    }
     this.webhooks?.start();
     this.#ready = true;
     const address = this.http.address();
@@ -123,6 +158,8 @@ export class ConfabServer {
    *  participants keep their media until they leave or the timeout; then close() tells the rest to reconnect. */
   async drain(options: DrainOptions): Promise<DrainOutcome> {
     this.#ready = false;
+    // Cluster mode: the rooms here stay here (joins for them are relayed in from the other replicas); new ones go elsewhere.
+    this.cluster?.drain();
     const outcome = await waitUntilEmpty(() => this.gateway.occupancy(), options, this.log);
     await this.close();
     return outcome;
@@ -132,16 +169,21 @@ export class ConfabServer {
     if (this.#closed) return;
     this.#closed = true;
     this.#ready = false;
+    // Cluster mode: rooms given up (with their state) before anyone is told to reconnect, so they land on a live node.
+    await this.cluster?.stopHosting();
     // The departures that closing causes are the server stopping, not people leaving.
     this.webhooks?.serverShuttingDown();
     // Clients reconnect on server_shutting_down (to this server restarted, or another replica).
     this.#websocket.close();
     this.#longPoll.close();
+    this.cluster?.closeRelays();
     this.resume.close();
     this.gateway.close();
     this.media.close();
     this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
+    await this.#clusterListener?.close();
+    await this.cluster?.close();
     // After the rooms closed: their last events are in the outbox; send what goes through, keep the rest on disk.
     await this.webhooks?.close();
   }
@@ -150,7 +192,7 @@ export class ConfabServer {
   private connection(transport: SignalingChannel): SignalingConnection {
     return new SignalingConnection(
       transport,
-      this.gateway,
+      this.roomGateway,
       { helloTimeoutMs: this.config.helloTimeoutMs, isAccepting: () => this.#ready, observer: this.metrics, admission: this.admission, rejoinTickets: this.rejoinTickets, resume: this.resume },
       this.log,
     );

@@ -25,7 +25,8 @@ export interface HealthSource {
   readonly version: string;
   readonly startedAt: number;
   isReady(): boolean;
-  stats(): { rooms: number; participants: number };
+  /** This node's load; in cluster mode also the cluster's (`cluster`). */
+  stats(): { rooms: number; participants: number; cluster?: unknown };
   /** Prometheus exposition, when metrics are on. */
   metrics?(): Promise<{ contentType: string; body: string }>;
 }

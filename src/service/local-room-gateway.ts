@@ -14,7 +14,8 @@ import type { Admission } from './auth/admission.js';
 import { waitInLobby } from './lobby-gate.js';
 import { LocalParticipantLink } from './participant-link.js';
 import { sendSnapshot } from './room-feed.js';
-import type { JoinRequest, ParticipantLink, RoomGateway } from './room-gateway.js';
+import type { JoinRequest, RoomGateway } from './room-gateway.js';
+import type { ErrorCode } from '../protocol/errors.js';
 import { RoomMedia } from './room-media.js';
 import type { ServiceObserver } from './observer.js';
 import type { SignalingChannel } from './signaling-channel.js';
@@ -43,6 +44,8 @@ export class LocalRoomGateway implements RoomGateway {
   /** The rooms themselves: the gateway's to manage (tests inspect them); the server uses the methods below. */
   readonly registry: LocalRoomRegistry;
   readonly media = new Map<string, RoomMedia>();
+  /** Each participant's signaling channel, to tell them to go when their room moves away (evict). */
+  readonly #channels = new Map<string, SignalingChannel>();
 
   constructor(
     private readonly options: LocalGatewayOptions,
@@ -59,7 +62,7 @@ export class LocalRoomGateway implements RoomGateway {
     });
   }
 
-  async join(request: JoinRequest, channel: SignalingChannel): Promise<ParticipantLink> {
+  async join(request: JoinRequest, channel: SignalingChannel): Promise<LocalParticipantLink> {
     const { address, hello, admission } = request;
     let room = this.registry.getOrCreate(address);
     let admitted = false;
@@ -88,6 +91,8 @@ export class LocalRoomGateway implements RoomGateway {
       { bypassLock: role === 'moderator' || admitted },
     );
     const log = this.log.child({ room: room.key, participant: participant.id });
+    this.#channels.set(participant.id, channel);
+    participant.once('closed', () => this.#channels.delete(participant.id));
     const peer = media.attach(participant);
     const link = new LocalParticipantLink(room, participant, peer, channel, log, this.options.observer);
     channel.send({
@@ -166,6 +171,18 @@ export class LocalRoomGateway implements RoomGateway {
   /** Rooms starting and finishing, for the attendance webhooks. */
   on<K extends keyof RegistryEvents & string>(event: K, listener: (...args: RegistryEvents[K]) => void): () => void {
     return this.registry.on(event, listener);
+  }
+
+  /**
+   * The room is not this process's any more (cluster mode: its lease went
+   * to another node): everyone in it is told `code` (a retryable one, so
+   * their pages reconnect and find the room's host), then it closes.
+   */
+  evict(roomKey: string, code: ErrorCode, message: string): void {
+    const room = this.registry.get(roomKey);
+    if (!room) return;
+    for (const p of room.participants.values()) this.#channels.get(p.id)?.close(code, message);
+    room.close('removed');
   }
 
   close(): void {

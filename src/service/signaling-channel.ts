@@ -13,6 +13,13 @@ export interface SignalingChannel {
   /** Short description for logs, e.g. `ws 127.0.0.1:51234`. */
   readonly description: string;
   send(message: ServerMessage): void;
+  /**
+   * How many of the messages sent so far the client has confirmed having
+   * (a session knows it from the client's pings; a bare transport does
+   * not). A relay to another node acknowledges no further than this, so
+   * the room's host keeps what a resume through any replica would need.
+   */
+  readonly acknowledged?: number;
   /** Closes the transport; with a code, the client is told why first. */
   close(code?: ErrorCode, message?: string): void;
 }
