@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Bot } from '../../src/bot/index.js';
+import { SignalingClient, signalingUrl, type Bot } from '../../src/bot/index.js';
+import { PROTOCOL_VERSION, type ServerMessage, type ServerMessageOf } from '../../src/protocol/messages.js';
 import { allReceiving, closeAll, joinBots } from '../support/bots.js';
 import { startNodes } from '../support/cluster.js';
 import { startRedis, type RunningRedis } from '../support/redis.js';
@@ -40,4 +41,105 @@ test('three participants joining through three replicas are in one room and rece
   assert.equal(host.server.gateway.registry.get('one-class')!.participants.size, 3);
   await waitUntil(() => joined.every((b) => b.participants.size === 2), 10_000, 'everyone to see the two others');
   await waitUntil(() => allReceiving(joined, 25), 15_000, 'audio and video from everyone to everyone');
+});
+
+/** A raw signaling client that records every server message and counts them as the web client does. */
+class Probe {
+  readonly messages: ServerMessage[] = [];
+  welcome!: ServerMessageOf<'welcome'>;
+
+  private constructor(public client: SignalingClient) {
+    client.on('message', (m) => this.messages.push(m));
+  }
+
+  static async connect(node: TestServer): Promise<Probe> {
+    return new Probe(await SignalingClient.connect(signalingUrl(node.url)));
+  }
+
+  static async join(node: TestServer, room: string, name: string): Promise<Probe> {
+    const probe = await Probe.connect(node);
+    const welcome = probe.client.waitFor('welcome');
+    probe.client.send({ type: 'hello', protocolVersion: PROTOCOL_VERSION, room, displayName: name, audioMuted: true, videoMuted: true });
+    probe.welcome = await welcome;
+    return probe;
+  }
+
+  get received(): number {
+    return this.messages.filter((m) => m.type !== 'resumed' && m.type !== 'pong').length;
+  }
+
+  chats(): string[] {
+    return this.messages.flatMap((m) => (m.type === 'chat' && !m.history ? m.messages.map((c) => c.text) : []));
+  }
+
+  left(): string[] {
+    return this.messages.flatMap((m) => (m.type === 'participant-left' ? [m.participantId] : []));
+  }
+}
+
+/** The node hosting `room` and the others, once someone joined it. */
+function roles(room: string): { host: TestServer; edges: TestServer[] } {
+  const [host] = hostOf(room);
+  assert.ok(host, `some node hosts ${room}`);
+  return { host, edges: nodes.filter((n) => n !== host) };
+}
+
+test('a relay link that drops loses no message either way, and nobody sees anyone leave', { timeout: 30_000 }, async () => {
+  const first = await Probe.join(nodes[0]!, 'hiccup', 'first');
+  const { host, edges } = roles('hiccup');
+  const relayed = await Probe.join(edges[0]!, 'hiccup', 'relayed');
+  const local = await Probe.join(host, 'hiccup', 'local');
+  await waitUntil(() => host.server.cluster!.relays.size >= 1, 5000, 'a relay link into the host');
+  for (const relay of host.server.cluster!.relays) relay.terminate();
+  // Both ways at once, while the link is down.
+  local.client.send({ type: 'chat-send', text: 'to the relayed one, during the hiccup' });
+  relayed.client.send({ type: 'chat-send', text: 'from the relayed one, during the hiccup' });
+  await waitUntil(() => relayed.chats().includes('to the relayed one, during the hiccup'), 10_000, 'host → relayed after the hiccup');
+  await waitUntil(() => local.chats().includes('from the relayed one, during the hiccup'), 10_000, 'relayed → host after the hiccup');
+  relayed.client.send({ type: 'chat-send', text: 'after' });
+  await waitUntil(() => local.chats().includes('after') && first.chats().includes('after'), 5000, 'the link carries on');
+  for (const p of [first, relayed, local]) {
+    assert.deepEqual(p.left(), [], 'nobody saw anyone leave');
+    assert.equal(p.chats().filter((t) => t.includes('during the hiccup')).length, 2, 'each message exactly once');
+  }
+  assert.equal(host.server.gateway.registry.get('hiccup')?.participants.size, 3);
+  for (const p of [first, relayed, local]) await p.client.close();
+});
+
+test('a page back through another replica resumes its session there: same participant, what it missed replayed', { timeout: 30_000 }, async () => {
+  await Probe.join(nodes[1]!, 'roaming', 'first');
+  const { host, edges } = roles('roaming');
+  const roamer = await Probe.join(edges[0]!, 'roaming', 'roamer');
+  const teacher = await Probe.join(host, 'roaming', 'teacher');
+  await waitUntil(() => roamer.messages.some((m) => m.type === 'participant-joined' && m.participant.id === teacher.welcome.participantId), 5000, 'the roamer to see the teacher');
+  // Through a third replica, then through the host itself.
+  for (const [hop, via] of [edges[1]!, host].entries()) {
+    const before = roamer.received;
+    roamer.client.socket.terminate();
+    await waitUntil(() => host.server.resume.suspendedCount() + edges[0]!.server.resume.suspendedCount() + edges[1]!.server.resume.suspendedCount() > 0, 5000, 'the drop to be noticed');
+    teacher.client.send({ type: 'chat-send', text: `while away ${hop}` });
+    await waitUntil(() => teacher.chats().includes(`while away ${hop}`), 5000, 'the teacher to post');
+    const back = await Probe.connect(via);
+    const resumed = back.client.waitFor('resumed');
+    back.client.send({
+      type: 'hello',
+      protocolVersion: PROTOCOL_VERSION,
+      room: 'roaming',
+      displayName: 'roamer',
+      audioMuted: true,
+      videoMuted: true,
+      resume: { participantId: roamer.welcome.participantId, secret: roamer.welcome.resumeSecret!, received: before },
+    });
+    assert.equal((await resumed).participantId, roamer.welcome.participantId, `hop ${hop}: the same participant`);
+    await waitUntil(() => back.chats().includes(`while away ${hop}`), 5000, `hop ${hop}: the missed chat replayed`);
+    back.client.send({ type: 'chat-send', text: `back ${hop}` });
+    await waitUntil(() => teacher.chats().includes(`back ${hop}`), 5000, `hop ${hop}: the session goes on`);
+    assert.deepEqual(teacher.left(), [], 'the teacher never saw the roamer leave');
+    roamer.client = back.client;
+    roamer.messages.push(...back.messages);
+    back.client.on('message', (m) => roamer.messages.push(m));
+  }
+  assert.equal(host.server.gateway.registry.get('roaming')?.participants.size, 3);
+  // The replicas that carried it before let it go.
+  await waitUntil(() => edges.every((e) => e.server.resume.suspendedCount() === 0), 5000, 'no session left held anywhere');
 });

@@ -101,6 +101,11 @@ export class Cluster {
     ws.once('close', () => this.#relays.delete(connection));
   }
 
+  /** Relay links into this node (one per participant relayed here from another replica). */
+  get relays(): ReadonlySet<RelayConnection> {
+    return this.#relays;
+  }
+
   /** SIGTERM: this node keeps hosting its rooms (relayed joins for them included) and takes no new ones. */
   drain(): void {
     this.node.drain();

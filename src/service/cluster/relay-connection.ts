@@ -78,6 +78,11 @@ export class RelayConnection implements SessionConnection {
     else this.closeSocket();
   }
 
+  /** Cuts the link with no goodbye, as a network fault would (tests: a relay hiccup). */
+  terminate(): void {
+    this.ws.terminate();
+  }
+
   superseded(): void {
     if (this.#closed) return;
     this.frame({ t: 'superseded' });
