@@ -15,6 +15,7 @@ import { Cluster } from '../service/cluster/cluster.js';
 import { defaultAdvertiseHost } from '../service/cluster/cluster-node.js';
 import { LocalRoomGateway } from '../service/local-room-gateway.js';
 import type { RoomGateway } from '../service/room-gateway.js';
+import { localRooms, localView } from '../service/live-view.js';
 import { ResumeRegistry } from '../service/session-resume.js';
 import type { SignalingChannel } from '../service/signaling-channel.js';
 import { SignalingConnection } from '../service/signaling-connection.js';
@@ -95,14 +96,15 @@ export class ConfabServer {
         )
       : undefined;
     this.roomGateway = this.cluster?.gateway ?? this.gateway;
-    this.#clusterListener = this.cluster && new ClusterListener(this.cluster, () => ({ rooms: [] }), log);
+    this.#clusterListener = this.cluster && new ClusterListener(this.cluster, () => ({ rooms: localRooms(this.gateway) }), log);
     // Opened here, so a bad WEBHOOK_OUTBOX_PATH fails before anything listens; follows every room from the first.
     this.webhooks = config.webhooks ? new WebhookOutbox(config.webhooks, log, { userAgent: `Confab/${VERSION}` }) : undefined;
     this.webhooks?.attach(this.gateway);
     this.logSettings();
     const web = new WebClient(config.webRoot ?? defaultWebRoot());
     if (!web.available) log.warn({ webRoot: web.root }, 'web client not built: pages answer 503 until `npm run build`');
-    const api = new ApiRoutes(new ApiAccess(config.auth, config.apiToken, verifier), this.gateway, log);
+    const live = localView(this.gateway);
+    const api = new ApiRoutes(new ApiAccess(config.auth, config.apiToken, verifier), this.cluster?.liveView(live) ?? live, log);
     this.#websocket = new WebSocketTransport(config.pingIntervalMs, (channel) => this.connection(channel), log);
     this.#longPoll = new LongPollTransport(2 * config.pingIntervalMs, (channel) => this.connection(channel));
     const routes = new HttpRoutes(

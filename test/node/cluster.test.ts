@@ -9,17 +9,18 @@ import { after, before, test } from 'node:test';
 import { SignalingClient, signalingUrl, type Bot } from '../../src/bot/index.js';
 import { PROTOCOL_VERSION, type ServerMessage, type ServerMessageOf } from '../../src/protocol/messages.js';
 import { allReceiving, closeAll, joinBots } from '../support/bots.js';
-import { startNodes } from '../support/cluster.js';
+import { clusterView, startNodes } from '../support/cluster.js';
 import { startRedis, type RunningRedis } from '../support/redis.js';
 import { waitUntil, type TestServer } from '../support/server.js';
 
+const API_TOKEN = 'cluster-test-api-token-0123456789abcdef';
 let redis: RunningRedis;
 let nodes: TestServer[] = [];
 const bots: Bot[] = [];
 
 before(async () => {
   redis = await startRedis();
-  nodes = await startNodes(redis.url, 3);
+  nodes = await startNodes(redis.url, 3, { API_TOKEN });
 });
 after(async () => {
   await closeAll(bots);
@@ -142,4 +143,47 @@ test('a page back through another replica resumes its session there: same partic
   assert.equal(host.server.gateway.registry.get('roaming')?.participants.size, 3);
   // The replicas that carried it before let it go.
   await waitUntil(() => edges.every((e) => e.server.resume.suspendedCount() === 0), 5000, 'no session left held anywhere');
+});
+
+test('two classes land on two different nodes by load; many small rooms spread and each is hosted once', { timeout: 90_000 }, async () => {
+  const big = await joinBots(nodes[0]!.url, 'big-class', ['t', 's1', 's2']);
+  bots.push(...big);
+  const [bigHost] = hostOf('big-class');
+  // Placement reads the registry, refreshed every third of the lease: wait until it shows the big class.
+  await waitUntil(() => nodes.every((n) => n.server.cluster!.node.nodes.some((x) => x.id === bigHost!.server.cluster!.node.id && x.participants === 3)), 5000, 'the load to reach the registry');
+  const second = await joinBots(bigHost!.url, 'second-class', ['u', 'v']);
+  bots.push(...second);
+  const [secondHost] = hostOf('second-class');
+  assert.notEqual(secondHost, bigHost, 'the second class goes to a less loaded node, though it was joined through the busy one');
+  await waitUntil(() => allReceiving(big, 10) && allReceiving(second, 10), 15_000, 'both classes to have their media');
+
+  // Six rooms of two bots each, every bot through a different replica than its roommate.
+  const rooms = Array.from({ length: 6 }, (_, i) => `small-${i}`);
+  const pairs = await Promise.all(
+    rooms.map(async (room, i) => [...(await joinBots(nodes[i % 3]!.url, room, ['a'], { publish: { audio: true, video: false } })), ...(await joinBots(nodes[(i + 1) % 3]!.url, room, ['b'], { publish: { audio: true, video: false } }))]),
+  );
+  bots.push(...pairs.flat());
+  for (const room of rooms) assert.equal(hostOf(room).length, 1, `${room} is hosted by exactly one node`);
+  const used = new Set(rooms.map((room) => hostOf(room)[0]));
+  assert.ok(used.size >= 2, `the rooms spread over ${used.size} nodes`);
+  await waitUntil(() => pairs.every((pair) => allReceiving(pair, 10, ['audio'])), 20_000, 'each pair to hear each other');
+  await closeAll([...big, ...second, ...pairs.flat()]);
+});
+
+test('/readyz and the REST API show the whole cluster, whichever node is asked', { timeout: 30_000 }, async () => {
+  const group = [...(await joinBots(nodes[0]!.url, 'api-one', ['x'], { publish: { audio: true, video: false } })), ...(await joinBots(nodes[1]!.url, 'api-two', ['y'], { publish: { audio: true, video: false } }))];
+  bots.push(...group);
+  await waitUntil(() => nodes[2]!.server.cluster!.node.nodes.reduce((n, x) => n + x.participants, 0) >= 2, 5000, 'the registry to count them');
+  for (const node of nodes) {
+    const view = await clusterView(node.url);
+    assert.equal(view.redis, 'reachable');
+    assert.equal(view.nodes.length, 3, 'three nodes listed');
+    const res = await fetch(`${node.url}api/rooms`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
+    assert.equal(res.status, 200);
+    const { rooms } = (await res.json()) as { rooms: { roomKey: string; participants: number }[] };
+    for (const key of ['api-one', 'api-two']) assert.equal(rooms.find((r) => r.roomKey === key)?.participants, 1, `${key} listed by ${node.url}`);
+    const who = (await (await fetch(`${node.url}api/rooms/api-two/participants`, { headers: { authorization: `Bearer ${API_TOKEN}` } })).json()) as { participants: { displayName: string }[] };
+    assert.deepEqual(who.participants.map((p) => p.displayName), ['y']);
+  }
+  await closeAll(group);
 });

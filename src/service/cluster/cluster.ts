@@ -16,6 +16,8 @@ import { dialer } from './dial.js';
 import type { NodeInfo } from './node-info.js';
 import { RelayConnection, type RelayHostServices } from './relay-connection.js';
 import { RemoteRoomGateway } from './remote-room-gateway.js';
+import { clusterLiveView } from './cluster-view.js';
+import type { LiveSource } from '../live-view.js';
 
 export interface ClusterOptions {
   readonly config: ClusterConfig;
@@ -99,6 +101,11 @@ export class Cluster {
     const connection = new RelayConnection(ws, description, this.#services, this.log);
     this.#relays.add(connection);
     ws.once('close', () => this.#relays.delete(connection));
+  }
+
+  /** The REST API's view of every node's rooms, this node's from `local`. */
+  liveView(local: LiveSource): LiveSource {
+    return clusterLiveView(this.node, this.store, local, this.log);
   }
 
   /** Relay links into this node (one per participant relayed here from another replica). */
