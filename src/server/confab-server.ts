@@ -145,7 +145,7 @@ export class ConfabServer {
     if (this.cluster && this.#clusterListener) {
       const { port: clusterPort, advertiseHost } = this.config.cluster!;
       const bound = await this.#clusterListener.listen(clusterPort, this.config.httpHost);
-      this.cluster.start(`http://${advertiseHost ?? defaultAdvertiseHost()}:${bound}`);
+      await this.cluster.start(`http://${advertiseHost ?? defaultAdvertiseHost()}:${bound}`);
     }
     this.webhooks?.start();
     this.#ready = true;

@@ -28,7 +28,7 @@ after(async () => {
 async function store(): Promise<ClusterStore> {
   const s = new ClusterStore(new Secret(redis.url), log);
   stores.push(s);
-  s.start();
+  await s.start();
   await waitUntil(() => s.available, 5000, 'the store to connect');
   return s;
 }

@@ -126,11 +126,22 @@ export class ClusterStore {
     });
   }
 
-  /** Connects in the background: the server starts (and its running classes go on) whether Redis is there or not. */
-  start(): void {
-    this.#client.connect().catch((error: unknown) => {
-      if (!this.#closed) this.log.warn({ err: error }, 'redis: first connection failed; retrying');
-    });
+  /**
+   * Connects, and keeps reconnecting in the background: resolves once
+   * connected or after `waitMs`, so the server starts (and later keeps its
+   * running classes) whether Redis is there or not.
+   */
+  async start(waitMs = 3000): Promise<void> {
+    const connected = this.#client.connect().then(
+      () => undefined,
+      (error: unknown) => {
+        if (!this.#closed) this.log.warn({ err: error }, 'redis: first connection failed; retrying');
+      },
+    );
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([connected, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+    clearTimeout(timer);
+    if (!this.available) this.log.warn({ waitedMs: waitMs }, 'redis not reachable yet: starting anyway; new joins are refused as server_not_ready until it is');
   }
 
   /** Connected and ready for commands. */

@@ -85,9 +85,9 @@ export class Cluster {
     };
   }
 
-  /** Connects to Redis (in the background) and starts the registry beat, reachable at `url`. */
-  start(url: string): void {
-    this.store.start();
+  /** Connects to Redis (waiting a little for it, then in the background) and starts the registry beat, reachable at `url`. */
+  async start(url: string): Promise<void> {
+    await this.store.start();
     this.node.start(url);
   }
 

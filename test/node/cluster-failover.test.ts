@@ -1,0 +1,174 @@
+/**
+ * Cluster mode with real `confab serve` processes (as pods run them) on one
+ * Debian redis-server, driven by werift bots: the room's host killed
+ * (SIGKILL), a host draining on SIGTERM while a latecomer arrives through
+ * another replica, and Redis stopped and started again mid-class. Bots do
+ * not reconnect by themselves; the test rejoins a bot whose connection
+ * ended, through the next live replica, as a page would.
+ * (The same with Chromium pages behind nginx: test/e2e/cluster.test.ts.)
+ */
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { after, before, test } from 'node:test';
+import { Bot, SignalingClient, signalingUrl } from '../../src/bot/index.js';
+import { PROTOCOL_VERSION } from '../../src/protocol/messages.js';
+import type { RunningServer } from '../e2e/support.js';
+import { allReceiving, closeAll, joinBots, received } from '../support/bots.js';
+import { clusterView, startChildNodes } from '../support/cluster.js';
+import { startRedis, type RunningRedis } from '../support/redis.js';
+import { sleep, waitUntil } from '../support/server.js';
+
+let redis: RunningRedis;
+const servers: RunningServer[] = [];
+const bots: Bot[] = [];
+
+before(async () => {
+  redis = await startRedis();
+});
+after(async () => {
+  await closeAll(bots);
+  for (const s of servers) if (s.process.exitCode === null) s.process.kill('SIGKILL');
+  await redis?.dispose();
+});
+
+/** `count` nodes for one test; the previous test's are stopped first, so every room lands on these. */
+async function cluster(count: number, extra: Record<string, string> = {}): Promise<RunningServer[]> {
+  await closeAll(bots.splice(0));
+  // (A node this file SIGKILLed has exited already: stop() would wait for an exit that has come and gone.)
+  for (const s of servers.splice(0)) if (s.process.exitCode === null && s.process.signalCode === null) await s.stop();
+  const nodes = await startChildNodes(redis.url, count, extra);
+  servers.push(...nodes);
+  return nodes;
+}
+
+/** What each node logged last: the story of a failure. */
+function logsOf(nodes: readonly RunningServer[]): string {
+  return nodes.map((n, i) => `--- node ${i} (port ${n.port}):\n${n.logs.slice(-25).join('\n')}`).join('\n');
+}
+
+/** The node whose /readyz says it hosts rooms (one room per test). */
+async function hostOf(nodes: readonly RunningServer[]): Promise<RunningServer> {
+  for (const node of nodes) {
+    if (node.process.exitCode !== null) continue;
+    const body = (await (await fetch(`${node.url}readyz`)).json()) as { rooms: number };
+    if (body.rooms > 0) return node;
+  }
+  throw new Error('no node hosts a room');
+}
+
+/** Joins through the live nodes in turn until one takes it (a page retries `server_not_ready` the same way). */
+async function joinSomewhere(nodes: readonly RunningServer[], room: string, name: string, deadline: number): Promise<Bot> {
+  for (let i = 0; ; i++) {
+    const live = nodes.filter((n) => n.process.exitCode === null && n.process.signalCode === null);
+    const node = live[i % live.length]!;
+    try {
+      const [bot] = await joinBots(node.url, room, [name]);
+      return bot!;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(250);
+    }
+  }
+}
+
+const exitOf = (server: RunningServer): Promise<number | null> =>
+  server.process.exitCode !== null ? Promise.resolve(server.process.exitCode) : once(server.process, 'exit').then(([code]) => code as number | null);
+
+test('SIGKILL of the room host: every participant is back in one class on a live node, with media, within 15 s', { timeout: 90_000 }, async () => {
+  const nodes = await cluster(3);
+  const names = ['ada', 'bob', 'cyd'];
+  const group = await Promise.all(names.map(async (name, i) => (await joinBots(nodes[i]!.url, 'killed-host', [name]))[0]!));
+  bots.push(...group);
+  await waitUntil(() => allReceiving(group, 25), 15_000, 'the class to run before the kill');
+  const host = await hostOf(nodes);
+  const killedAt = Date.now();
+  host.process.kill('SIGKILL');
+  // Every bot loses its connection: at once on the dead node; from its edge once the link cannot be resumed.
+  await waitUntil(() => group.every((b) => b.closed), 10_000, 'every participant to be told');
+  const deadline = killedAt + 15_000;
+  const rejoined = await Promise.all(names.map((name) => joinSomewhere(nodes, 'killed-host', name, deadline))).catch((error: unknown) => {
+    throw new Error(`${String(error)}\n${logsOf(nodes)}`);
+  });
+  bots.push(...rejoined);
+  await waitUntil(() => allReceiving(rejoined, 10), Math.max(1, deadline - Date.now()), () => `media among all three again\n${logsOf(nodes)}`);
+  const recoveredMs = Date.now() - killedAt;
+  process.stderr.write(`cluster: SIGKILL of the host → the class back with media after ${(recoveredMs / 1000).toFixed(1)} s (CLUSTER_LEASE_S=2)\n`);
+  assert.ok(recoveredMs < 15_000, `recovered after ${recoveredMs} ms`);
+  const live = nodes.filter((n) => n !== host);
+  const newHost = await hostOf(live);
+  assert.equal(((await (await fetch(`${newHost.url}readyz`)).json()) as { participants: number }).participants, 3, 'one class of three on one node');
+  await closeAll(rejoined);
+});
+
+test('SIGTERM (drain) of the room host: it keeps the class, and a latecomer through another replica joins that same class', { timeout: 90_000 }, async () => {
+  const nodes = await cluster(3, { DRAIN_TIMEOUT_S: '120' });
+  const group = [...(await joinBots(nodes[0]!.url, 'draining', ['ada'])), ...(await joinBots(nodes[1]!.url, 'draining', ['bob']))];
+  bots.push(...group);
+  await waitUntil(() => allReceiving(group, 25), 15_000, 'the class to run');
+  const host = await hostOf(nodes);
+  host.process.kill('SIGTERM');
+  await waitUntil(() => host.logs.some((l) => l.includes('draining: refusing new participants')), 5000, 'the drain to start');
+  assert.equal((await fetch(`${host.url}readyz`)).status, 503);
+
+  const others = nodes.filter((n) => n !== host);
+  const [late] = await joinBots(others[0]!.url, 'draining', ['latecomer']);
+  bots.push(late!);
+  assert.equal(late!.participants.size, 2, 'the latecomer sees the class, not an empty room');
+  await waitUntil(() => allReceiving([...group, late!], 10), 15_000, 'the latecomer and the class receive each other');
+  assert.equal(((await (await fetch(`${host.url}readyz`)).json()) as { participants: number }).participants, 3, 'the draining node hosts all three');
+
+  // A new class goes to a node that is not draining, whichever replica it is joined through.
+  const [fresh] = await joinBots(others[1]!.url, 'after-the-drain', ['new']);
+  bots.push(fresh!);
+  const views = await Promise.all(others.map(async (n) => ((await (await fetch(`${n.url}readyz`)).json()) as { rooms: number }).rooms));
+  assert.equal(views.reduce((a, b) => a + b, 0), 1, 'the new room is on a live node');
+  assert.equal((await clusterView(others[0]!.url)).nodes.find((n) => n.state === 'draining')?.rooms, 1, 'the cluster view shows the draining node with its class');
+
+  await closeAll([fresh!]);
+  for (const b of [...group, late!]) await b.leave();
+  assert.equal(await exitOf(host), 0, 'the drained node exits once its class has left');
+});
+
+test('Redis stopped mid-class: the class goes on, new joins are refused as server_not_ready; Redis back: joins work again, no restart', { timeout: 90_000 }, async () => {
+  const nodes = await cluster(2);
+  const group = [...(await joinBots(nodes[0]!.url, 'redis-blip', ['ada'])), ...(await joinBots(nodes[1]!.url, 'redis-blip', ['bob']))];
+  bots.push(...group);
+  await waitUntil(() => allReceiving(group, 25), 15_000, 'the class to run');
+  const [ada, bob] = group as [Bot, Bot];
+
+  await redis.stop();
+  await sleep(1_000);
+  const before = [received(ada, bob, 'video'), received(bob, ada, 'video')];
+  await sleep(3_000);
+  assert.ok(received(ada, bob, 'video') - before[0]! > 25 && received(bob, ada, 'video') - before[1]! > 25, 'media keeps flowing both ways (one of them relayed) while Redis is down');
+  for (const node of nodes) assert.equal((await clusterView(node.url)).redis, 'unreachable');
+  const refusal = await tryJoin(nodes[1]!.url, 'new-while-down');
+  assert.deepEqual(refusal, { code: 'server_not_ready', closeCode: 4503 });
+
+  const seen = nodes.map((n) => n.logs.length);
+  await redis.start();
+  await waitUntil(() => nodes.every((n, i) => n.logs.slice(seen[i]).some((l) => l.includes('redis reachable again'))), 15_000, 'both nodes to be back on Redis');
+  const [fresh] = await joinBots(nodes[1]!.url, 'new-after', ['new']).catch((e: unknown) => {
+    throw new Error(`${String(e)}\n${logsOf(nodes)}`);
+  });
+  bots.push(fresh!);
+  // The class's lease, lost with Redis's memory, was claimed again: a latecomer lands in the same class.
+  const [late] = await joinBots(nodes[0]!.url, 'redis-blip', ['late']);
+  bots.push(late!);
+  assert.equal(late!.participants.size, 2, 'the latecomer is in the running class');
+  await waitUntil(() => allReceiving([ada, bob, late!], 10), 15_000, 'the latecomer and the class receive each other');
+});
+
+/** A raw hello: the error frame's code and the close code. */
+async function tryJoin(url: string, room: string): Promise<{ code: string | undefined; closeCode: number }> {
+  const client = await SignalingClient.connect(signalingUrl(url));
+  let code: string | undefined;
+  client.on('message', (m) => {
+    if (m.type === 'error') code = m.code;
+  });
+
+  const closed = new Promise<{ code: number }>((resolve) => client.on('closed', resolve));
+  client.send({ type: 'hello', protocolVersion: PROTOCOL_VERSION, room, displayName: 'x', audioMuted: false, videoMuted: false });
+  const { code: closeCode } = await closed;
+  return { code, closeCode };
+}
