@@ -17,6 +17,8 @@ const API_TOKEN = 'cluster-test-api-token-0123456789abcdef';
 let redis: RunningRedis;
 let nodes: TestServer[] = [];
 const bots: Bot[] = [];
+/** Raw clients (declared below), closed before the tests that count load. */
+const probes: { client: SignalingClient }[] = [];
 
 before(async () => {
   redis = await startRedis();
@@ -54,7 +56,9 @@ class Probe {
   }
 
   static async connect(node: TestServer): Promise<Probe> {
-    return new Probe(await SignalingClient.connect(signalingUrl(node.url)));
+    const probe = new Probe(await SignalingClient.connect(signalingUrl(node.url)));
+    probes.push(probe);
+    return probe;
   }
 
   static async join(node: TestServer, room: string, name: string): Promise<Probe> {
@@ -146,6 +150,10 @@ test('a page back through another replica resumes its session there: same partic
 });
 
 test('two classes land on two different nodes by load; many small rooms spread and each is hosted once', { timeout: 90_000 }, async () => {
+  // An empty cluster, as the registry sees it, so that load is only what this test brings.
+  await closeAll(bots.splice(0));
+  for (const p of probes.splice(0)) await p.client.close();
+  await waitUntil(() => nodes.every((n) => n.server.cluster!.node.nodes.every((x) => x.participants === 0)), 10_000, 'the earlier tests to have left');
   const big = await joinBots(nodes[0]!.url, 'big-class', ['t', 's1', 's2']);
   bots.push(...big);
   const [bigHost] = hostOf('big-class');
