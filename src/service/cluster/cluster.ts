@@ -37,7 +37,7 @@ export interface ClusterView {
   /** Totals over every live node. */
   readonly rooms: number;
   readonly participants: number;
-  readonly nodes: readonly Pick<NodeInfo, 'id' | 'state' | 'rooms' | 'participants' | 'media' | 'version'>[];
+  readonly nodes: readonly Pick<NodeInfo, 'id' | 'url' | 'state' | 'rooms' | 'participants' | 'media' | 'version'>[];
 }
 
 export class Cluster {
@@ -140,7 +140,7 @@ export class Cluster {
   }
 
   view(): ClusterView {
-    const nodes = this.node.nodes.map(({ id, state, rooms, participants, media, version }) => ({ id, state, rooms, participants, media, version }));
+    const nodes = this.node.nodes.map(({ id, url, state, rooms, participants, media, version }) => ({ id, url, state, rooms, participants, media, version }));
     return {
       node: this.node.id,
       state: this.node.state,
