@@ -102,6 +102,12 @@ export class Room extends TypedEmitter<RoomEvents> {
     return knock;
   }
 
+  /** A hand raised before the class moved here, back in its place in the queue. */
+  restoreHand(participant: Participant, stamp: number): void {
+    this.hands.restore(participant.id, stamp);
+    participant.setHandRaisedAt(stamp);
+  }
+
   setHandRaised(participant: Participant, raised: boolean): void {
     if (raised) participant.setHandRaisedAt(this.hands.raise(participant.id));
     else if (this.hands.lower(participant.id)) participant.setHandRaisedAt(null);
@@ -125,16 +131,18 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   /**
    * Places a participant. A locked room refuses unless `bypassLock` (a
-   * token moderator, or someone a moderator admitted from the lobby).
+   * token moderator, or someone a moderator admitted from the lobby). `id`
+   * keeps the id a participant had before its class moved to this server.
    */
-  join(options: JoinOptions, { bypassLock = false }: { bypassLock?: boolean } = {}): Participant {
+  join(options: JoinOptions, { bypassLock = false, id }: { bypassLock?: boolean; id?: string } = {}): Participant {
     if (this.#closed) throw new ConfabError('internal_error', `room ${this.key} is closed`);
     if (this.#locked && !bypassLock) throw new ConfabError('room_locked', `room '${this.key}' is locked`);
     if (this.participants.size >= this.limits.maxParticipants) {
       throw new ConfabError('room_full', `room '${this.key}' is full (${this.limits.maxParticipants} participants)`);
     }
     const lecture = options.role !== 'moderator';
-    const participant = new Participant(randomUUID(), {
+    if (id !== undefined && this.participants.has(id)) throw new ConfabError('internal_error', `participant ${id} is already in room ${this.key}`);
+    const participant = new Participant(id ?? randomUUID(), {
       ...options,
       audioLocked: options.audioLocked ?? (lecture && this.#hardMuted.audio),
       videoLocked: options.videoLocked ?? (lecture && this.#hardMuted.video),

@@ -50,6 +50,7 @@ describe('ERRORS catalogue', () => {
       'signaling_unreachable',
       'media_connection_failed',
       'devices_unavailable',
+      'class_state_lost',
     ]);
   });
 

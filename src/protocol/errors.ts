@@ -246,6 +246,14 @@ export const ERRORS = {
     closeCode: 4522,
     message: 'Your camera or microphone could not be opened. You can still join and see and hear others.',
   },
+  // Cluster mode (docs/cluster.md): a notice, sent non-fatal after the welcome; the page shows it.
+  class_state_lost: {
+    status: 503,
+    closeCode: 4530,
+    message:
+      "This class moved to another server after its server stopped, and what it had could not be carried over: the chat history, raised hands, the lock, lobby and mute settings and who moderates start afresh.",
+    requestOnly: true,
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -4,6 +4,7 @@
  * welcome and the room's current state.
  */
 import { mustWaitInLobby } from '../conference/permissions.js';
+import type { Participant } from '../conference/participant.js';
 import type { Room } from '../conference/room.js';
 import { LocalRoomRegistry, type RegistryEvents } from '../conference/room-registry.js';
 import { PROTOCOL_VERSION } from '../protocol/messages.js';
@@ -27,8 +28,33 @@ import { turnIceServer, type IceServer } from './turn-credentials.js';
  */
 export type RoomSettings = Pick<Config, 'maxParticipantsPerRoom' | 'iceServers' | 'turn' | 'autoOwner' | 'lobbyByDefault'>;
 
+/**
+ * What a room had before it started here, and who a returning participant
+ * was in it: cluster mode keeps the class's state in Redis so that a class
+ * whose server died continues on the next one as it was
+ * (src/service/cluster/room-state-keeper.ts). Without it rooms start empty.
+ */
+export interface RoomMemory {
+  /** A room starts here: put back what it had. */
+  started(room: Room): void;
+  /** The place a returning participant had in the room (proven by its secret), if it is known. */
+  returning(room: Room, request: JoinRequest): ReturningParticipant | undefined;
+  /** A participant is placed (with the request that brought it, for its secret). */
+  joined(room: Room, participant: Participant, request: JoinRequest, channel: SignalingChannel): void;
+}
+
+export interface ReturningParticipant {
+  readonly id: string;
+  readonly displayName: string;
+  readonly role: 'moderator' | 'participant';
+  readonly audioLocked: boolean;
+  readonly videoLocked: boolean;
+  readonly handRaisedAt: number | null;
+}
+
 export interface LocalGatewayOptions extends RoomSettings {
   readonly transport: MediaTransport;
+
   /** Told about client reports (metrics). */
   readonly observer?: ServiceObserver;
   readonly serverVersion: string;
@@ -46,6 +72,7 @@ export class LocalRoomGateway implements RoomGateway {
   readonly media = new Map<string, RoomMedia>();
   /** Each participant's signaling channel, to tell them to go when their room moves away (evict). */
   readonly #channels = new Map<string, SignalingChannel>();
+  #memory: RoomMemory | undefined;
 
   constructor(
     private readonly options: LocalGatewayOptions,
@@ -54,6 +81,7 @@ export class LocalRoomGateway implements RoomGateway {
     this.registry = new LocalRoomRegistry({ maxParticipants: options.maxParticipantsPerRoom, lobbyByDefault: options.lobbyByDefault });
     this.registry.on('roomCreated', (room) => {
       this.media.set(room.key, new RoomMedia(room, options.transport, log));
+      this.#memory?.started(room);
       log.info({ room: room.key }, 'room started');
     });
     this.registry.on('roomClosed', (room) => {
@@ -65,7 +93,9 @@ export class LocalRoomGateway implements RoomGateway {
   async join(request: JoinRequest, channel: SignalingChannel): Promise<LocalParticipantLink> {
     const { address, hello, admission } = request;
     let room = this.registry.getOrCreate(address);
-    let admitted = false;
+    // Someone who was in this class before it moved here comes back to their place: no lobby, no lock.
+    const back = this.#memory?.returning(room, request);
+    let admitted = back !== undefined;
     // Moderators skip the lobby; everyone else waits there while it is on. If the room closes
     // meanwhile (everyone left), the knock starts again in the room the address has now.
     while (!admitted && mustWaitInLobby(room.lobby.enabled, this.roleIn(room, admission))) {
@@ -75,21 +105,24 @@ export class LocalRoomGateway implements RoomGateway {
     }
     const media = this.media.get(room.key);
     if (!media) throw new Error(`room ${room.key} has no media router`);
-    const role = this.roleIn(room, admission);
+    // A returning participant keeps the role it had (a token's moderator claim still counts).
+    const role = back ? (admission.moderator ? 'moderator' : back.role) : this.roleIn(room, admission);
     const participant = room.join(
       {
-        displayName: hello.displayName || admission.displayName || `Guest ${room.participants.size + 1}`,
+        displayName: hello.displayName || back?.displayName || admission.displayName || `Guest ${room.participants.size + 1}`,
         role,
         audioMuted: hello.audioMuted,
         videoMuted: hello.videoMuted,
         user: admission.user,
         features: admission.features,
+        ...(back ? { audioLocked: back.audioLocked, videoLocked: back.videoLocked } : {}),
       },
       // A locked room still lets in moderators (a token's claim: the teacher reconnecting; or auto-owner
       // while nobody moderates, so a room whose moderator dropped is never stuck locked) and whoever a
       // moderator admitted.
-      { bypassLock: role === 'moderator' || admitted },
+      { bypassLock: role === 'moderator' || admitted, id: back?.id },
     );
+    if (back?.handRaisedAt != null) room.restoreHand(participant, back.handRaisedAt);
     const log = this.log.child({ room: room.key, participant: participant.id });
     this.#channels.set(participant.id, channel);
     participant.once('closed', () => this.#channels.delete(participant.id));
@@ -109,6 +142,7 @@ export class LocalRoomGateway implements RoomGateway {
       resumeSecret: request.resumeSecret,
     });
     sendSnapshot(room, participant, channel);
+    this.#memory?.joined(room, participant, request, channel);
     log.info(
       {
         from: request.remoteAddress,
@@ -137,6 +171,11 @@ export class LocalRoomGateway implements RoomGateway {
     const servers = [...this.options.iceServers];
     if (this.options.turn) servers.push(turnIceServer(this.options.turn, participantId));
     return servers;
+  }
+
+  /** Cluster mode: rooms starting here get back what they had on their previous server. */
+  remember(memory: RoomMemory): void {
+    this.#memory = memory;
   }
 
   /** Published tracks in all rooms, by kind (metrics). */

@@ -26,6 +26,12 @@ export interface JoinRequest {
   readonly remoteAddress: string;
   /** Aborted when the connection goes away during the join (e.g. while waiting in the lobby). */
   readonly signal?: AbortSignal;
+  /**
+   * The session this client had in the room, when its resume was refused
+   * (the hello's `resume`): in cluster mode a class that moved to another
+   * server gives the participant its place back (role, hard mutes, hand).
+   */
+  readonly returning?: { readonly participantId: string; readonly secret: string };
 }
 
 /** A resuming hello this process holds no session for: in cluster mode the room's host may. */

@@ -200,7 +200,7 @@ export class SignalingConnection implements SessionConnection {
 
   private async join(hello: ClientMessageOf<'hello'>, session: SignalingSession): Promise<void> {
     const address = roomAddress(hello.room, hello.tenant);
-    const { token, rejoinTicket, resume: _resume, ...rest } = hello;
+    const { token, rejoinTicket, resume, ...rest } = hello;
     const tickets = this.options.rejoinTickets;
     const admission = (rejoinTicket && tickets?.redeem(rejoinTicket, address.key)) || (await this.options.admission.admit(token, address));
     if (this.#closed) return session.close();
@@ -208,7 +208,16 @@ export class SignalingConnection implements SessionConnection {
     let link;
     try {
       link = await this.gateway.join(
-        { address, hello: rest, admission, rejoinTicket: ticket, resumeSecret: session.secret || undefined, remoteAddress: this.transport.description, signal: this.#gone.signal },
+        {
+          address,
+          hello: rest,
+          admission,
+          rejoinTicket: ticket,
+          resumeSecret: session.secret || undefined,
+          remoteAddress: this.transport.description,
+          signal: this.#gone.signal,
+          returning: resume && { participantId: resume.participantId, secret: resume.secret },
+        },
         session,
       );
     } catch (error) {

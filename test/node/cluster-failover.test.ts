@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, before, test } from 'node:test';
 import { Bot, SignalingClient, signalingUrl } from '../../src/bot/index.js';
-import { PROTOCOL_VERSION } from '../../src/protocol/messages.js';
+import { PROTOCOL_VERSION, type ServerMessage, type ServerMessageOf } from '../../src/protocol/messages.js';
 import type { RunningServer } from '../e2e/support.js';
 import { allReceiving, closeAll, joinBots, received } from '../support/bots.js';
 import { clusterView, startChildNodes } from '../support/cluster.js';
@@ -49,7 +49,7 @@ function logsOf(nodes: readonly RunningServer[]): string {
 /** The node whose /readyz says it hosts rooms (one room per test). */
 async function hostOf(nodes: readonly RunningServer[]): Promise<RunningServer> {
   for (const node of nodes) {
-    if (node.process.exitCode !== null) continue;
+    if (node.process.exitCode !== null || node.process.signalCode !== null) continue;
     const body = (await (await fetch(`${node.url}readyz`)).json()) as { rooms: number };
     if (body.rooms > 0) return node;
   }
@@ -172,3 +172,98 @@ async function tryJoin(url: string, room: string): Promise<{ code: string | unde
   const { code: closeCode } = await closed;
   return { code, closeCode };
 }
+
+/** A raw signaling client (a page's protocol, no media), as session-resume.test.ts uses. */
+class Probe {
+  readonly messages: ServerMessage[] = [];
+  welcome!: ServerMessageOf<'welcome'>;
+
+  private constructor(readonly client: SignalingClient) {
+    client.on('message', (m) => this.messages.push(m));
+  }
+
+  /** Says hello through `url` (with `resume` to come back); resolves on the welcome or resumed, rejects on a close. */
+  static async hello(url: string, room: string, name: string, resume?: { participantId: string; secret: string; received: number }): Promise<Probe> {
+    const probe = new Probe(await SignalingClient.connect(signalingUrl(url)));
+    const answer = Promise.race([probe.client.waitFor('welcome'), probe.client.waitFor('resumed')]);
+    probe.client.send({ type: 'hello', protocolVersion: PROTOCOL_VERSION, room, displayName: name, audioMuted: true, videoMuted: true, ...(resume ? { resume } : {}) });
+    const first = await answer;
+    if (first.type === 'welcome') probe.welcome = first;
+    return probe;
+  }
+
+  get received(): number {
+    return this.messages.filter((m) => m.type !== 'resumed' && m.type !== 'pong').length;
+  }
+
+  last<T extends ServerMessage['type']>(type: T): ServerMessageOf<T> | undefined {
+    return this.messages.filter((m): m is ServerMessageOf<T> => m.type === type).at(-1);
+  }
+}
+
+/** Comes back after the host died, as the page does: resume credentials, any live replica, retried while refused. */
+async function comeBack(nodes: readonly RunningServer[], probe: Probe, name: string, deadline: number, room = 'kept-class'): Promise<Probe> {
+  const resume = { participantId: probe.welcome.participantId, secret: probe.welcome.resumeSecret!, received: probe.received };
+  for (let i = 0; ; i++) {
+    const live = nodes.filter((n) => n.process.exitCode === null && n.process.signalCode === null);
+    try {
+      return await Probe.hello(live[i % live.length]!.url, room, name, resume);
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`${String(error)}\n${logsOf(nodes)}`);
+      await sleep(250);
+    }
+  }
+}
+
+test('the host killed: the class continues on the next one as it was (chat, hands, lock, lecture mode, roles), and each page keeps its place', { timeout: 90_000 }, async () => {
+  const nodes = await cluster(3);
+  const teacher = await Probe.hello(nodes[0]!.url, 'kept-class', 'Teacher');
+  const student = await Probe.hello(nodes[1]!.url, 'kept-class', 'Student');
+  assert.equal(teacher.welcome.self.role, 'moderator', 'the first one in moderates (auto-owner)');
+  teacher.client.send({ type: 'chat-send', text: 'Open your books at page 12' });
+  student.client.send({ type: 'set-hand-raised', raised: true });
+  teacher.client.send({ type: 'moderate', request: { action: 'mute-everyone', kind: 'video', hard: true } });
+  teacher.client.send({ type: 'moderate', request: { action: 'lock-room', locked: true } });
+  await waitUntil(() => student.last('room-state')?.state.locked === true && student.messages.some((m) => m.type === 'chat'), 5000, 'the class to be set up');
+  await sleep(1000); // the state is written a quarter second after the last change
+  const host = await hostOf(nodes);
+  host.process.kill('SIGKILL');
+  const deadline = Date.now() + 15_000;
+  // As a page: it comes back once its connection ends (at once on the dead node; from an edge once the relay gives up).
+  await waitUntil(() => teacher.client.closed && student.client.closed, 10_000, 'both connections to end');
+  const [t, s] = await Promise.all([comeBack(nodes, teacher, 'Teacher', deadline), comeBack(nodes, student, 'Student', deadline)]);
+  for (const [before, after] of [
+    [teacher, t],
+    [student, s],
+  ] as const) {
+    assert.equal(after.welcome?.participantId, before.welcome.participantId, 'the same participant, joined afresh on the new host');
+    await waitUntil(() => after.last('chat') !== undefined && after.last('room-state') !== undefined, 5000, 'the room state and chat history after the welcome');
+    assert.deepEqual(after.last('chat')?.messages.map((m) => m.text), ['Open your books at page 12'], 'the chat history came along');
+    assert.deepEqual(after.last('room-state')?.state, { locked: true, lobbyEnabled: false, hardMuted: { audio: false, video: true } });
+    assert.equal(after.messages.some((m) => m.type === 'error' && m.code === 'class_state_lost'), false, 'nothing lost, nothing to say');
+  }
+  assert.equal(t.welcome.self.role, 'moderator', 'the teacher still moderates');
+  assert.equal(s.welcome.self.role, 'participant', 'the student did not become moderator by coming back first');
+  assert.ok(s.welcome.self.handRaisedAt !== null, 'the hand is still up');
+  assert.equal(s.welcome.self.videoLocked, true, 'lecture mode still holds the student');
+  assert.notEqual(await hostOf(nodes), host);
+  // A stranger is still kept out: the room is locked.
+  await assert.rejects(Probe.hello(nodes.find((n) => n !== host)!.url, 'kept-class', 'Stranger'), /room_locked/);
+});
+
+test('SIGKILL of a replica that only relayed: its page resumes its session through another replica, nobody sees a leave', { timeout: 60_000 }, async () => {
+  const nodes = await cluster(3);
+  const first = await Probe.hello(nodes[0]!.url, 'relay-killed', 'First');
+  const host = await hostOf(nodes);
+  // An edge that carries only the relayed page (not the first one's connection).
+  const edge = nodes.find((n) => n !== host && n !== nodes[0])!;
+  const relayed = await Probe.hello(edge.url, 'relay-killed', 'Relayed');
+  await waitUntil(() => first.messages.some((m) => m.type === 'participant-joined'), 5000, 'the first to see the relayed one');
+  edge.process.kill('SIGKILL');
+  const back = await comeBack(nodes, relayed, 'Relayed', Date.now() + 10_000, 'relay-killed');
+  assert.equal(back.messages[0]?.type, 'resumed', 'a resume, not a new join');
+  assert.equal(back.last('resumed')?.participantId, relayed.welcome.participantId);
+  back.client.send({ type: 'chat-send', text: 'still here' });
+  await waitUntil(() => first.messages.some((m) => m.type === 'chat' && m.messages.some((c) => c.text === 'still here')), 5000, 'the resumed session to carry on');
+  assert.equal(first.messages.some((m) => m.type === 'participant-left'), false, 'nobody saw the relayed participant leave');
+});

@@ -24,6 +24,7 @@ import type { NodeInfo } from './node-info.js';
 import { pickHost } from './placement.js';
 import { HostUnreachableError, RedirectError } from './relay-link.js';
 import type { RemoteRoomGateway } from './remote-room-gateway.js';
+import type { RoomStateKeeper } from './room-state-keeper.js';
 
 /** Between two looks at a room whose host does not answer (it is dying: its entry lapses within CLUSTER_LEASE_S). */
 const RETRY_MS = 250;
@@ -33,6 +34,15 @@ export class ClusterRoomGateway implements RoomGateway {
   readonly #hosted = new Map<string, HostedLink>();
   /** Joins in progress per room hosted here: a room nobody got into gives its lease back. */
   readonly #pending = new Map<string, number>();
+  /**
+   * Rooms this edge placed lately, by node: the registry's load is as of
+   * each node's last beat, so a burst of new classes would all go to the
+   * node that was idle then. Each placement counts as one participant more
+   * on its node until the registry has caught up.
+   */
+  readonly #placed: { node: string; at: number }[] = [];
+  /** Rooms just claimed whose kept state is being read: joins wait for it. */
+  readonly #loading = new Map<string, Promise<void>>();
 
   constructor(
     private readonly local: LocalRoomGateway,
@@ -40,6 +50,7 @@ export class ClusterRoomGateway implements RoomGateway {
     private readonly store: ClusterStore,
     readonly remote: RemoteRoomGateway,
     private readonly leaseMs: number,
+    private readonly keeper: RoomStateKeeper,
     private readonly log: Logger,
   ) {}
 
@@ -115,7 +126,13 @@ export class ClusterRoomGateway implements RoomGateway {
           throw this.notReady(error);
         }
         if (lease.node !== this.node.id) throw new RedirectError(`node ${lease.node} hosts room '${roomKey}'`);
+        // Just claimed: what the class had on its previous host, before anyone is placed.
+        if (!this.local.registry.get(roomKey) && !this.#loading.has(roomKey)) {
+          const loading = this.keeper.load(roomKey).finally(() => this.#loading.delete(roomKey));
+          this.#loading.set(roomKey, loading);
+        }
       }
+      await this.#loading.get(roomKey);
       const inner = await this.local.join(request, channel);
       const link = new HostedLink(inner);
       const id = inner.participantId;
@@ -157,12 +174,23 @@ export class ClusterRoomGateway implements RoomGateway {
         // Its registry entry is gone (it died or stopped): the node we pick takes the lease over.
       }
       const nodes = await this.store.listNodes();
-      const pick = pickHost(nodes, roomKey, unreachable);
+      const pick = pickHost(this.withRecentPlacements(nodes), roomKey, unreachable);
       if (!pick) throw new ConfabError('server_not_ready', `no node takes new rooms now (${nodes.length} registered, ${unreachable.size} unreachable)`);
-      return pick;
+      this.#placed.push({ node: pick.id, at: Date.now() });
+      return nodes.find((n) => n.id === pick.id) ?? pick;
     } catch (error) {
       throw this.notReady(error);
     }
+  }
+
+  /** The registry's load plus this edge's placements since (one beat and a bit: until the nodes have told). */
+  private withRecentPlacements(nodes: readonly NodeInfo[]): NodeInfo[] {
+    const since = Date.now() - this.leaseMs / 2;
+    while (this.#placed.length > 0 && this.#placed[0]!.at < since) this.#placed.shift();
+    return nodes.map((n) => {
+      const extra = this.#placed.filter((p) => p.node === n.id).length;
+      return extra === 0 ? n : { ...n, rooms: n.rooms + extra, participants: n.participants + extra };
+    });
   }
 
   private notReady(error: unknown): unknown {

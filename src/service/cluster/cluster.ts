@@ -16,6 +16,7 @@ import { dialer } from './dial.js';
 import type { NodeInfo } from './node-info.js';
 import { RelayConnection, type RelayHostServices } from './relay-connection.js';
 import { RemoteRoomGateway } from './remote-room-gateway.js';
+import { RoomStateKeeper } from './room-state-keeper.js';
 import { clusterLiveView } from './cluster-view.js';
 import type { LiveSource } from '../live-view.js';
 
@@ -74,7 +75,9 @@ export class Cluster {
       reconnectForMs: Math.min(options.resumeGraceMs, 3000),
       log,
     });
-    this.gateway = new ClusterRoomGateway(local, this.node, this.store, remote, leaseMs, log);
+    const keeper = new RoomStateKeeper(this.store, this.node.leases, log);
+    local.remember(keeper);
+    this.gateway = new ClusterRoomGateway(local, this.node, this.store, remote, leaseMs, keeper, log);
     local.on('roomClosed', (room) => this.gateway.roomClosed(room.key));
     this.#services = {
       hostJoin: (request, channel) => this.gateway.hostJoin(request, channel),
