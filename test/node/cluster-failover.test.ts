@@ -8,6 +8,7 @@
  * (The same with Chromium pages behind nginx: test/e2e/cluster.test.ts.)
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, test } from 'node:test';
 import { Bot, SignalingClient, signalingUrl } from '../../src/bot/index.js';
@@ -230,7 +231,7 @@ test('the host killed: the class continues on the next one as it was (chat, hand
   host.process.kill('SIGKILL');
   const deadline = Date.now() + 15_000;
   // As a page: it comes back once its connection ends (at once on the dead node; from an edge once the relay gives up).
-  await waitUntil(() => teacher.client.closed && student.client.closed, 10_000, 'both connections to end');
+  await waitUntil(() => teacher.client.closed !== undefined && student.client.closed !== undefined, 10_000, 'both connections to end');
   const [t, s] = await Promise.all([comeBack(nodes, teacher, 'Teacher', deadline), comeBack(nodes, student, 'Student', deadline)]);
   for (const [before, after] of [
     [teacher, t],
@@ -266,4 +267,21 @@ test('SIGKILL of a replica that only relayed: its page resumes its session throu
   back.client.send({ type: 'chat-send', text: 'still here' });
   await waitUntil(() => first.messages.some((m) => m.type === 'chat' && m.messages.some((c) => c.text === 'still here')), 5000, 'the resumed session to carry on');
   assert.equal(first.messages.some((m) => m.type === 'participant-left'), false, 'nobody saw the relayed participant leave');
+});
+
+test('the host killed and its class state lost with it (Redis emptied): the class starts afresh and each returning page is told so', { timeout: 60_000 }, async () => {
+  const nodes = await cluster(2);
+  const teacher = await Probe.hello(nodes[0]!.url, 'lost-class', 'Teacher');
+  teacher.client.send({ type: 'chat-send', text: 'this will be lost' });
+  await sleep(1000);
+  const host = await hostOf(nodes);
+  host.process.kill('SIGKILL');
+  execFileSync('redis-cli', ['-p', String(redis.port), 'FLUSHALL']);
+  await waitUntil(() => teacher.client.closed !== undefined, 10_000, 'the connection to end');
+  const back = await comeBack(nodes, teacher, 'Teacher', Date.now() + 15_000, 'lost-class');
+  await waitUntil(() => back.messages.some((m) => m.type === 'error'), 5000, 'the notice');
+  const notice = back.last('error')!;
+  assert.deepEqual([notice.code, notice.fatal], ['class_state_lost', false], 'a notice, and the page stays');
+  assert.match(notice.message, /could not be carried over/);
+  assert.equal(back.last('chat'), undefined, 'no history: it was lost');
 });
