@@ -221,7 +221,7 @@ export class LocalRoomGateway implements RoomGateway {
     const room = this.registry.get(roomKey);
     if (!room) return;
     for (const p of room.participants.values()) this.#channels.get(p.id)?.close(code, message);
-    room.close('removed');
+    this.registry.moveAway(roomKey);
   }
 
   close(): void {
