@@ -6,9 +6,10 @@ export class Child<Reply extends { type: string }> {
   #replies: Reply[] = [];
   #waiter: (() => void) | undefined;
 
-  constructor(modulePath: string, env: NodeJS.ProcessEnv) {
+  /** `execArgv`: node options for the child (e.g. --cpu-prof). */
+  constructor(modulePath: string, env: NodeJS.ProcessEnv, execArgv: string[] = process.execArgv) {
     // stdout is reserved for the runner's JSON: whatever children print goes to stderr.
-    this.process = fork(modulePath, [], { env, stdio: ['ignore', 2, 'inherit', 'ipc'] });
+    this.process = fork(modulePath, [], { env, execArgv, stdio: ['ignore', 2, 'inherit', 'ipc'] });
     this.process.on('message', (message) => {
       this.#replies.push(message as Reply);
       this.#waiter?.();

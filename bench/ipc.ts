@@ -11,7 +11,20 @@ export type ServerChildMessage =
       /** Media paths through the demultiplexer (the soak watches that they go away). */
       mediaSessions: number;
       loopDelayMs: LoopDelay;
-    };
+      /** process.memoryUsage() in MB: where the RSS sits (JS heap, Buffers outside it). */
+      memoryMb: { heapUsed: number; heapTotal: number; external: number; arrayBuffers: number };
+    }
+  | { type: 'heapSnapshot'; path: string }
+  | { type: 'allocationProfile'; path: string };
+
+/** Runner → server child. */
+export type ServerCommand =
+  | { type: 'stats' }
+  | { type: 'stop' }
+  | { type: 'heapSnapshot'; dir: string }
+  /** Sampled allocations, freed ones included, from `start` to `stop` (where the garbage comes from). */
+  | { type: 'allocationProfile'; action: 'start' }
+  | { type: 'allocationProfile'; action: 'stop'; dir: string };
 
 export type BotCommand =
   | { type: 'join'; url: string; room: string; count: number; videoKbps: number; fps: number }

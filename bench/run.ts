@@ -5,10 +5,20 @@
  * (bench/bots.ts); for each room size N, N bots join one room one after
  * another, each publishing ~500 kbit/s VP8-like video at 25 fps plus Opus;
  * after a warm-up we measure for a fixed window. Prints one JSON document
- * to stdout; progress goes to stderr. The whole run is bounded (< 3 min).
+ * to stdout; progress goes to stderr. A size that fails is reported as such
+ * and the next one runs; `capacity` is the largest size that held.
+ *
+ *   npm run bench                      the size sweep (BENCH_SIZES, default 2,4,8,12)
+ *   npm run bench -- --peer janus      then the same sizes on the reference peer (peer.ts), ratios in the JSON
+ *   BENCH_SOAK_S=600 npm run bench     the long mode (soak.ts) instead of the sweep
+ *   BENCH_CPU_PROF=<dir>               the server runs with --cpu-prof into <dir> (profile before optimising)
+ *   BENCH_SERVER_NODE_ARGS="..."       extra node options for the server only (e.g. "--heap-prof --heap-prof-dir=/tmp/h", "--trace-gc")
+ *   BENCH_ALLOCATION_PROFILE=<dir>     the server samples its allocations (freed ones too) during each measured window into <dir>
+ *   BENCH_HEAP_SNAPSHOT=<dir>          after each size's measured window the server writes a V8 heap snapshot into <dir>
  */
 import { cpus, loadavg } from 'node:os';
 import { Child } from './child.js';
+import { runPeer, type PeerFigures } from './peer.js';
 import { sibling, type BotReply, type ServerChildMessage } from './ipc.js';
 import { cpuSeconds, median, percentile, rssMb, udpDrops } from './proc.js';
 import { LOOPBACK_SERVER_ENV } from '../src/config/loopback-env.js';
@@ -22,7 +32,14 @@ const VIDEO_KBPS = 500;
 const FPS = 25;
 /** BENCH_SOAK_S: the long mode (bench/soak.ts) instead of the size sweep. */
 const SOAK_S = Number(process.env.BENCH_SOAK_S ?? 0);
-const DEADLINE_MS = SOAK_S > 0 ? (SOAK_S + 120) * 1000 : 170_000;
+/** `--peer janus`: measure the reference peer on the same sizes right after Confab. */
+const PEER = process.argv.includes('--peer') ? process.argv[process.argv.indexOf('--peer') + 1] : undefined;
+const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
+const HEAP_SNAPSHOT_DIR = process.env.BENCH_HEAP_SNAPSHOT;
+const ALLOCATION_PROFILE_DIR = process.env.BENCH_ALLOCATION_PROFILE;
+/** A size is held when repair leaves at most this much loss and the server's event loop keeps up. */
+const HELD = { lossAfterRepairPercent: 1, eventLoopP99Ms: 50 };
+const DEADLINE_MS = SOAK_S > 0 ? (SOAK_S + 120) * 1000 : SIZES.length * (45_000 + (PEER ? 40_000 : 0)) + 60_000;
 
 type StatsReply = Extract<BotReply, { type: 'stats' }>;
 type ServerStats = Extract<ServerChildMessage, { type: 'stats' }>;
@@ -60,10 +77,16 @@ async function measure(n: number, url: string, server: Child<ServerChildMessage>
   await sleep(WARMUP_MS);
   const a = await sample(server, bots);
   log(`N=${n}: measuring ${MEASURE_MS / 1000} s`);
+  if (ALLOCATION_PROFILE_DIR) server.send({ type: 'allocationProfile', action: 'start' });
   await sleep(MEASURE_MS);
   const b = await sample(server, bots);
+  if (ALLOCATION_PROFILE_DIR) {
+    const { path } = await server.request({ type: 'allocationProfile', action: 'stop', dir: ALLOCATION_PROFILE_DIR }, 'allocationProfile', 30_000);
+    log(`N=${n}: allocation profile ${path}`);
+  }
   const serverRss = rssMb(server.pid);
   const botsRss = rssMb(bots.pid);
+  if (HEAP_SNAPSHOT_DIR) log(`N=${n}: heap snapshot ${(await server.request({ type: 'heapSnapshot', dir: HEAP_SNAPSHOT_DIR }, 'heapSnapshot', 120_000)).path}`);
   await bots.request({ type: 'leave' }, 'left', 20_000);
 
   const seconds = (b.at - a.at) / 1000;
@@ -91,6 +114,7 @@ async function measure(n: number, url: string, server: Child<ServerChildMessage>
       cpuPercentOfOneCore: round(serverCpu),
       cpuPercentPer1000ForwardedPacketsPerSecond: fwdPps > 0 ? round(serverCpu / (fwdPps / 1000), 2) : null,
       rssMb: serverRss,
+      memoryMb: b.server.memoryMb,
       udpReceiveBufferDrops: b.serverDrops - a.serverDrops,
       eventLoopDelayMs: b.server.loopDelayMs,
     },
@@ -134,8 +158,13 @@ async function main(): Promise<void> {
     ...LOOPBACK_SERVER_ENV,
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
   };
-  const server = new Child<ServerChildMessage>(sibling(import.meta.url, 'server'), env);
-  const bots = new Child<BotReply>(sibling(import.meta.url, 'bots'), { ...process.env });
+  const serverArgv = [
+    ...process.execArgv,
+    ...(CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : []),
+    ...(process.env.BENCH_SERVER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []),
+  ];
+  const server = new Child<ServerChildMessage>(sibling(import.meta.url, 'server'), env, serverArgv);
+  let bots = new Child<BotReply>(sibling(import.meta.url, 'bots'), { ...process.env });
   const watchdog = setTimeout(() => {
     log(`still running after ${DEADLINE_MS / 1000} s: giving up`);
     server.process.kill('SIGKILL');
@@ -145,7 +174,7 @@ async function main(): Promise<void> {
   try {
     const { port } = await server.next('ready', 15_000);
     const url = `http://127.0.0.1:${port}/`;
-    const results = [];
+    const results: Record<string, unknown>[] = [];
     let resume: Awaited<ReturnType<typeof measureResume>> | undefined;
     let soaked: Record<string, unknown> | undefined;
     if (SOAK_S > 0) {
@@ -153,13 +182,23 @@ async function main(): Promise<void> {
       soaked = await soak(SOAK_S, url, server, bots, log);
     } else {
       for (const n of SIZES) {
-        results.push(await measure(n, url, server, bots));
+        try {
+          results.push(await measure(n, url, server, bots));
+        } catch (error) {
+          // One size failing (bots that could not connect on an overloaded machine) says something too: report it, go on.
+          const message = error instanceof Error ? error.message : String(error);
+          log(`N=${n}: failed: ${message}`);
+          results.push({ participants: n, error: message });
+          if (bots.process.exitCode !== null || bots.process.signalCode !== null) bots = new Child<BotReply>(sibling(import.meta.url, 'bots'), { ...process.env });
+          else await bots.request({ type: 'leave', abrupt: true }, 'left', 20_000).catch(() => undefined);
+        }
         // Let the previous room's peer connections close before the next size.
         for (let i = 0; i < 50 && (await server.request({ type: 'stats' }, 'stats', 5000)).media.peerConnectionsOpen > 0; i++) await sleep(100);
       }
       log('resume: 30 dropped connections');
-      resume = await measureResume(url);
+      resume = await measureResume(url).catch((error: unknown) => ({ error: String(error) }) as never);
     }
+    const peer = PEER && SOAK_S === 0 ? await comparePeer(PEER, results) : undefined;
     const cpu = cpus();
     const report = {
       benchmark: 'confab-sfu',
@@ -185,7 +224,9 @@ async function main(): Promise<void> {
           'resume: signaling only; dropToResumedMs runs from cutting the socket (no close frame) to the `resumed` answer on a new connection, handshake included.',
         ],
       },
+      capacity: capacityOf(results),
       results,
+      peer,
       resume,
       soak: soaked,
       totalSeconds: round((Date.now() - started) / 1000),
@@ -196,6 +237,39 @@ async function main(): Promise<void> {
     if (server.process.connected) server.send({ type: 'stop' });
     await Promise.all([bots.stop(), server.stop()]);
   }
+}
+
+/** The largest size that held: measured, loss after repair within HELD, the server's event loop responsive. */
+function capacityOf(results: readonly Record<string, unknown>[]): { participants: number | null; rule: string } {
+  const held = results.filter((r) => {
+    const sfu = r.sfu as { eventLoopDelayMs?: { p99: number } } | undefined;
+    const bots = r.bots as { lossAfterRepairPercent?: number } | undefined;
+    return r.error === undefined && (bots?.lossAfterRepairPercent ?? 100) <= HELD.lossAfterRepairPercent && (sfu?.eventLoopDelayMs?.p99 ?? Infinity) < HELD.eventLoopP99Ms;
+  });
+  return {
+    participants: held.length > 0 ? Math.max(...held.map((r) => r.participants as number)) : null,
+    rule: `largest size with loss after repair <= ${HELD.lossAfterRepairPercent} % and server event-loop p99 < ${HELD.eventLoopP99Ms} ms`,
+  };
+}
+
+/** The reference peer on the same sizes, one right after the other, and Confab's cost over its cost. */
+async function comparePeer(name: string, results: readonly Record<string, unknown>[]): Promise<Record<string, unknown>> {
+  const sizes: { participants: number; peer: PeerFigures | { error: string }; cpuRatio: number | null; rssRatio: number | null }[] = [];
+  for (const r of results) {
+    if (r.error !== undefined) continue;
+    const n = r.participants as number;
+    log(`peer ${name}: N=${n}`);
+    const peer = await runPeer(name, n, MEASURE_MS / 1000, WARMUP_MS / 1000).catch((error: unknown) => ({ error: String(error) }));
+    const sfu = r.sfu as { cpuPercentPer1000ForwardedPacketsPerSecond: number | null; rssMb: number };
+    const ok = 'cpuPercentPer1000ForwardedPacketsPerSecond' in peer;
+    sizes.push({
+      participants: n,
+      peer,
+      cpuRatio: ok && sfu.cpuPercentPer1000ForwardedPacketsPerSecond !== null ? round(sfu.cpuPercentPer1000ForwardedPacketsPerSecond / peer.cpuPercentPer1000ForwardedPacketsPerSecond, 2) : null,
+      rssRatio: ok ? round(sfu.rssMb / peer.rssMb, 2) : null,
+    });
+  }
+  return { name, note: 'cpuRatio and rssRatio are Confab / peer, measured one right after the other in this run', sizes };
 }
 
 main().catch((error: unknown) => {

@@ -5,7 +5,7 @@
 // test stale code without saying so. When any source file is newer than the
 // build, this runs `npm run build` (a few seconds) and says why.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -58,5 +58,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (reason) {
     console.error(`dist/ is out of date (${reason}): building with \`npm run build\` first...`);
     execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+  }
+  // The libsrtp addon is built at install; if libsrtp2-dev arrived later (ensure-test-deps), build it now.
+  if (mtime('native/srtp/build/Release/confab_srtp.node') === undefined && existsSync('/usr/include/srtp2/srtp.h')) {
+    execFileSync(process.execPath, ['scripts/build-native.mjs'], { cwd: root, stdio: 'inherit' });
   }
 }

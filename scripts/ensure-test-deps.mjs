@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Finds the Debian packages the tests drive for real (Chromium for browser
-// tests, nginx as the reverse proxy in proxy tests, kubectl to render the
+// Finds the Debian packages the tests drive for real (Chromium and Firefox ESR
+// for browser tests, iproute2 for the Firefox tests' network namespace, Xvfb
+// for the screen Firefox shares, nginx
+// as the reverse proxy in proxy tests, kubectl to render the
 // Kubernetes manifests, the openssl CLI for test certificates, coturn for the
 // TURN relay tests, redis-server for the cluster tests), or installs them when we
 // can: root with apt-get, as on CI and fresh Debian machines. Never downloads
@@ -17,6 +19,10 @@ const kubectl =
   '/usr/bin/kubectl';
 const needs = [
   { what: 'Chromium', path: chromium, pkg: 'chromium', fixedByEnv: process.env.CHROMIUM_PATH !== undefined },
+  { what: 'Firefox ESR', path: '/usr/bin/firefox-esr', pkg: 'firefox-esr', fixedByEnv: false },
+  { what: 'ip (iproute2)', path: '/usr/sbin/ip', pkg: 'iproute2', fixedByEnv: false },
+  { what: 'Xvfb', path: '/usr/bin/Xvfb', pkg: 'xvfb', fixedByEnv: false },
+  { what: 'libsrtp2 headers (the native SRTP addon)', path: '/usr/include/srtp2/srtp.h', pkg: 'libsrtp2-dev', fixedByEnv: false },
   { what: 'nginx', path: '/usr/sbin/nginx', pkg: 'nginx-light', fixedByEnv: false },
   { what: 'openssl', path: '/usr/bin/openssl', pkg: 'openssl', fixedByEnv: false },
   { what: 'coturn', path: '/usr/bin/turnserver', pkg: 'coturn', fixedByEnv: false },

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Runs one test tier, or all three in turn (`npm test`), with node:test and tsx:
 //
-//   unit  the tests beside the code (src/**/*.test.ts, web/src/*.test.ts): pure, no build,
+//   unit  the tests beside the code (src/**/*.test.ts, web/src/**/*.test.ts): pure, no build,
 //         no server process, several files at once
 //   node  test/node: real servers in-process or as child processes, werift bots, nginx, coturn
-//   e2e   test/e2e: headless Chromium against the built server (dist/, rebuilt first if stale)
+//   e2e   test/e2e: headless Chromium against the built server (dist/, rebuilt first if stale);
+//         `*.netns.test.ts` files (Firefox) run inside a network namespace (scripts/test-netns.mjs)
 //
 //   node scripts/test-tier.mjs <unit|node|e2e|all> [node --test options] [files...]
 //
@@ -15,6 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { canMakeNamespace, inNamespace, NETNS, NETNS_MEDIA_IP, up as namespaceUp } from './test-netns.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -27,7 +29,7 @@ function testsUnder(dir, { recursive }) {
 
 const TIERS = {
   unit: {
-    files: () => [...testsUnder('src', { recursive: true }), ...testsUnder('web/src', { recursive: false })],
+    files: () => [...testsUnder('src', { recursive: true }), ...testsUnder('web/src', { recursive: true })],
     // Pure tests in separate processes: run several at once (each mostly waits for tsx to load).
     concurrency: 4,
     needs: [],
@@ -46,9 +48,12 @@ const TIERS = {
   },
 };
 
-function run(command, args) {
-  return spawnSync(command, args, { cwd: root, stdio: 'inherit' }).status ?? 1;
+function run(command, args, env = process.env) {
+  return spawnSync(command, args, { cwd: root, stdio: 'inherit', env }).status ?? 1;
 }
+
+/** Firefox gathers no loopback ICE candidates: its tests run in a network namespace of their own. */
+const inNetns = (file) => file.endsWith('.netns.test.ts');
 
 /** Runs one tier; returns node --test's exit status. */
 function runTier(name, extra) {
@@ -60,7 +65,22 @@ function runTier(name, extra) {
   const given = extra.filter((a) => a.endsWith('.ts'));
   const options = extra.filter((a) => !a.endsWith('.ts'));
   const files = given.length > 0 ? given : tier.files();
-  return run(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${tier.concurrency}`, ...options, ...files]);
+  const nodeTest = ['--import', 'tsx', '--test', `--test-concurrency=${tier.concurrency}`, ...options];
+  const plain = files.filter((f) => !inNetns(f));
+  const namespaced = files.filter(inNetns);
+  let status = plain.length > 0 ? run(process.execPath, [...nodeTest, ...plain]) : 0;
+  if (namespaced.length > 0) {
+    if (!canMakeNamespace()) {
+      console.log(`\nskipped ${namespaced.length} test file(s) that need a network namespace (${namespaced.join(', ')}): run the tests as root with iproute2 installed`);
+    } else {
+      namespaceUp();
+      // The server binds and advertises the namespace's address; browsers reach it there.
+      const env = { ...process.env, CONFAB_TEST_NETNS: NETNS, CONFAB_TEST_MEDIA_IP: NETNS_MEDIA_IP };
+      const [command, args] = inNamespace([process.execPath, ...nodeTest, ...namespaced]);
+      status = Math.max(status, run(command, args, env));
+    }
+  }
+  return status;
 }
 
 const [which = 'all', ...extra] = process.argv.slice(2);

@@ -191,6 +191,8 @@ export class Bot extends TypedEmitter<BotEvents> {
     // Awaited where they matter (startPublishing waits for the answer), or not the bot's business:
     // it neither resumes sessions nor runs the class.
     'publish-answer': () => undefined,
+    // Bots decode every codec the server negotiates: nothing is ever unavailable to them.
+    'track-unavailable': () => undefined,
     pong: () => undefined,
     resumed: () => undefined,
     'room-state': () => undefined,

@@ -23,7 +23,8 @@ import { parseRoomPath, roomAddress } from '../protocol/room-name.js';
 import { keyFileName, keyUrl } from '../service/auth/key-server.js';
 import { signToken, type TokenRequest } from '../service/auth/token-signer.js';
 import { duration, isoSeconds } from '../service/auth/token-text.js';
-import { HS_ALGORITHMS, identityFromClaims, RS_ALGORITHMS, TokenVerifier, type TokenTarget } from '../service/auth/token-verifier.js';
+import { readIdentity } from '../service/auth/identity-claims.js';
+import { HS_ALGORITHMS, RS_ALGORITHMS, TokenVerifier, type TokenTarget } from '../service/auth/token-verifier.js';
 import { KeyFileError, publicKeyPem, readRsaPrivateKey } from './token-key.js';
 
 export interface Io {
@@ -274,8 +275,13 @@ async function verify(args: string[], io: Io): Promise<number> {
     io.out(`  ${label}  ${check.name.padEnd(9)}  ${check.code ? `${check.code}: ` : ''}${check.detail}`);
   }
   if (report.claims) {
-    const who = identityFromClaims(report.claims);
-    io.out(`user: ${who.name ? `'${who.name}'` : '(no name)'}${who.userId ? ` id '${who.userId}'` : ''}${who.email ? ` <${who.email}>` : ''}, ${who.moderator ? 'moderator' : 'participant (unless auto-owner makes them moderator)'}`);
+    // Where each identity field came from, and the claims the server ignores: why a teacher joined as a student.
+    const { identity: who, sources, warnings } = readIdentity(report.claims);
+    io.out('identity, as the server reads it:');
+    for (const source of sources) io.out(`  ${source.field.padEnd(9)}  ${source.value}  <- ${source.from}`);
+    for (const warning of warnings) io.out(`  WARN  ${warning}`);
+    const role = who.moderatorClaim === 'yes' ? 'moderator' : who.moderatorClaim === 'no' ? 'participant (never made moderator by auto-owner)' : 'participant (unless auto-owner makes them moderator)';
+    io.out(`user: ${who.name ? `'${who.name}'` : '(no name)'}${who.userId ? ` id '${who.userId}'` : ''}${who.email ? ` <${who.email}>` : ''}, ${role}`);
     io.out(`claims: ${JSON.stringify(report.claims)}`);
   }
   if (!c.auth.enabled) io.out('note: ENABLE_AUTH is off in this configuration: the server lets everyone in and ignores tokens');

@@ -2,11 +2,11 @@
  * The room's chat. Room messages are kept for late joiners, bounded by
  * count and by total size so the backlog always fits in one signaling
  * message; private messages are relayed only (a participant id does not
- * outlive its connection, so nobody could claim them later). Each sender
- * is rate limited so one client cannot flood everyone.
+ * outlive its connection, so nobody could claim them later). How often a
+ * sender may post is the service's business, with every other kind of
+ * message (src/service/participant-limits.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { ConfabError } from '../protocol/errors.js';
 import { CHAT_HISTORY_LIMIT, MAX_CHAT_TEXT, MAX_MESSAGE_BYTES, type ChatMessage } from '../protocol/messages.js';
 
 export interface ChatLimits {
@@ -14,16 +14,11 @@ export interface ChatLimits {
   readonly historyCount: number;
   /** UTF-8 bytes of kept messages (JSON), well under MAX_MESSAGE_BYTES. */
   readonly historyBytes: number;
-  /** At most `burst` messages per sender in any `windowMs`. */
-  readonly burst: number;
-  readonly windowMs: number;
 }
 
 export const DEFAULT_CHAT_LIMITS: ChatLimits = {
   historyCount: CHAT_HISTORY_LIMIT,
   historyBytes: MAX_MESSAGE_BYTES / 2,
-  burst: 10,
-  windowMs: 5000,
 };
 
 const encoder = new TextEncoder();
@@ -31,16 +26,11 @@ const encoder = new TextEncoder();
 export class ChatLog {
   readonly #history: { message: ChatMessage; bytes: number }[] = [];
   #bytes = 0;
-  readonly #recent = new Map<string, number[]>();
 
   constructor(private readonly limits: ChatLimits = DEFAULT_CHAT_LIMITS) {}
 
-  /**
-   * Makes a message from `from` (to the room, or privately `to` someone) and
-   * keeps room messages. Throws `rate_limited` for a sender over the limit.
-   */
+  /** Makes a message from `from` (to the room, or privately `to` someone) and keeps room messages. */
   post(from: { id: string; displayName: string }, text: string, to?: string, now = Date.now()): ChatMessage {
-    this.checkRate(from.id, now);
     const message: ChatMessage = { id: randomUUID(), from: from.id, fromName: from.displayName, text: text.slice(0, MAX_CHAT_TEXT), at: now };
     if (to !== undefined) return { ...message, to };
     const bytes = encoder.encode(JSON.stringify(message)).byteLength;
@@ -68,19 +58,5 @@ export class ChatLog {
   /** Room messages, oldest first. */
   history(): ChatMessage[] {
     return this.#history.map((h) => h.message);
-  }
-
-  /** Forgets a sender's rate window (they left). */
-  forget(participantId: string): void {
-    this.#recent.delete(participantId);
-  }
-
-  private checkRate(senderId: string, now: number): void {
-    const times = (this.#recent.get(senderId) ?? []).filter((t) => now - t < this.limits.windowMs);
-    if (times.length >= this.limits.burst) {
-      throw new ConfabError('rate_limited', `at most ${this.limits.burst} chat messages every ${this.limits.windowMs / 1000} s`);
-    }
-    times.push(now);
-    this.#recent.set(senderId, times);
   }
 }

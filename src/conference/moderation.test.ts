@@ -27,7 +27,7 @@ describe('permissions', () => {
     { action: 'mute-everyone', kind: 'video', hard: false },
     { action: 'allow-unmute', participantId: 'x', kind: 'audio' },
     { action: 'allow-unmute-everyone', kind: 'audio' },
-    { action: 'remove', participantId: 'x' },
+    { action: 'remove', participantId: 'x', block: false },
     { action: 'grant-moderator', participantId: 'x' },
     { action: 'lower-hand', participantId: 'x' },
     { action: 'lock-room', locked: true },
@@ -35,6 +35,7 @@ describe('permissions', () => {
     { action: 'admit', participantId: 'x' },
     { action: 'deny', participantId: 'x' },
     { action: 'end-conference' },
+    { action: 'set-subject', subject: 'Taken over' },
   ];
 
   test('every moderation request from a participant is forbidden, and changes nothing', () => {
@@ -136,11 +137,45 @@ describe('moderation', () => {
     assert.equal(changes.length, 1, 'granting again changes nothing');
   });
 
+  test('remove and block: every participant of that identity goes, then the identity is refused, at the door and in the lobby', async () => {
+    const room = new Room(roomAddress('maths-101'), { maxParticipants: 10 });
+    const teacher = room.join({ displayName: 'Teacher', role: 'moderator' });
+    const m1 = room.join({ displayName: 'Mallory', identityKey: 'k-m' });
+    const m2 = room.join({ displayName: 'Mallory (tab 2)', identityKey: 'k-m' });
+    const bob = room.join({ displayName: 'Bob', identityKey: 'k-b' });
+    assert.deepEqual([m1.info().blockable, teacher.info().blockable], [true, false]);
+    room.setLobbyEnabled(true);
+    const knock = room.knock('Mallory (tab 3)', 'k-m');
+    moderate(room, teacher, { action: 'remove', participantId: m1.id, block: true });
+    assert.deepEqual([m1.closed, m1.blocked, m2.closed, m2.blocked, bob.closed], [true, true, true, true, false]);
+    assert.equal(await knock.decision, 'denied');
+    assert.throws(() => room.join({ displayName: 'M', identityKey: 'k-m' }), refusedWith('blocked_by_moderator'));
+    assert.throws(() => room.knock('M', 'k-m'), refusedWith('blocked_by_moderator'));
+    room.join({ displayName: 'Someone else', identityKey: 'k-x' });
+  });
+
+  test('blocking someone without an identity is refused, request-only, and removes nobody', () => {
+    const { room, teacher, ada } = classroom();
+    assert.throws(() => moderate(room, teacher, { action: 'remove', participantId: ada.id, block: true }), refusedWith('participant_not_blockable'));
+    assert.ok(isRequestOnly('participant_not_blockable'));
+    assert.equal(ada.closed, false);
+  });
+
+  test('set-subject: everyone gets the new room state; an empty subject clears it', () => {
+    const { room, teacher } = classroom();
+    const states: string[] = [];
+    room.on('stateChanged', (state) => states.push(state.subject));
+    moderate(room, teacher, { action: 'set-subject', subject: 'Fractions' });
+    moderate(room, teacher, { action: 'set-subject', subject: 'Fractions' });
+    moderate(room, teacher, { action: 'set-subject', subject: '' });
+    assert.deepEqual(states, ['Fractions', '']);
+  });
+
   test('remove closes that participant with reason removed', () => {
     const { room, teacher, ada } = classroom();
     const left: string[] = [];
     room.on('participantLeft', (p, reason) => left.push(`${p.displayName}:${reason}`));
-    moderate(room, teacher, { action: 'remove', participantId: ada.id });
+    moderate(room, teacher, { action: 'remove', participantId: ada.id, block: false });
     assert.deepEqual(left, ['Ada:removed']);
     assert.equal(room.participants.has(ada.id), false);
   });

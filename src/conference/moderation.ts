@@ -25,6 +25,7 @@ export function moderate(room: Room, actor: Participant, request: ModerationRequ
       for (const p of room.participants.values()) p.allowUnmute(request.kind);
       return;
     case 'remove':
+      if (request.block) return room.removeAndBlock(target(room, request.participantId));
       return target(room, request.participantId).close('removed');
     case 'grant-moderator':
       return target(room, request.participantId).setRole('moderator');
@@ -42,6 +43,8 @@ export function moderate(room: Room, actor: Participant, request: ModerationRequ
       return;
     case 'end-conference':
       return room.end();
+    case 'set-subject':
+      return room.setSubject(request.subject);
   }
 }
 

@@ -73,7 +73,18 @@ describe('Participant', () => {
       handRaisedAt: null,
       joinedAt: info.joinedAt,
       connectionInterrupted: false,
+      blockable: false,
     });
+  });
+
+  test("info() carries the token's avatar only as an http(s) URL, and blockable with an identity", () => {
+    const user = (avatar: string) => ({ id: 'u1', email: undefined, avatar });
+    const p = new Participant('p1', { displayName: 'Ada', user: user('https://example.com/ada.png'), identityKey: 'k' });
+    assert.equal(p.info().avatarUrl, 'https://example.com/ada.png');
+    assert.equal(p.info().blockable, true);
+    for (const bad of ['javascript:alert(1)', 'data:image/png;base64,AAAA', 'not a url', `https://x.example/${'a'.repeat(2100)}`]) {
+      assert.equal('avatarUrl' in new Participant('p2', { displayName: 'B', user: user(bad) }).info(), false, bad);
+    }
   });
 
   test('connection interrupted and back: updated each time, once', () => {

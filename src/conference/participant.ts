@@ -7,6 +7,7 @@
  * shares. Locked tracks are muted here, so the media layer stops
  * forwarding them whatever the participant's client says.
  */
+import { normalizeDisplayName } from '../protocol/display-name.js';
 import { ConfabError } from '../protocol/errors.js';
 import type { LeaveReason, MediaKind, ParticipantInfo, Role, TrackSource } from '../protocol/messages.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
@@ -45,6 +46,8 @@ export interface JoinOptions {
   readonly user?: UserIdentity;
   /** The token's `context.features`, kept for features that read them later. */
   readonly features?: Readonly<Record<string, unknown>>;
+  /** Who this is across joins (token `sub` + user id), what a moderator's block refuses; undefined: no token user id. */
+  readonly identityKey?: string;
 }
 
 export class Participant extends TypedEmitter<ParticipantEvents> {
@@ -52,6 +55,9 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   readonly joinedAt = Date.now();
   readonly user: UserIdentity | undefined;
   readonly features: Readonly<Record<string, unknown>>;
+  readonly identityKey: string | undefined;
+  /** Removed and blocked by a moderator (set just before it is closed as 'removed'). */
+  blocked = false;
   displayName: string;
   role: Role;
   audioMuted: boolean;
@@ -69,7 +75,8 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     options: JoinOptions,
   ) {
     super();
-    this.displayName = options.displayName;
+    // Normalised on the way in already (protocol, admission); again here so no path can skip it.
+    this.displayName = normalizeDisplayName(options.displayName);
     this.role = options.role ?? 'participant';
     // Lecture mode holds newcomers who are not moderators: they join muted and locked.
     this.audioLocked = this.role !== 'moderator' && (options.audioLocked ?? false);
@@ -78,6 +85,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     this.videoMuted = this.videoLocked || (options.videoMuted ?? false);
     this.user = options.user ? Object.freeze({ ...options.user }) : undefined;
     this.features = Object.freeze({ ...options.features });
+    this.identityKey = options.identityKey;
   }
 
   get closed(): boolean {
@@ -152,13 +160,15 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     this.emit('updated', this);
   }
 
-  setDisplayName(name: string): void {
-    if (this.#closed || name === this.displayName) return;
+  setDisplayName(raw: string): void {
+    const name = normalizeDisplayName(raw);
+    if (this.#closed || name === '' || name === this.displayName) return;
     this.displayName = name;
     this.emit('updated', this);
   }
 
   info(): ParticipantInfo {
+    const avatar = avatarUrl(this.user?.avatar);
     return {
       id: this.id,
       displayName: this.displayName,
@@ -170,6 +180,8 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
       handRaisedAt: this.handRaisedAt,
       joinedAt: this.joinedAt,
       connectionInterrupted: this.connectionInterrupted,
+      blockable: this.identityKey !== undefined,
+      ...(avatar !== undefined ? { avatarUrl: avatar } : {}),
     };
   }
 
@@ -204,5 +216,16 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     if (track.source === 'microphone') return this.audioMuted;
     if (track.source === 'camera') return this.videoMuted;
     return this.videoLocked;
+  }
+}
+
+/** A token's avatar, if it is an http(s) URL other pages may load as an image; anything else is not shown. */
+function avatarUrl(value: string | undefined): string | undefined {
+  if (value === undefined || value.length > 2048) return undefined;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.toString() : undefined;
+  } catch {
+    return undefined;
   }
 }

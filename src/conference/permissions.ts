@@ -21,6 +21,7 @@ const WHAT: Record<ModerationAction, string> = {
   admit: 'admit someone from the lobby',
   deny: 'deny someone in the lobby',
   'end-conference': 'end the meeting for everyone',
+  'set-subject': 'set the meeting subject',
 };
 
 export function isModerator(participant: Participant): boolean {

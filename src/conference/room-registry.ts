@@ -19,6 +19,8 @@ export interface RegistryEvents {
   roomClosed: [Room];
   /** The room is about to close here because it moved to another server (cluster mode): its people did not leave. */
   roomMovedAway: [Room];
+  /** A moderator ended the class in this room (its rejoin tickets are revoked). */
+  classEnded: [Room];
 }
 
 export class LocalRoomRegistry extends TypedEmitter<RegistryEvents> implements RoomDirectory {
@@ -41,6 +43,7 @@ export class LocalRoomRegistry extends TypedEmitter<RegistryEvents> implements R
     if (existing && !existing.closed) return existing;
     const room = new Room(address, this.limits);
     this.rooms.set(address.key, room);
+    room.once('ended', () => this.emit('classEnded', room));
     room.once('closed', () => {
       if (this.rooms.get(room.key) === room) this.rooms.delete(room.key);
       this.emit('roomClosed', room);

@@ -184,6 +184,40 @@ describe('Room', () => {
       assert.equal(room.closed, true);
       assert.deepEqual(log, ['left:Ada:left', 'left:Bob:disconnected', 'closed']);
     });
+
+    test('people waiting in the lobby keep the room and its rules when the last participant leaves', () => {
+      const room = newRoom();
+      const teacher = room.join({ displayName: 'Teacher', role: 'moderator' });
+      room.setLobbyEnabled(true);
+      room.knock('Cy');
+      room.setLocked(true);
+      assert.equal(room.hasModerator, true);
+      teacher.close('left');
+      assert.deepEqual([room.closed, room.hasModerator, room.lobby.enabled, room.locked, room.lobby.size], [false, false, true, true, 1]);
+    });
+
+    test('hasModerator: only a moderator still in the room counts', () => {
+      const room = newRoom();
+      const ada = room.join({ displayName: 'Ada' });
+      assert.equal(room.hasModerator, false);
+      ada.setRole('moderator');
+      assert.equal(room.hasModerator, true);
+      room.join({ displayName: 'Bob' });
+      ada.close('left');
+      assert.equal(room.hasModerator, false);
+    });
+
+    test("a room's knocker who gives up after everyone inside left closes it", async () => {
+      const room = newRoom();
+      const teacher = room.join({ displayName: 'Teacher', role: 'moderator' });
+      const knock = room.knock('Cy');
+      teacher.close('left');
+      assert.equal(room.closed, false, 'kept for the knocker');
+      room.lobby.decide(knock.knocker.id, 'withdrawn');
+      await knock.decision;
+      await Promise.resolve();
+      assert.equal(room.closed, true);
+    });
   });
 
   describe('close', () => {

@@ -13,6 +13,7 @@ import { ChatLog } from './chat.js';
 import { HandQueue } from './hand-queue.js';
 import { Lobby, type Knock } from './lobby.js';
 import { Participant, type JoinOptions, type LeaveReason, type Role } from './participant.js';
+import { isModerator } from './permissions.js';
 import type { PublishedTrack } from './track.js';
 
 export interface RoomEvents {
@@ -21,12 +22,14 @@ export interface RoomEvents {
   participantLeft: [Participant, LeaveReason];
   /** A moderator granted a role (the second argument is the previous one). For webhooks and clients. */
   participantRoleChanged: [Participant, Role];
-  /** Lock, lobby or lecture mode changed. */
+  /** Lock, lobby, lecture mode or subject changed. */
   stateChanged: [RoomState];
   /** A room message (everyone) or a private one (`to` set: only the sender and recipient). */
   chatMessage: [ChatMessage];
   /** Who waits in the lobby now (moderators are told). */
   lobbyChanged: [Knocker[]];
+  /** A moderator ended the class (before everyone is closed with 'ended'): every way back is revoked. */
+  ended: [];
   trackPublished: [Participant, PublishedTrack];
   trackUpdated: [Participant, PublishedTrack];
   trackUnpublished: [Participant, PublishedTrack];
@@ -46,6 +49,10 @@ export class Room extends TypedEmitter<RoomEvents> {
   readonly chat = new ChatLog();
   readonly hands = new HandQueue();
   #locked = false;
+  /** Identities (token `sub` + user id) a moderator removed and blocked: refused until the room closes, i.e. for the rest of the class. */
+  readonly #blocked = new Set<string>();
+  /** Knock id -> the knocker's identity, so a block also turns away a knock from the same person. */
+  readonly #knockIdentities = new Map<string, string>();
   /** Lecture mode per kind: newcomers who are not moderators join hard-muted. */
   readonly #hardMuted = { audio: false, video: false };
   #closed = false;
@@ -59,8 +66,17 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.lobby.on('changed', (waiting) => this.emit('lobbyChanged', waiting));
   }
 
+  #subject = '';
+
   state(): RoomState {
-    return { locked: this.#locked, lobbyEnabled: this.lobby.enabled, hardMuted: { ...this.#hardMuted } };
+    return { locked: this.#locked, lobbyEnabled: this.lobby.enabled, hardMuted: { ...this.#hardMuted }, subject: this.#subject };
+  }
+
+  /** The meeting's subject, for everyone ('' clears it). */
+  setSubject(subject: string): void {
+    if (subject === this.#subject) return;
+    this.#subject = subject;
+    this.emit('stateChanged', this.state());
   }
 
   get locked(): boolean {
@@ -91,11 +107,14 @@ export class Room extends TypedEmitter<RoomEvents> {
    * that nobody joined yet (students waiting for the teacher) is closed
    * when its last knocker gives up.
    */
-  knock(displayName: string): Knock {
+  knock(displayName: string, identityKey?: string): Knock {
     if (this.#closed) throw new ConfabError('internal_error', `room ${this.key} is closed`);
     if (this.#locked) throw new ConfabError('room_locked', `room '${this.key}' is locked`);
+    this.refuseBlocked(identityKey);
     const knock = this.lobby.knock(displayName);
+    if (identityKey !== undefined) this.#knockIdentities.set(knock.knocker.id, identityKey);
     void knock.decision.then((decision) => {
+      this.#knockIdentities.delete(knock.knocker.id);
       // Admitted knockers are about to join: only someone leaving the lobby can leave the room empty.
       if (decision !== 'admitted' && this.participants.size === 0 && this.lobby.size === 0) this.close();
     });
@@ -125,17 +144,51 @@ export class Room extends TypedEmitter<RoomEvents> {
     return this.address.key;
   }
 
+  /** Someone in the room moderates (the lobby waits for one; auto-owner promotes only without one). */
+  get hasModerator(): boolean {
+    return [...this.participants.values()].some(isModerator);
+  }
+
   get closed(): boolean {
     return this.#closed;
   }
 
   /**
+   * A moderator removes `participant` and blocks their identity for the rest
+   * of the class: every participant and knock with it goes too. Without an
+   * identity there is nothing to block: `participant_not_blockable`, and
+   * nobody is removed.
+   */
+  removeAndBlock(participant: Participant): void {
+    const identity = participant.identityKey;
+    if (identity === undefined) {
+      throw new ConfabError('participant_not_blockable', `${participant.displayName || 'this participant'} joined without a token user id: there is nothing to block them by`);
+    }
+    this.#blocked.add(identity);
+    for (const [knockId, knocker] of this.#knockIdentities) if (knocker === identity) this.lobby.decide(knockId, 'denied');
+    for (const p of [...this.participants.values()]) {
+      if (p.identityKey !== identity) continue;
+      p.blocked = true;
+      p.close('removed');
+    }
+  }
+
+  /** Throws `blocked_by_moderator` for an identity a moderator blocked in this room. */
+  refuseBlocked(identityKey: string | undefined): void {
+    if (identityKey !== undefined && this.#blocked.has(identityKey)) {
+      throw new ConfabError('blocked_by_moderator', `a moderator removed you from room '${this.key}' and blocked you from joining it again until the class ends`);
+    }
+  }
+
+  /**
    * Places a participant. A locked room refuses unless `bypassLock` (a
-   * token moderator, or someone a moderator admitted from the lobby). `id`
-   * keeps the id a participant had before its class moved to this server.
+   * token moderator, or someone a moderator admitted from the lobby); a
+   * blocked identity is refused whatever else. `id` keeps the id a
+   * participant had before its class moved to this server.
    */
   join(options: JoinOptions, { bypassLock = false, id }: { bypassLock?: boolean; id?: string } = {}): Participant {
     if (this.#closed) throw new ConfabError('internal_error', `room ${this.key} is closed`);
+    this.refuseBlocked(options.identityKey);
     if (this.#locked && !bypassLock) throw new ConfabError('room_locked', `room '${this.key}' is locked`);
     if (this.participants.size >= this.limits.maxParticipants) {
       throw new ConfabError('room_full', `room '${this.key}' is full (${this.limits.maxParticipants} participants)`);
@@ -165,6 +218,8 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   /** Ends the class for everyone: each participant leaves with 'ended', knockers are turned away. */
   end(): void {
+    if (this.#closed) return;
+    this.emit('ended');
     this.lobby.settleAll('ended');
     this.close('ended');
   }
@@ -182,8 +237,8 @@ export class Room extends TypedEmitter<RoomEvents> {
   private onParticipantClosed(participant: Participant, reason: LeaveReason): void {
     this.participants.delete(participant.id);
     this.hands.lower(participant.id);
-    this.chat.forget(participant.id);
     this.emit('participantLeft', participant, reason);
-    if (this.participants.size === 0) this.close();
+    // People still waiting in the lobby keep the room, and its rules, until a moderator comes or they give up (knock()).
+    if (this.participants.size === 0 && this.lobby.size === 0) this.close();
   }
 }

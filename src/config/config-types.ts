@@ -30,6 +30,8 @@ export interface Config {
     readonly bindAddress: string | undefined;
     readonly portRange: readonly [number, number] | undefined;
     readonly simulatedLossPercent: number;
+    /** Whose SRTP encrypts the media: libsrtp (native), werift (js), or native when the addon is built (auto). */
+    readonly srtp: 'auto' | 'native' | 'js';
     readonly portMode: 'single' | 'range';
     readonly udpPort: number;
     readonly tcpPort: number | undefined;
@@ -53,6 +55,12 @@ export interface Config {
   readonly webhooks: WebhookConfig | undefined;
   /** API_TOKEN: a static bearer secret for the REST API. */
   readonly apiToken: Secret | undefined;
+  /** CSP `frame-ancestors` sources for the pages (ALLOWED_EMBED_ORIGINS): `*`, `'self'`, `'none'` or origins. */
+  readonly allowedEmbedOrigins: readonly string[];
+  /** METRICS_PORT: /metrics on its own port (and not on the HTTP port); undefined: on the HTTP port. */
+  readonly metricsPort: number | undefined;
+  /** METRICS_TOKEN: the bearer secret /metrics asks for. */
+  readonly metricsToken: Secret | undefined;
   /** Cluster mode (REDIS_URL, CLUSTER_*); undefined: this process hosts every room. */
   readonly cluster: ClusterConfig | undefined;
   /** Things the operator should fix, logged at start-up (never containing a secret). */

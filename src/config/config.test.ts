@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CONFIG_KEYS, ConfigError, loadConfig } from './config.js';
+import { parseServerMessage } from '../protocol/messages.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'confab-config-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -59,6 +60,7 @@ describe('loadConfig', () => {
         bindAddress: undefined,
         portRange: undefined,
         simulatedLossPercent: 0,
+        srtp: 'auto',
         portMode: 'single',
         udpPort: 10000,
         tcpPort: 4443,
@@ -76,6 +78,9 @@ describe('loadConfig', () => {
       lobbyByDefault: false,
       webhooks: undefined,
       apiToken: undefined,
+      allowedEmbedOrigins: ['*'],
+      metricsPort: undefined,
+      metricsToken: undefined,
       cluster: undefined,
       warnings: [],
     });
@@ -138,6 +143,7 @@ describe('loadConfig', () => {
         bindAddress: '10.0.0.2',
         portRange: [10000, 10100],
         simulatedLossPercent: 2,
+        srtp: 'auto',
         portMode: 'range',
         udpPort: 10001,
         tcpPort: undefined,
@@ -155,6 +161,9 @@ describe('loadConfig', () => {
       lobbyByDefault: false,
       webhooks: undefined,
       apiToken: undefined,
+      allowedEmbedOrigins: ['*'],
+      metricsPort: undefined,
+      metricsToken: undefined,
       cluster: undefined,
       warnings: [],
     });
@@ -184,6 +193,7 @@ describe('loadConfig', () => {
       'TURN_TRANSPORT',
       'TURN_CREDENTIALS',
       'TURN_CREDENTIALS_TTL_S',
+      'MEDIA_SRTP',
       'MEDIA_SIMULATE_LOSS_PERCENT',
       'WEB_ROOT',
       'ENABLE_AUTH',
@@ -208,6 +218,9 @@ describe('loadConfig', () => {
       'WEBHOOK_RETRY_MAX_S',
       'WEBHOOK_RETRY_FOR_S',
       'API_TOKEN',
+      'ALLOWED_EMBED_ORIGINS',
+      'METRICS_PORT',
+      'METRICS_TOKEN',
       'REDIS_URL',
       'CLUSTER_PORT',
       'CLUSTER_ADVERTISE_HOST',
@@ -362,6 +375,35 @@ describe('loadConfig', () => {
         configError({ ICE_SERVERS_JSON: '{"urls":"stun:x"}' }, 'ICE_SERVERS_JSON'),
         'config ICE_SERVERS_JSON: expected a JSON array of RTCIceServer: not an array',
       );
+    });
+
+    // The report of issue 12: this loaded, and every page hung on "connecting" because it dropped the welcome.
+    test('entries the page would refuse stop the server at start, each named', () => {
+      assert.equal(
+        configError({ ICE_SERVERS_JSON: '[1, {"url":"stun:x"}]' }, 'ICE_SERVERS_JSON'),
+        "config ICE_SERVERS_JSON: not a list of RTCIceServer as browsers take it: entry 0 must be an object like {\"urls\": \"stun:stun.example.org:3478\"}, got 1; entry 1 has no 'urls': the key is 'urls' ('url' is an old name that browsers no longer read)",
+      );
+    });
+
+    test('a URL that is not stun:/turn:, or a TURN server without credentials, is refused', () => {
+      assert.match(
+        configError({ ICE_SERVERS_JSON: '[{"urls":"http://stun.example.org"}]' }, 'ICE_SERVERS_JSON'),
+        /entry 0\.urls: 'http:\/\/stun\.example\.org' is not a stun:, stuns:, turn: or turns: URL$/,
+      );
+      assert.match(
+        configError({ ICE_SERVERS_JSON: '[{"urls":["stun:a.example.org","turns:b.example.org:443"]}]' }, 'ICE_SERVERS_JSON'),
+        /entry 0: a turn: or turns: server needs a username and a credential$/,
+      );
+      assert.match(configError({ ICE_SERVERS_JSON: '[{"urls":[]}]' }, 'ICE_SERVERS_JSON'), /entry 0\.urls: /);
+      assert.match(configError({ ICE_SERVERS_JSON: '[{"urls":"stun:x","username":7}]' }, 'ICE_SERVERS_JSON'), /entry 0\.username: /);
+    });
+
+    test('what the server accepts, the page accepts: the welcome parses with the same schema', () => {
+      const servers = [{ urls: 'stun:stun.example.org:3478' }, { urls: ['turn:t.example.org?transport=tcp', 'turns:t.example.org:443'], username: 'u', credential: 'c' }];
+      const config = loadConfig({ ICE_SERVERS_JSON: JSON.stringify(servers) });
+      const welcome = { type: 'welcome', protocolVersion: 1, participantId: 'p', room: 'r', self: { id: 'p', displayName: 'A', role: 'moderator', audioMuted: false, videoMuted: false, audioLocked: false, videoLocked: false, handRaisedAt: null, joinedAt: 0 }, participants: [], iceServers: config.iceServers, serverVersion: 'x' };
+      const parsed = parseServerMessage(JSON.stringify(welcome));
+      assert.ok(parsed.ok, parsed.ok ? '' : parsed.error);
     });
   });
 

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { MIN_SECRET_BYTES, readSecret } from './app-secret.js';
 import { ConfigError } from './config-error.js';
 import type { Config } from './config-types.js';
+import { parseIceServers } from './ice-servers.js';
 import { CONFIG_KEYS, configSchema, JITSI_NAMES } from './schema.js';
 import { Secret } from './secret.js';
 
@@ -71,7 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (c.ENABLE_AUTH && c.JWT_ALLOW_EMPTY) {
     warnings.push('JWT_ALLOW_EMPTY=1: people without a token join as guests (a token that is present is still verified)');
   }
-  for (const [key, value] of [['WEBHOOK_SECRET', c.WEBHOOK_SECRET], ['API_TOKEN', c.API_TOKEN]] as const) {
+  for (const [key, value] of [['WEBHOOK_SECRET', c.WEBHOOK_SECRET], ['API_TOKEN', c.API_TOKEN], ['METRICS_TOKEN', c.METRICS_TOKEN]] as const) {
     if (value !== undefined && Buffer.byteLength(value.trim()) < MIN_SECRET_BYTES) {
       warnings.push(`${key}: the secret is ${Buffer.byteLength(value.trim())} bytes; use at least ${MIN_SECRET_BYTES} random bytes (e.g. \`openssl rand -hex 32\`)`);
     }
@@ -89,11 +90,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       bindAddress: c.MEDIA_BIND_ADDRESS || undefined,
       portRange: c.MEDIA_PORT_MIN === 0 ? undefined : [c.MEDIA_PORT_MIN, c.MEDIA_PORT_MAX],
       simulatedLossPercent: c.MEDIA_SIMULATE_LOSS_PERCENT,
+      srtp: c.MEDIA_SRTP,
       portMode: c.MEDIA_PORT_MODE,
       udpPort: c.MEDIA_UDP_PORT,
       tcpPort: c.MEDIA_TCP_PORT === 'off' ? undefined : c.MEDIA_TCP_PORT,
     },
-    iceServers: JSON.parse(c.ICE_SERVERS_JSON) as Config['iceServers'],
+    // Checked by configSchema already: a bad value never gets here.
+    iceServers: (parseIceServers(c.ICE_SERVERS_JSON) as { servers: Config['iceServers'] }).servers,
     turn:
       c.TURN_HOST && c.TURN_CREDENTIALS
         ? { host: c.TURN_HOST, port: c.TURN_PORT, transport: c.TURN_TRANSPORT, secret: c.TURN_CREDENTIALS.trim(), ttlS: c.TURN_CREDENTIALS_TTL_S }
@@ -132,6 +135,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           }
         : undefined,
     apiToken: c.API_TOKEN ? new Secret(c.API_TOKEN.trim()) : undefined,
+    allowedEmbedOrigins: c.ALLOWED_EMBED_ORIGINS,
+    metricsPort: c.METRICS_PORT,
+    metricsToken: c.METRICS_TOKEN ? new Secret(c.METRICS_TOKEN.trim()) : undefined,
     cluster: c.REDIS_URL
       ? { redisUrl: new Secret(c.REDIS_URL.trim()), port: c.CLUSTER_PORT, advertiseHost: c.CLUSTER_ADVERTISE_HOST?.trim(), leaseMs: c.CLUSTER_LEASE_S * 1000 }
       : undefined,

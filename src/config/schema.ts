@@ -13,7 +13,8 @@
  */
 import { z } from 'zod';
 import type { ConfigPath } from './config-types.js';
-import { bool, ipList, list, LOG_LEVELS, optionalText, port, urlList } from './values.js';
+import { parseIceServers } from './ice-servers.js';
+import { bool, embedOrigins, ipList, list, LOG_LEVELS, optionalText, port, urlList } from './values.js';
 
 /** The docs' configuration tables, one per group. */
 export type SettingGroup = 'server' | 'media' | 'auth' | 'webhooks' | 'cluster';
@@ -67,7 +68,7 @@ export const SETTINGS = {
   }),
   MEDIA_PORT_MIN: setting({ group: 'media', schema: port.default(0), feeds: 'media.portRange', shownDefault: '`0` (any)', doc: 'in `range` mode, the lowest UDP port for media sockets (with `MEDIA_PORT_MAX`; both 0: any free port)' }),
   MEDIA_PORT_MAX: setting({ group: 'media', schema: port.default(0), feeds: 'media.portRange', shownDefault: '`0` (any)', doc: 'in `range` mode, the highest UDP port for media sockets' }),
-  ICE_SERVERS_JSON: setting({ group: 'media', schema: z.string().default('[]'), feeds: 'iceServers', doc: 'more STUN/TURN servers handed to browsers, as a JSON `RTCIceServer[]`' }),
+  ICE_SERVERS_JSON: setting({ group: 'media', schema: z.string().default('[]'), feeds: 'iceServers', doc: 'more STUN/TURN servers handed to browsers, as a JSON `RTCIceServer[]` (`urls` a `stun:`/`turn:` URL or a list of them; `turn:` needs `username` and `credential`); checked at start against the schema the page uses' }),
   MAX_PARTICIPANTS_PER_ROOM: setting({
     group: 'server',
     schema: z.coerce.number().int().min(1).max(1000).default(100),
@@ -127,6 +128,12 @@ export const SETTINGS = {
     doc: "coturn's `static-auth-secret`; browsers get TURN REST credentials derived from it (`<expiry>:<participant>`), never the secret",
   }),
   TURN_CREDENTIALS_TTL_S: setting({ group: 'media', schema: z.coerce.number().int().min(60).max(86_400).default(10_800), feeds: 'turn.ttlS', doc: 'how long those credentials work' }),
+  MEDIA_SRTP: setting({
+    group: 'media',
+    schema: z.enum(['auto', 'native', 'js']).default('auto'),
+    feeds: 'media.srtp',
+    doc: "SRTP encryption: `native` (libsrtp2 through the addon built at install when libsrtp2-dev is there; ~5x cheaper per packet), `js` (werift's own), `auto` (native when built, else js). `native` refuses to start without the addon",
+  }),
   MEDIA_SIMULATE_LOSS_PERCENT: setting({
     group: 'media',
     schema: z.coerce.number().min(0).max(50).default(0),
@@ -180,7 +187,7 @@ export const SETTINGS = {
     group: 'server',
     schema: bool.default(true),
     feeds: 'autoOwner',
-    doc: "while nobody in a room moderates, the next one to join does (Jitsi's auto-owner); `0`: only a token's moderator claim makes a moderator",
+    doc: "while nobody in a room moderates, the next one to join does (Jitsi's auto-owner), unless their token says they are not a moderator or they are a guest without a token; `0`: only a token's moderator claim makes a moderator (docs/tokens.md has the table)",
   }),
   ENABLE_LOBBY: setting({
     group: 'server',
@@ -222,6 +229,26 @@ export const SETTINGS = {
     schema: optionalText.optional(),
     feeds: 'apiToken',
     doc: 'a static bearer secret for the REST API, for servers without a JWT secret',
+  }),
+  ALLOWED_EMBED_ORIGINS: setting({
+    group: 'server',
+    schema: embedOrigins.default(['*']),
+    feeds: 'allowedEmbedOrigins',
+    doc: "pages that may show the meeting in an iframe (the pages' CSP `frame-ancestors`): comma list of origins (`https://lms.example.com`, `https://*.example.com`), `self` or `none`; `*`: any page, as Jitsi Meet allows by default",
+  }),
+  METRICS_PORT: setting({
+    group: 'server',
+    // Empty (a docker .env line without a value) is unset, like the other optional settings.
+    schema: z.union([z.literal('').transform(() => undefined), port]).optional(),
+    feeds: 'metricsPort',
+    shownDefault: 'unset: `<base>metrics` on `HTTP_PORT`',
+    doc: '`/metrics` on this port instead (on `HTTP_HOST`), and no longer on the HTTP port: one the proxy or Ingress does not expose',
+  }),
+  METRICS_TOKEN: setting({
+    group: 'server',
+    schema: optionalText.optional(),
+    feeds: 'metricsToken',
+    doc: 'a bearer secret `/metrics` asks for (`Authorization: Bearer <token>`), wherever it is served; `confab doctor --metrics-token` sends it',
   }),
   REDIS_URL: setting({
     group: 'cluster',
@@ -305,12 +332,8 @@ export const configSchema = z
       const missing = c.TURN_HOST === undefined ? 'TURN_HOST' : 'TURN_CREDENTIALS';
       ctx.addIssue({ code: 'custom', path: [missing], message: `TURN needs both TURN_HOST and TURN_CREDENTIALS (the shared secret); ${missing} is missing` });
     }
-    try {
-      const parsed: unknown = JSON.parse(c.ICE_SERVERS_JSON);
-      if (!Array.isArray(parsed)) throw new Error('not an array');
-    } catch (e) {
-      ctx.addIssue({ code: 'custom', path: ['ICE_SERVERS_JSON'], message: `expected a JSON array of RTCIceServer: ${(e as Error).message}` });
-    }
+    const ice = parseIceServers(c.ICE_SERVERS_JSON);
+    if ('error' in ice) ctx.addIssue({ code: 'custom', path: ['ICE_SERVERS_JSON'], message: ice.error });
   });
 
 export type ParsedSettings = z.infer<typeof configSchema>;

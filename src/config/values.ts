@@ -40,3 +40,27 @@ export const urlList = list.refine((urls) => urls.every((u) => z.url({ protocol:
 
 /** A text setting where an empty value means "not set" (docker-jitsi-meet's .env leaves many keys empty). */
 export const optionalText = z.string().transform((v) => (v.trim() === '' ? undefined : v));
+
+/**
+ * Origins allowed to embed the pages (CSP `frame-ancestors`), as source
+ * expressions: `*`, `self`/`'self'`, `none`/`'none'` (alone), or origins
+ * `https://lms.example.com[:port]`, with `*.` allowed for subdomains.
+ */
+export const embedOrigins = list.transform((values, ctx) => {
+  const sources: string[] = [];
+  for (const value of values) {
+    const keyword = value.replace(/^'|'$/g, '').toLowerCase();
+    if (keyword === 'self' || keyword === 'none') sources.push(`'${keyword}'`);
+    else if (value === '*') sources.push('*');
+    else if (/^https?:\/\/(\*\.)?[a-z0-9.-]+(:\d{1,5})?$/i.test(value)) sources.push(value.toLowerCase());
+    else {
+      ctx.addIssue({ code: 'custom', message: `'${value}' is not an origin (https://lms.example.com, https://*.example.com), '*', 'self' or 'none'` });
+      return z.NEVER;
+    }
+  }
+  if (sources.includes("'none'") && sources.length > 1) {
+    ctx.addIssue({ code: 'custom', message: "'none' cannot be combined with other origins" });
+    return z.NEVER;
+  }
+  return sources.length > 0 ? sources : ["'none'"];
+});

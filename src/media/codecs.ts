@@ -73,3 +73,39 @@ export function headerExtensions(): { audio: RTCRtpHeaderExtensionParameters[]; 
     video: [useSdesMid(), useAbsSendTime()],
   };
 }
+
+/**
+ * The room's video codec policy for mixed browsers. Every current browser
+ * (Chrome, Firefox, Safari 12.1+, Edge) sends and decodes VP8, while H.264
+ * is missing where Firefox has no OpenH264 plugin (Linux distributions, no
+ * internet at first start): so a publisher sends VP8 whenever it offers it,
+ * whatever it prefers, and every subscriber can decode every camera. A
+ * publisher that offers only H.264 (some Safari/iOS versions prefer it)
+ * sends H.264; subscribers that decode it receive it, the others are told
+ * that this browser cannot show it (MediaPeer's trackUnavailable), never a
+ * silent black tile. An SFU forwards payloads and cannot transcode.
+ */
+export const VIDEO_SEND_PREFERENCE = ['video/vp8', 'video/h264'] as const;
+
+/** Every video codec the server negotiates; a subscriber that said nothing about its decoders is assumed to take these. */
+export const SUPPORTED_VIDEO_CODECS: ReadonlySet<string> = new Set(VIDEO_SEND_PREFERENCE);
+
+/**
+ * Reorders a publisher's negotiated video codecs so the one the room policy
+ * picks (and its RTX) comes first: the answer's first codec is the one the
+ * publisher sends (RFC 3264 6.1). Returns the list unchanged when it offers
+ * none of ours.
+ */
+export function orderForSending<T extends { mimeType: string; payloadType: number; parameters?: string }>(codecs: readonly T[]): T[] {
+  const mime = (c: T): string => c.mimeType.toLowerCase();
+  const chosen = VIDEO_SEND_PREFERENCE.map((m) => codecs.find((c) => mime(c) === m)).find((c) => c !== undefined);
+  if (!chosen) return [...codecs];
+  const rtx = codecs.find((c) => mime(c) === 'video/rtx' && new RegExp(`(^|;)\\s*apt=${chosen.payloadType}(;|$)`).test(c.parameters ?? ''));
+  const first = rtx ? [chosen, rtx] : [chosen];
+  return [...first, ...codecs.filter((c) => !first.includes(c))];
+}
+
+/** Normalises a client's list of decodable video codecs (mime types); undefined: what the server supports. */
+export function receivableVideoCodecs(mimeTypes: readonly string[] | undefined): ReadonlySet<string> {
+  return mimeTypes === undefined ? SUPPORTED_VIDEO_CODECS : new Set(mimeTypes.map((m) => m.toLowerCase()));
+}

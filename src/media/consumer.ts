@@ -2,33 +2,28 @@
  * A consumer is one producer's track sent to one subscriber, over a
  * sendonly transceiver on the subscriber's peer connection.
  *
- * Each packet is re-headed per consumer: werift's sendRtp rewrites the
- * header in place and caches the packet for NACK, so sharing one object
- * between subscribers corrupts both (docs/architecture.md, "werift behaviours"). The publisher's
- * header extensions are dropped because werift writes its own.
+ * Each packet is re-headed per consumer (rtp-rewrite.ts): the subscriber's
+ * payload type for the codec, contiguous sequence numbers across pauses,
+ * and a continuous stream when a transceiver is reused for another
+ * producer. werift's sendRtp rewrites the header in place and caches the
+ * packet for NACK, so each subscriber gets its own header object; the
+ * publisher's header extensions are dropped because werift writes the
+ * subscriber's own (mid, abs-send-time) with its negotiated ids.
  *
  * Video starts (and resumes after a pause) on a keyframe: until one comes,
  * packets are held back and the publisher is asked again every second.
- *
- * Sequence numbers stay contiguous downstream across pauses (mute), and when
- * a transceiver is reused for another producer both sequence numbers and
- * timestamps continue from where the previous stream stopped, so the
- * browser's jitter buffer sees one steady stream, not a jump.
  */
 import { RtcpRrPacket, RtcpSrPacket, RtpHeader, RtpPacket, type RTCRtpTransceiver, type RtcpPacket } from 'werift';
 import type { MediaKind } from '../protocol/messages.js';
 import { isKeyframeStart } from './keyframe.js';
 import { mediaStats } from './media-stats.js';
 import type { Producer } from './producer.js';
+import { FRAME_STEP, mapPayloadTypes, SequenceRewriter, type NegotiatedCodec, type StreamPosition } from './rtp-rewrite.js';
+
+export type { StreamPosition } from './rtp-rewrite.js';
 
 /** How often to repeat a keyframe request while waiting for one. */
 const KEYFRAME_RETRY_MS = 1000;
-
-/** Where a reused transceiver's previous stream stopped. */
-export interface StreamPosition {
-  readonly sequenceNumber: number;
-  readonly timestamp: number;
-}
 
 /** Told what a consumer forwards and what the subscriber's receiver reports acknowledge (a DeliveryWatch). */
 export interface DeliverySink {
@@ -39,13 +34,9 @@ export interface DeliverySink {
 
 export class Consumer {
   #closed = false;
-  #seqOffset = 0;
-  #tsOffset = 0;
-  #last: StreamPosition | undefined;
-  /** Next packet follows a pause: re-base sequence numbers only. */
-  #gap = false;
-  /** Next packet is the first of a new source on a reused transceiver: re-base both. */
-  #switch: StreamPosition | undefined;
+  readonly #sequence: SequenceRewriter;
+  /** Publisher -> subscriber payload types, for the subscriber codecs it was computed from. */
+  #payloadTypes: { for: readonly NegotiatedCodec[]; map: Map<number, number> } | undefined;
   #awaitingKeyframe: boolean;
   #lastKeyframeAsk = 0;
   readonly #unsubscribers: (() => void)[] = [];
@@ -56,7 +47,7 @@ export class Consumer {
     continueFrom?: StreamPosition,
     private readonly delivery?: DeliverySink,
   ) {
-    this.#switch = continueFrom;
+    this.#sequence = new SequenceRewriter(FRAME_STEP[producer.kind], continueFrom);
     this.#awaitingKeyframe = producer.kind === 'video';
     producer.consumers.add(this);
     const sender = transceiver.sender;
@@ -72,7 +63,7 @@ export class Consumer {
 
   /** Where this stream stands, to continue it on the same transceiver later. */
   get position(): StreamPosition | undefined {
-    return this.#last ?? this.#switch;
+    return this.#sequence.position;
   }
 
   requestKeyframe(): void {
@@ -81,7 +72,7 @@ export class Consumer {
 
   /** The next forwarded packet follows a gap (pause); keep sequence numbers contiguous. */
   markGap(): void {
-    this.#gap = true;
+    this.#sequence.markGap();
     if (this.producer.kind === 'video') this.#awaitingKeyframe = true;
   }
 
@@ -97,33 +88,24 @@ export class Consumer {
       this.#awaitingKeyframe = false;
     }
     const src = rtp.header;
-    const previous = this.#switch ?? (this.#gap ? this.#last : undefined);
-    if (previous) {
-      this.#seqOffset = (previous.sequenceNumber + 1 - src.sequenceNumber) & 0xffff;
-      if (this.#switch) {
-        // One frame interval after the previous source's last packet.
-        const step = this.producer.kind === 'video' ? 3000 : 960;
-        this.#tsOffset = (previous.timestamp + step - src.timestamp) >>> 0;
-      }
-    }
-    this.#switch = undefined;
-    this.#gap = false;
-    const sequenceNumber = (src.sequenceNumber + this.#seqOffset) & 0xffff;
-    const timestamp = (src.timestamp + this.#tsOffset) >>> 0;
-    this.#last = { sequenceNumber, timestamp };
-    const header = new RtpHeader({
-      marker: src.marker,
-      payloadType: src.payloadType,
-      sequenceNumber,
-      timestamp,
-      ssrc: src.ssrc,
-      extensions: [],
-    });
+    const payloadType = this.payloadTypes().get(src.payloadType);
+    // A codec the subscriber did not negotiate is never forwarded (its decoder would drop it anyway).
+    if (payloadType === undefined) return;
+    const { sequenceNumber, timestamp } = this.#sequence.rewrite(src.sequenceNumber, src.timestamp);
+    const sender = this.transceiver.sender;
+    const header = new RtpHeader({ marker: src.marker, payloadType, sequenceNumber, timestamp, ssrc: sender.ssrc, extensions: [] });
     mediaStats.packetsForwarded++;
     mediaStats.bytesForwarded += rtp.payload.length;
-    const sender = this.transceiver.sender;
-    this.delivery?.sent(sender.ssrc, this.producer.kind, Date.now());
+    // Counted only when it can leave: werift drops what is sent before DTLS is up.
+    if (sender.dtlsTransport?.state === 'connected') this.delivery?.sent(sender.ssrc, this.producer.kind, Date.now());
     sender.sendRtp(new RtpPacket(header, rtp.payload)).catch(() => undefined);
+  }
+
+  /** The payload type map for the subscriber's current negotiation (recomputed when it renegotiates). */
+  private payloadTypes(): Map<number, number> {
+    const subscriber = this.transceiver.codecs;
+    if (this.#payloadTypes?.for !== subscriber) this.#payloadTypes = { for: subscriber, map: mapPayloadTypes(this.producer.codecs, subscriber) };
+    return this.#payloadTypes.map;
   }
 
   /** Receiver reports on our stream: how far the subscriber has received (RFC 3550 6.4.2). */

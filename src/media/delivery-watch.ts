@@ -46,12 +46,15 @@ export interface Stall {
 
 export class DeliveryWatch {
   readonly #streams = new Map<number, StreamState>();
-  /** When any stream last showed progress (or the watch was reset). */
+  /** When any stream last showed progress: the receiver acknowledged something new. */
   #lastProgressAt: number;
+  /** Silence is counted from here at the earliest: creation, or a reset (a repair, a new connection). */
+  #countFrom: number;
   #lastReportAt = -Infinity;
 
   constructor(now: number) {
     this.#lastProgressAt = now;
+    this.#countFrom = now;
   }
 
   /** We forwarded a packet on stream `ssrc` (our outbound SSRC towards this subscriber). */
@@ -86,13 +89,17 @@ export class DeliveryWatch {
     this.#streams.delete(ssrc);
   }
 
-  /** Starts afresh, e.g. after a repair: what was sent before no longer counts. */
+  /**
+   * Starts afresh, e.g. after a repair or on a new connection: what was
+   * sent before no longer counts toward a stall. Not progress: a repair is
+   * judged on acknowledgements only (lastProgressAt).
+   */
   reset(now: number): void {
     for (const stream of this.#streams.values()) {
       stream.unackedSince = undefined;
       stream.packetsSinceProgress = 0;
     }
-    this.#lastProgressAt = now;
+    this.#countFrom = now;
   }
 
   /** Whether any stream is sending now. */
@@ -101,7 +108,7 @@ export class DeliveryWatch {
     return false;
   }
 
-  /** When the receiver last showed progress on any stream. */
+  /** When the receiver last acknowledged something new on any stream (resets do not move it). */
   get lastProgressAt(): number {
     return this.#lastProgressAt;
   }
@@ -124,7 +131,7 @@ export class DeliveryWatch {
       if (stream.kind === 'video') video = true;
     }
     if (streams === 0) return undefined;
-    const silentSince = Math.max(this.#lastProgressAt, oldestUnacked);
+    const silentSince = Math.max(this.#lastProgressAt, this.#countFrom, oldestUnacked);
     const silentForMs = now - silentSince;
     if (silentForMs <= STALL_AFTER_MS[video ? 'video' : 'audio']) return undefined;
     return { silentForMs, unacknowledgedPackets: packets, streams, reportsArriving: now - this.#lastReportAt < silentForMs };

@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { RTCPeerConnection, type MediaStreamTrack, type RTCRtpTransceiver } from 'werift';
 import type { MediaKind, SubscribedTrack, TrackSource } from '../protocol/messages.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
-import { videoCodecsFor } from './codecs.js';
+import { orderForSending, SUPPORTED_VIDEO_CODECS, videoCodecsFor } from './codecs.js';
 import { Consumer, type StreamPosition } from './consumer.js';
 import { PathHealth, type PathHealthEvents } from './path-health.js';
 import { mediaStats } from './media-stats.js';
@@ -32,6 +32,8 @@ export interface MediaPeerEvents {
   connectionState: [PcRole, PcState];
   /** A subscribe offer could not be made; the peer stays up and retries on the next change. */
   negotiationFailed: [Error];
+  /** A producer this peer's browser cannot decode (the room's codec policy, codecs.ts): it is not forwarded. */
+  trackUnavailable: [Producer, 'codec_unsupported'];
   /** A media path died without ICE noticing (path-health.ts); its repair starts now. */
   mediaStalled: PathHealthEvents['stalled'];
   /** The browser must restart ICE on its publish connection (it is the offerer there). */
@@ -40,13 +42,6 @@ export interface MediaPeerEvents {
   /** The repair did not bring media back: the client has to rebuild its connections. */
   mediaRepairFailed: PathHealthEvents['repairFailed'];
   closed: [];
-}
-
-export interface IceCandidateInit {
-  candidate: string;
-  sdpMid?: string | null;
-  sdpMLineIndex?: number | null;
-  usernameFragment?: string | null;
 }
 
 export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
@@ -71,9 +66,14 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
   #closed = false;
   readonly #disposers: (() => void)[] = [];
 
+  /** Producers not forwarded because this browser cannot decode their codec. */
+  readonly #unavailable = new Set<string>();
+
   constructor(
     readonly ownerId: string,
     private readonly transport: MediaTransport,
+    /** Video codecs (lowercase mime types) this participant's browser decodes. */
+    private readonly receiveVideoCodecs: ReadonlySet<string> = SUPPORTED_VIDEO_CODECS,
   ) {
     super();
     this.publishPc = this.createPc('publish');
@@ -104,8 +104,11 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
   handlePublishOffer(sdp: string, sources: Record<string, TrackSource>): Promise<string> {
     return this.#publishQueue.run(async () => {
       this.assertOpen();
-      this.#sources = { ...this.#sources, ...sources };
+      // Each offer says what all its m-lines carry (checked in src/service/sdp-check.ts): replace, never merge.
+      this.#sources = sources;
       await this.publishPc.setRemoteDescription({ type: 'offer', sdp });
+      // The room's codec policy: the answer's first codec is the one the browser sends (codecs.ts).
+      for (const t of this.publishPc.getTransceivers()) if (t.kind === 'video') t.codecs = orderForSending(t.codecs);
       const answer = await this.publishPc.createAnswer();
       const local = await this.publishPc.setLocalDescription(answer);
       this.closeStoppedProducers();
@@ -131,20 +134,18 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
     });
   }
 
-  async addRemoteCandidate(role: PcRole, candidate: IceCandidateInit): Promise<void> {
-    const pc = role === 'publish' ? this.publishPc : this.#subscribePc;
-    if (!pc || this.#closed || candidate.candidate === '') return;
-    await pc.addIceCandidate({
-      candidate: candidate.candidate,
-      sdpMid: candidate.sdpMid ?? undefined,
-      sdpMLineIndex: candidate.sdpMLineIndex ?? undefined,
-      usernameFragment: candidate.usernameFragment ?? undefined,
-    });
-  }
-
   /** Starts sending another participant's track to this peer. */
   consume(producer: Producer): void {
     if (this.#closed || producer.closed || this.consumers.has(producer.id) || producer.ownerId === this.ownerId) return;
+    if (producer.kind === 'video' && !this.receiveVideoCodecs.has(producer.codec.mimeType.toLowerCase())) {
+      // Offering it would fail the whole negotiation (no common codec); say so once instead.
+      if (this.#unavailable.has(producer.id)) return;
+      this.#unavailable.add(producer.id);
+      producer.once('closed', () => this.#unavailable.delete(producer.id));
+      // Next tick, as negotiations are: the layer above is still wiring this peer when it consumes at attach.
+      setImmediate(() => this.#closed || producer.closed || this.emit('trackUnavailable', producer, 'codec_unsupported'));
+      return;
+    }
     const [transceiver, continueFrom] = this.takeTransceiver(producer);
     this.consumers.set(producer.id, new Consumer(producer, transceiver, continueFrom, this.#health.delivery));
     const onClosed = (): void => this.unconsume(producer.id);
@@ -229,6 +230,8 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
         counted = false;
         mediaStats.peerConnectionsOpen--;
       }
+      // A subscribe path that (re)connects starts with a clean slate: nothing before counted as unacknowledged.
+      if (role === 'subscribe' && state === 'connected') this.#health.delivery.reset(Date.now());
       if (!this.#closed) this.emit('connectionState', role, state);
     });
     return pc;
@@ -306,7 +309,7 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
         transceiver.codecs.find((c) => c.payloadType === rtp.header.payloadType && c.name.toLowerCase() !== 'rtx') ??
         transceiver.codecs.find((c) => c.name.toLowerCase() !== 'rtx');
       if (!codec) return;
-      const producer = new Producer(randomUUID(), this.ownerId, kind, source, codec, track, transceiver.receiver);
+      const producer = new Producer(randomUUID(), this.ownerId, kind, source, codec, [...transceiver.codecs], track, transceiver.receiver);
       this.producers.set(producer.id, producer);
       producer.once('closed', () => this.producers.delete(producer.id));
       this.emit('producerAdded', producer);

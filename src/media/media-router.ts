@@ -35,10 +35,11 @@ export class MediaRouter extends TypedEmitter<MediaRouterEvents> {
     this.#healthCheck.unref();
   }
 
-  createPeer(ownerId: string): MediaPeer {
+  /** `receiveVideoCodecs`: what the participant's browser decodes (lowercase mime types); default: everything we negotiate. */
+  createPeer(ownerId: string, receiveVideoCodecs?: ReadonlySet<string>): MediaPeer {
     if (this.#closed) throw new Error(`media router ${this.id} is closed`);
     if (this.peers.has(ownerId)) throw new Error(`media peer ${ownerId} already exists`);
-    const peer = new MediaPeer(ownerId, this.transport);
+    const peer = new MediaPeer(ownerId, this.transport, receiveVideoCodecs);
     this.peers.set(ownerId, peer);
     peer.on('producerAdded', (producer) => {
       this.producers.set(producer.id, producer);

@@ -98,3 +98,16 @@ describe('PathHealth', () => {
     assert.deepEqual(events, ['stalled subscribe by client', 'restart subscribe', 'repaired subscribe']);
   });
 });
+
+describe('PathHealth across a reconnection', () => {
+  test('the subscribe connection reconnecting during a repair (the ICE restart itself) is not taken for media coming back', () => {
+    const { health, events } = watched();
+    forward(health, 0, 7000, false);
+    health.check(7000, connected, noPublish);
+    // The restart connects again: MediaPeer resets the watch, nothing is acknowledged.
+    health.delivery.reset(8000);
+    forward(health, 8000, 8000 + REPAIR_TIMEOUT_MS, false);
+    health.check(8000 + REPAIR_TIMEOUT_MS, connected, noPublish);
+    assert.deepEqual(events, ['stalled subscribe by server', 'restart subscribe', 'failed subscribe']);
+  });
+});

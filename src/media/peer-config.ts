@@ -8,6 +8,7 @@
  */
 import type { PeerConfig } from 'werift';
 import { audioCodecs, headerExtensions, videoCodecs } from './codecs.js';
+import { nativeSrtpAvailable, nativeSrtpSessions, nativeSrtpUnavailable } from './native-srtp.js';
 
 export interface MediaNetworkSettings {
   /** Addresses to advertise in candidates; empty means the host's own interfaces. */
@@ -18,6 +19,8 @@ export interface MediaNetworkSettings {
   readonly portRange: readonly [number, number] | undefined;
   /** Testing only: % of packets dropped each way. */
   readonly simulatedLossPercent?: number;
+  /** SRTP by libsrtp (native-srtp.ts) or werift; default auto: native when the addon is built. */
+  readonly srtp?: 'auto' | 'native' | 'js';
 }
 
 export function serverPeerConfig(net: MediaNetworkSettings): Partial<PeerConfig> {
@@ -38,7 +41,20 @@ export function serverPeerConfig(net: MediaNetworkSettings): Partial<PeerConfig>
     iceInterfaceAddresses: net.bindAddress ? { udp4: net.bindAddress } : undefined,
     icePortRange: net.portRange ? [net.portRange[0], net.portRange[1]] : undefined,
     debug: lossDebug(net.simulatedLossPercent ?? 0),
+    srtpSessionFactory: srtpFactory(net.srtp ?? 'auto'),
   };
+}
+
+/** libsrtp's sessions for werift (undefined: werift's own); `native` without the addon is a start-up error naming the setting. */
+function srtpFactory(choice: 'auto' | 'native' | 'js'): PeerConfig['srtpSessionFactory'] {
+  if (choice === 'js') return undefined;
+  if (!nativeSrtpAvailable()) {
+    if (choice === 'native') {
+      throw new Error(`MEDIA_SRTP=native, but the libsrtp addon is not built (${nativeSrtpUnavailable}): install libsrtp2-dev and run npm install again, or set MEDIA_SRTP=auto`);
+    }
+    return undefined;
+  }
+  return nativeSrtpSessions;
 }
 
 /**

@@ -35,7 +35,10 @@ export class Producer extends TypedEmitter<ProducerEvents> implements PublishedS
     readonly ownerId: string,
     readonly kind: MediaKind,
     readonly source: TrackSource,
+    /** The codec the publisher sends (by the payload type of its first packet). */
     readonly codec: RTCRtpCodecParameters,
+    /** Every codec negotiated on the publisher's m-line (with its RTX), to map payload types per subscriber. */
+    readonly codecs: readonly RTCRtpCodecParameters[],
     private readonly track: MediaStreamTrack,
     private readonly receiver: RTCRtpReceiver,
   ) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { declareIceLiteAtSessionLevel, forBrowser, keepInactiveSectionsBundled } from './sdp-fixups.js';
+import { declareIceLiteAtSessionLevel, forBrowser, keepInactiveSectionsBundled, withoutExtmapAllowMixed } from './sdp-fixups.js';
 
 /** The shape werift writes: ice-lite inside each m-section, an inactive second section on port 0. */
 const WERIFT_OFFER = [
@@ -9,6 +9,7 @@ const WERIFT_OFFER = [
   's=-',
   't=0 0',
   'a=group:BUNDLE 0 1',
+  'a=extmap-allow-mixed',
   'm=audio 9 UDP/TLS/RTP/SAVPF 111',
   'a=ice-ufrag:abcd',
   'a=ice-lite',
@@ -41,9 +42,15 @@ describe('SDP fixups for browsers', () => {
     assert.match(out, /\r\nm=audio 9 UDP/);
   });
 
-  test('forBrowser applies both and keeps CRLF line ends', () => {
+  test('a=extmap-allow-mixed is not declared: we only write one-byte header extensions', () => {
+    assert.ok(WERIFT_OFFER.includes('a=extmap-allow-mixed'));
+    assert.ok(!withoutExtmapAllowMixed(WERIFT_OFFER).includes('extmap-allow-mixed'));
+  });
+
+  test('forBrowser applies all of them and keeps CRLF line ends', () => {
     const out = forBrowser(WERIFT_OFFER);
     assert.match(out, /^v=0\r\no=- 1 0 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=ice-lite\r\n/);
+    assert.ok(!out.includes('extmap-allow-mixed'));
     assert.match(out, /\r\nm=video 9 /);
     assert.ok(!out.includes('\r\na=ice-lite\r\na=mid'));
     assert.ok(!/[^\r]\n/.test(out), 'no bare LF');

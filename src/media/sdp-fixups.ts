@@ -5,7 +5,22 @@
 
 /** Every correction, in order: what MediaPeer applies to each offer and answer it makes. */
 export function forBrowser(sdp: string): string {
-  return declareIceLiteAtSessionLevel(keepInactiveSectionsBundled(sdp));
+  return withoutExtmapAllowMixed(declareIceLiteAtSessionLevel(keepInactiveSectionsBundled(sdp)));
+}
+
+/**
+ * werift declares `a=extmap-allow-mixed` (RFC 8285 6), which lets the other
+ * side mix two-byte RTP header extensions into the stream. We only ever
+ * write one-byte extensions (ids 1-14: mid, audio level, abs-send-time), so
+ * we do not declare it: every browser then keeps to one-byte headers, and
+ * browsers that predate the attribute (older Safari) never see it.
+ */
+export function withoutExtmapAllowMixed(sdp: string): string {
+  const eol = eolOf(sdp);
+  return sdp
+    .split(eol)
+    .filter((line) => line !== 'a=extmap-allow-mixed')
+    .join(eol);
 }
 
 /**

@@ -19,7 +19,7 @@ describe('class messages', () => {
       { action: 'mute-everyone', kind: 'video', hard: true },
       { action: 'allow-unmute', participantId: 'p2', kind: 'audio' },
       { action: 'allow-unmute-everyone', kind: 'video' },
-      { action: 'remove', participantId: 'p2' },
+      { action: 'remove', participantId: 'p2', block: true },
       { action: 'grant-moderator', participantId: 'p2' },
       { action: 'lower-hand', participantId: 'p2' },
       { action: 'lock-room', locked: true },
@@ -27,9 +27,15 @@ describe('class messages', () => {
       { action: 'admit', participantId: 'k1' },
       { action: 'deny', participantId: 'k1' },
       { action: 'end-conference' },
+      { action: 'set-subject', subject: 'Fractions, part 2' },
     ]) {
       assert.deepEqual(parsed(json({ type: 'moderate', request })), { type: 'moderate', request });
     }
+    // Jitsi's kick is not a ban: a remove without `block` does not block.
+    assert.deepEqual(parsed(json({ type: 'moderate', request: { action: 'remove', participantId: 'p2' } })), {
+      type: 'moderate',
+      request: { action: 'remove', participantId: 'p2', block: false },
+    });
   });
 
   test('unknown or incomplete moderation requests are refused, naming the path', () => {
@@ -58,10 +64,10 @@ describe('class messages', () => {
 
   test('server messages: room state, chat, lobby, lobby-waiting, ended', () => {
     const messages = [
-      { type: 'room-state', state: { locked: true, lobbyEnabled: false, hardMuted: { audio: true, video: false } } },
+      { type: 'room-state', state: { locked: true, lobbyEnabled: false, hardMuted: { audio: true, video: false }, subject: 'Fractions' } },
       { type: 'chat', messages: [{ id: 'm1', from: 'p1', fromName: 'Ada', text: 'hi', at: 1 }, { id: 'm2', from: 'p1', fromName: 'Ada', to: 'p2', text: 'psst', at: 2 }], history: false },
       { type: 'lobby', waiting: [{ id: 'k1', displayName: 'Bob', knockedAt: 5 }] },
-      { type: 'lobby-waiting' },
+      { type: 'lobby-waiting', moderatorPresent: false },
       { type: 'participant-left', participantId: 'p2', reason: 'ended' },
     ];
     for (const m of messages) {
@@ -69,5 +75,8 @@ describe('class messages', () => {
       assert.ok(r.ok, r.ok ? '' : r.error);
       assert.deepEqual(r.message, m);
     }
+    // A server from before issue 12 sent no moderatorPresent: read as a moderator being there, as its page assumed.
+    const old = parseServerMessage(json({ type: 'lobby-waiting' }));
+    assert.deepEqual(old.ok && old.message, { type: 'lobby-waiting', moderatorPresent: true });
   });
 });

@@ -8,6 +8,8 @@ import { displayName, id, mediaKind } from './fields.js';
 
 /** Longest chat message, in characters. */
 export const MAX_CHAT_TEXT = 1000;
+/** Longest meeting subject, in characters. */
+export const MAX_SUBJECT = 200;
 /** Most room messages kept for late joiners (chat.ts also bounds their total size). */
 export const CHAT_HISTORY_LIMIT = 100;
 
@@ -22,7 +24,11 @@ export const moderationRequest = z.discriminatedUnion('action', [
   z.object({ action: z.literal('mute-everyone'), kind: mediaKind, hard: z.boolean().default(false) }),
   z.object({ action: z.literal('allow-unmute'), participantId: id, kind: mediaKind }),
   z.object({ action: z.literal('allow-unmute-everyone'), kind: mediaKind }),
-  z.object({ action: z.literal('remove'), participantId: id }),
+  /**
+   * `block`: also refuse this person's identity (token `sub` and `context.user.id`) in this room until the class ends
+   * (`blocked_by_moderator`); refused with `participant_not_blockable` when they have none.
+   */
+  z.object({ action: z.literal('remove'), participantId: id, block: z.boolean().default(false) }),
   z.object({ action: z.literal('grant-moderator'), participantId: id }),
   z.object({ action: z.literal('lower-hand'), participantId: id }),
   z.object({ action: z.literal('lock-room'), locked: z.boolean() }),
@@ -31,6 +37,8 @@ export const moderationRequest = z.discriminatedUnion('action', [
   z.object({ action: z.literal('admit'), participantId: id }),
   z.object({ action: z.literal('deny'), participantId: id }),
   z.object({ action: z.literal('end-conference') }),
+  /** The meeting's subject, shown to everyone ('' clears it); Jitsi's `subject` command and `config.subject`. */
+  z.object({ action: z.literal('set-subject'), subject: z.string().trim().max(MAX_SUBJECT) }),
 ]);
 export type ModerationRequest = z.infer<typeof moderationRequest>;
 export type ModerationAction = ModerationRequest['action'];
@@ -53,6 +61,8 @@ export const roomState = z.object({
   lobbyEnabled: z.boolean(),
   /** Lecture mode: everyone but moderators is hard-muted for this kind, newcomers included. */
   hardMuted: z.object({ audio: z.boolean(), video: z.boolean() }),
+  /** The meeting's subject set by a moderator ('' when none). */
+  subject: z.string().max(MAX_SUBJECT).default(''),
 });
 export type RoomState = z.infer<typeof roomState>;
 

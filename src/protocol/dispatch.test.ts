@@ -18,6 +18,7 @@ const everyServerMessage: HandlerTable<ServerMessage> = {
   resumed: ignore,
   'publish-answer': ignore,
   'restart-ice': ignore,
+  'track-unavailable': ignore,
   'subscribe-offer': ignore,
   'participant-joined': ignore,
   'participant-updated': ignore,
@@ -73,7 +74,7 @@ test('dispatch calls the handler of the message type, with the message', () => {
   const table: HandlerTable<ServerMessage, string> = Object.fromEntries(
     serverMessage.options.map((o) => [o.shape.type.value, (m: ServerMessage) => (seen.push(m.type), `handled ${m.type}`)]),
   ) as unknown as HandlerTable<ServerMessage, string>;
-  assert.equal(dispatch(table, { type: 'lobby-waiting' }), 'handled lobby-waiting');
+  assert.equal(dispatch(table, { type: 'lobby-waiting', moderatorPresent: true }), 'handled lobby-waiting');
   assert.deepEqual(seen, ['lobby-waiting']);
 });
 

@@ -25,12 +25,12 @@ export const ERRORS = {
     status: 400,
     closeCode: 4400,
     message:
-      'This room name is not valid. Use 1-64 letters, digits, dots, dashes or underscores, e.g. /maths-101.',
+      'This room name is not valid. Use 1-64 letters or digits (of any language, one script per name), with dots, dashes or underscores between them, e.g. /maths-101 or /тест.',
   },
   tenant_name_invalid: {
     status: 400,
     closeCode: 4401,
-    message: 'The tenant part of the address is not valid. Use letters, digits, dots, dashes or underscores.',
+    message: 'The tenant part of the address is not valid. Use letters or digits (of any language, one script per name), with dots, dashes or underscores between them.',
   },
   message_malformed: {
     status: 400,
@@ -41,6 +41,12 @@ export const ERRORS = {
     status: 413,
     closeCode: 4413,
     message: 'The client sent a message larger than the server accepts.',
+  },
+  signaling_too_slow: {
+    status: 503,
+    closeCode: 4414,
+    message: 'The connection fell too far behind the messages of the meeting; reconnecting.',
+    retryable: true,
   },
   protocol_version_unsupported: {
     status: 400,
@@ -84,6 +90,12 @@ export const ERRORS = {
     closeCode: 4511,
     message: 'Audio and video stopped getting through and could not be repaired; reconnecting them.',
   },
+  sdp_invalid: {
+    status: 400,
+    closeCode: 4512,
+    message: 'The audio and video description the client sent is not one the server can use.',
+    requestOnly: true,
+  },
   not_found: {
     status: 404,
     closeCode: 4404,
@@ -114,7 +126,7 @@ export const ERRORS = {
   api_forbidden: {
     status: 403,
     closeCode: 4480,
-    message: 'This token may not use the API: it needs a moderator claim (context.user.moderator or a teacher affiliation).',
+    message: 'This token may not use the API: it needs a moderator claim (context.user.moderator, a top-level moderator, or a teacher affiliation).',
   },
   api_token_invalid: {
     status: 401,
@@ -125,6 +137,12 @@ export const ERRORS = {
     status: 403,
     closeCode: 4482,
     message: 'The API is off on this server: set JWT_APP_SECRET (tokens signed with it) or API_TOKEN.',
+  },
+  // /metrics with METRICS_TOKEN.
+  metrics_token_invalid: {
+    status: 401,
+    closeCode: 4483,
+    message: 'The metrics need a token: send METRICS_TOKEN as a Bearer token.',
   },
   // Token (JWT) admission, when ENABLE_AUTH=1. 401: the token does not prove who sent it;
   // 403: a genuine token that is not for this room, tenant or server. The detail names the
@@ -229,6 +247,17 @@ export const ERRORS = {
     status: 410,
     closeCode: 4426,
     message: 'A moderator ended this meeting for everyone.',
+  },
+  blocked_by_moderator: {
+    status: 403,
+    closeCode: 4427,
+    message: 'A moderator removed you from this class and blocked you from joining it again until it ends.',
+  },
+  participant_not_blockable: {
+    status: 409,
+    closeCode: 4428,
+    message: 'This person joined without a user id in a token, so there is nothing to block them by: remove them, and lock the meeting or turn the lobby on to keep them out.',
+    requestOnly: true,
   },
   // Client-side codes: shown by the web client, reported by it, never sent by the server.
   signaling_unreachable: {

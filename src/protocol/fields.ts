@@ -1,8 +1,12 @@
 /** Field schemas shared by the signaling messages (messages.ts, class-messages.ts). */
 import { z } from 'zod';
+import { MAX_DISPLAY_NAME_INPUT, MAX_DISPLAY_NAME_LENGTH, normalizeDisplayName } from './display-name.js';
 
 export const id = z.string().min(1).max(128);
-export const displayName = z.string().trim().max(80);
+/** A display name as the server sends it: normalised (display-name.ts). */
+export const displayName = z.string().max(MAX_DISPLAY_NAME_LENGTH);
+/** A display name as a client sends it: normalised on arrival, before anyone sees it. */
+export const displayNameInput = z.string().max(MAX_DISPLAY_NAME_INPUT).transform(normalizeDisplayName);
 export const mediaKind = z.enum(['audio', 'video']);
 export type MediaKind = z.infer<typeof mediaKind>;
 /** What a published track carries, so clients can lay it out. */

@@ -14,7 +14,7 @@ test('a POST body carries messages one per line, in order, and blank lines are i
 test('the answers parse as the envelope, and what the server sends is one', () => {
   assert.equal(openAnswer.safeParse({ sid: 'abc' }).success, true);
   assert.equal(openAnswer.safeParse({}).success, false);
-  const sent: PollAnswer = { seq: 3, messages: [{ type: 'lobby-waiting' }], closed: { code: 'room_full', closeCode: 4429 } };
+  const sent: PollAnswer = { seq: 3, messages: [{ type: 'lobby-waiting', moderatorPresent: false }], closed: { code: 'room_full', closeCode: 4429 } };
   assert.deepEqual(pollAnswer.parse(JSON.parse(JSON.stringify(sent))), sent);
   assert.equal(pollAnswer.safeParse({ seq: 1 }).success, false, 'messages are required');
   assert.equal(pollAnswer.safeParse({ seq: -1, messages: [] }).success, false);

@@ -34,6 +34,7 @@ const participant = {
   handRaisedAt: null,
   joinedAt: 1700000000000,
   connectionInterrupted: false,
+  blockable: false,
 };
 
 describe('protocol constants', () => {
@@ -154,7 +155,8 @@ describe('parseClientMessage', () => {
       const cases: [unknown, string][] = [
         [{ ...hello, protocolVersion: 1.5 }, 'protocolVersion'],
         [{ ...hello, audioMuted: 'yes' }, 'audioMuted'],
-        [{ ...hello, displayName: 'x'.repeat(81) }, 'displayName'],
+        [{ ...hello, displayName: 'x'.repeat(1025) }, 'displayName'],
+        [{ type: 'publish-offer', sdp: 'v=0', sources: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [String(i), 'camera'])) }, 'sources'],
         [{ ...hello, room: 'r'.repeat(201) }, 'room'],
         [{ type: 'subscribe-answer', sdp: '' }, 'sdp'],
         [{ type: 'set-muted', kind: 'screen', muted: true }, 'kind'],

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { chatMessage, CHAT_HISTORY_LIMIT, knocker, MAX_CHAT_TEXT, moderationRequest, roomState } from './class-messages.js';
-import { displayName, id, leaveReason, mediaKind, role, trackSource } from './fields.js';
+import { displayName, displayNameInput, id, leaveReason, mediaKind, role, trackSource } from './fields.js';
 
 export { leaveReason, mediaKind, role, trackSource, type LeaveReason, type MediaKind, type Role, type TrackSource } from './fields.js';
 export * from './class-messages.js';
@@ -16,8 +16,16 @@ export * from './class-messages.js';
 export const PROTOCOL_VERSION = 1;
 /** Largest message either side accepts (an SDP for a big room is ~20 KB). */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
+/** Longest SDP either side accepts, in characters (a subscribe offer for a class of 100 is ~120,000). */
+export const MAX_SDP_CHARS = 200_000;
+/**
+ * Most m-lines a participant's publish offer may have, and so most entries in
+ * its `sources` and tracks it publishes: a browser sends 2 to 4 (microphone,
+ * camera, a screen share and its sound), and stopped ones are reused.
+ */
+export const MAX_PUBLISH_TRACKS = 16;
 
-const sdp = z.string().min(1).max(200_000);
+const sdp = z.string().min(1).max(MAX_SDP_CHARS);
 
 export const participantInfo = z.object({
   id,
@@ -33,14 +41,32 @@ export const participantInfo = z.object({
   joinedAt: z.number(),
   /** Its connection dropped; the server holds it a few seconds in case it comes back (others may show it as reconnecting). */
   connectionInterrupted: z.boolean().default(false),
+  /** It came with a token user id, so a moderator can remove and block it (the People panel offers it only then). */
+  blockable: z.boolean().default(false),
+  /** The picture from its token (`context.user.avatar`, http or https only), shown while its camera is off. */
+  avatarUrl: z.string().max(2048).optional(),
 });
 export type ParticipantInfo = z.infer<typeof participantInfo>;
 
-const iceServer = z.object({
-  urls: z.union([z.string(), z.array(z.string())]),
-  username: z.string().optional(),
-  credential: z.string().optional(),
-});
+/** What RTCPeerConnection accepts as an ICE server URL; anything else makes its constructor throw. */
+const ICE_URL = /^(stun|stuns|turn|turns):[^\s]+$/;
+const iceUrl = z.string().regex(ICE_URL, { error: (issue) => `'${String(issue.input).slice(0, 80)}' is not a stun:, stuns:, turn: or turns: URL` });
+
+/**
+ * One RTCIceServer as the page hands it to RTCPeerConnection. The server
+ * checks ICE_SERVERS_JSON against this same schema at start
+ * (src/config/schema.ts), so a value the page would drop never gets that far.
+ */
+export const iceServer = z
+  .object({
+    urls: z.union([iceUrl, z.array(iceUrl).min(1)]),
+    username: z.string().optional(),
+    credential: z.string().optional(),
+  })
+  .refine((s) => !(Array.isArray(s.urls) ? s.urls : [s.urls]).some((u) => u.startsWith('turn')) || (s.username !== undefined && s.credential !== undefined), {
+    error: 'a turn: or turns: server needs a username and a credential',
+  });
+export type IceServer = z.infer<typeof iceServer>;
 
 const candidate = z.object({
   candidate: z.string().max(2000),
@@ -61,12 +87,18 @@ export const clientMessage = z.discriminatedUnion('type', [
     protocolVersion: z.number().int(),
     room: z.string().max(200),
     tenant: z.string().max(200).optional(),
-    displayName,
+    displayName: displayNameInput,
     token: z.string().max(16_384).optional(),
     /** From the last welcome in this room: rejoins after a lost connection even if the token has expired since. */
     rejoinTicket: z.string().max(128).optional(),
     audioMuted: z.boolean().default(false),
     videoMuted: z.boolean().default(false),
+    /**
+     * Video codecs this client decodes (mime types, RTCRtpReceiver.getCapabilities('video')). A camera
+     * sent in a codec not listed is announced with `track-unavailable` instead of offered. Absent: every
+     * codec the server negotiates (VP8, H.264).
+     */
+    receiveCodecs: z.array(z.string().max(64)).max(32).optional(),
     /**
      * After a lost connection: continue this participant's session instead of joining again.
      * `received` counts the server's messages since the first hello (pongs and `resumed` aside). When the server cannot
@@ -80,8 +112,10 @@ export const clientMessage = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('publish-offer'),
     sdp,
-    /** mid -> what that m-line carries. */
-    sources: z.record(z.string().max(64), trackSource),
+    /** mid -> what that m-line carries; every mid must be one of the offer's (else `sdp_invalid`). */
+    sources: z
+      .record(z.string().max(64), trackSource)
+      .refine((sources) => Object.keys(sources).length <= MAX_PUBLISH_TRACKS, { message: `at most ${MAX_PUBLISH_TRACKS} sources` }),
   }),
   z.object({ type: z.literal('subscribe-answer'), sdp }),
   z.object({ type: z.literal('ice-candidate'), pc: pcRole, candidate }),
@@ -92,7 +126,7 @@ export const clientMessage = z.discriminatedUnion('type', [
    */
   z.object({ type: z.literal('restart-ice'), pc: z.literal('subscribe'), reason: z.string().max(200).optional() }),
   z.object({ type: z.literal('set-muted'), kind: mediaKind, muted: z.boolean() }),
-  z.object({ type: z.literal('set-display-name'), displayName }),
+  z.object({ type: z.literal('set-display-name'), displayName: displayNameInput }),
   z.object({ type: z.literal('moderate'), request: moderationRequest }),
   /** Without `to`: to the room (kept for late joiners); with it: to that participant only. */
   z.object({ type: z.literal('chat-send'), text: z.string().trim().min(1).max(MAX_CHAT_TEXT), to: id.optional() }),
@@ -151,14 +185,31 @@ export const serverMessage = z.discriminatedUnion('type', [
    */
   z.object({ type: z.literal('restart-ice'), pc: z.literal('publish') }),
   z.object({ type: z.literal('subscribe-offer'), sdp, tracks: z.array(subscribedTrack) }),
+  /**
+   * A track of another participant that this client will not receive, and why: `codec_unsupported`
+   * (`codec`, e.g. video/H264, is not in the hello's receiveCodecs). The page shows it on the tile.
+   */
+  z.object({
+    type: z.literal('track-unavailable'),
+    participantId: id,
+    trackId: id,
+    kind: mediaKind,
+    source: trackSource,
+    reason: z.enum(['codec_unsupported']),
+    codec: z.string(),
+  }),
   z.object({ type: z.literal('participant-joined'), participant: participantInfo }),
   z.object({ type: z.literal('participant-updated'), participant: participantInfo }),
   z.object({ type: z.literal('participant-left'), participantId: id, reason: leaveReason }),
   z.object({ type: z.literal('room-state'), state: roomState }),
   /** Room and private messages; `history` marks the backlog sent once after welcome. */
   z.object({ type: z.literal('chat'), messages: z.array(chatMessage).max(CHAT_HISTORY_LIMIT), history: z.boolean() }),
-  /** To the knocking client: you are waiting in the lobby (a welcome or a lobby_denied error follows). */
-  z.object({ type: z.literal('lobby-waiting') }),
+  /**
+   * To the knocking client: you are waiting in the lobby (a welcome or a lobby_denied error follows).
+   * Sent again whenever `moderatorPresent` changes: without a moderator in the room nobody can let
+   * you in yet, and the page says so.
+   */
+  z.object({ type: z.literal('lobby-waiting'), moderatorPresent: z.boolean().default(true) }),
   /** To moderators: who is waiting in the lobby now, oldest first. */
   z.object({ type: z.literal('lobby'), waiting: z.array(knocker).max(1000) }),
   /** `received`: the client's messages the server has so far; the client stops keeping them. */

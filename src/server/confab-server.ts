@@ -6,7 +6,7 @@
  */
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { Config } from '../config/config.js';
-import type { MediaTransport } from '../media/transport/media-transport.js';
+import { MuxTransport, type MediaTransport } from '../media/transport/media-transport.js';
 import { ConfabError } from '../protocol/errors.js';
 import { admissionPolicy, tokenVerifierFor, type AdmissionPolicy } from '../service/auth/admission.js';
 import { ApiAccess } from '../service/auth/api-access.js';
@@ -16,6 +16,7 @@ import { defaultAdvertiseHost } from '../service/cluster/cluster-node.js';
 import { LocalRoomGateway } from '../service/local-room-gateway.js';
 import type { RoomGateway } from '../service/room-gateway.js';
 import { localRooms, localView } from '../service/live-view.js';
+import { JoinLimits } from '../service/join-limits.js';
 import { ResumeRegistry } from '../service/session-resume.js';
 import type { SignalingChannel } from '../service/signaling-channel.js';
 import { SignalingConnection } from '../service/signaling-connection.js';
@@ -26,6 +27,7 @@ import { ClusterListener } from './cluster-listener.js';
 import { waitUntilEmpty, type DrainOptions, type DrainOutcome } from './drain.js';
 import { LongPollTransport } from './longpoll-transport.js';
 import { createMediaTransport, type MediaSetup } from './media-setup.js';
+import { MetricsEndpoint } from './metrics-endpoint.js';
 import { ConfabMetrics } from './metrics.js';
 import { HttpRoutes, type PageAdmission } from './routes.js';
 import { VERSION } from './version.js';
@@ -53,6 +55,10 @@ export class ConfabServer {
   readonly #mediaSetup: MediaSetup;
   readonly #websocket: WebSocketTransport;
   readonly #longPoll: LongPollTransport;
+  readonly #joinLimits = new JoinLimits();
+  readonly #metricsEndpoint: MetricsEndpoint;
+  /** The METRICS_PORT listener's port once started; undefined: metrics are on the HTTP port. */
+  metricsPort: number | undefined;
   #ready = false;
   #closed = false;
 
@@ -74,6 +80,8 @@ export class ConfabServer {
       signalingConnections: () => ({ websocket: this.#websocket.size, 'long-poll': this.#longPoll.size }),
       interruptedParticipants: () => this.resume.suspendedCount(),
       webhookBacklog: () => this.webhooks?.backlog(),
+      mediaPortRefusals: () =>
+        this.media instanceof MuxTransport ? { dropped: this.media.routes.dropped, tcpClosed: this.media.tcpClosedFor } : { dropped: {}, tcpClosed: {} },
     });
     this.resume = new ResumeRegistry(config.resumeGraceMs, log, (outcome) => this.metrics.resume(outcome));
     this.gateway = new LocalRoomGateway({ ...config, transport: this.media, observer: this.metrics, serverVersion: VERSION }, log);
@@ -97,12 +105,15 @@ export class ConfabServer {
       : undefined;
     this.roomGateway = this.cluster?.gateway ?? this.gateway;
     this.#clusterListener = this.cluster && new ClusterListener(this.cluster, () => ({ rooms: localRooms(this.gateway) }), log);
+    // The end of a class revokes every rejoin ticket to it, also those of people who dropped earlier.
+    this.gateway.on('classEnded', (room) => this.rejoinTickets?.revokeRoom(room.key));
     // Opened here, so a bad WEBHOOK_OUTBOX_PATH fails before anything listens; follows every room from the first.
     this.webhooks = config.webhooks ? new WebhookOutbox(config.webhooks, log, { userAgent: `Confab/${VERSION}` }) : undefined;
     this.webhooks?.attach(this.gateway);
     this.logSettings();
-    const web = new WebClient(config.webRoot ?? defaultWebRoot());
+    const web = new WebClient(config.webRoot ?? defaultWebRoot(), config.allowedEmbedOrigins);
     if (!web.available) log.warn({ webRoot: web.root }, 'web client not built: pages answer 503 until `npm run build`');
+    this.#metricsEndpoint = new MetricsEndpoint(() => this.metrics.render(), config.metricsToken);
     const live = localView(this.gateway);
     const api = new ApiRoutes(new ApiAccess(config.auth, config.apiToken, verifier), this.cluster?.liveView(live) ?? live, log);
     this.#websocket = new WebSocketTransport(config.pingIntervalMs, (channel) => this.connection(channel), log);
@@ -116,8 +127,8 @@ export class ConfabServer {
           startedAt: this.startedAt,
           isReady: () => this.#ready,
           stats: () => ({ ...this.gateway.occupancy(), ...(this.cluster ? { cluster: this.cluster.view() } : {}) }),
-          metrics: () => this.metrics.render(),
         },
+        metrics: config.metricsPort === undefined ? this.#metricsEndpoint : undefined,
         targets: {
           api: (req, res, rest, url) => api.handle(req, res, rest, url),
           longPoll: (req, res, url) => this.#longPoll.handle(req, res, url),
@@ -141,6 +152,7 @@ export class ConfabServer {
         resolve();
       });
     });
+    if (this.config.metricsPort !== undefined) this.metricsPort = await this.#metricsEndpoint.listen(this.config.metricsPort, this.config.httpHost);
     this.#websocket.start();
     if (this.cluster && this.#clusterListener) {
       const { port: clusterPort, advertiseHost } = this.config.cluster!;
@@ -152,7 +164,8 @@ export class ConfabServer {
     const address = this.http.address();
     const port = typeof address === 'object' && address ? address.port : this.config.httpPort;
     const media = this.#mediaSetup.boundPorts();
-    this.log.info({ port, publicUrl: this.config.publicUrl, version: VERSION, ...media }, `Confab listening on http://localhost:${port}${this.config.basePath}`);
+    const metrics = `${this.metricsPort !== undefined ? `port ${this.metricsPort}` : `${this.config.basePath}metrics on the HTTP port`}${this.config.metricsToken ? ' with METRICS_TOKEN' : ''}`;
+    this.log.info({ port, publicUrl: this.config.publicUrl, version: VERSION, metrics, ...media }, `Confab listening on http://localhost:${port}${this.config.basePath}`);
     return port;
   }
 
@@ -183,7 +196,7 @@ export class ConfabServer {
     this.gateway.close();
     this.media.close();
     this.http.closeAllConnections();
-    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+    await Promise.all([new Promise<void>((resolve) => this.http.close(() => resolve())), this.#metricsEndpoint.close()]);
     await this.#clusterListener?.close();
     await this.cluster?.close();
     // After the rooms closed: their last events are in the outbox; send what goes through, keep the rest on disk.
@@ -195,7 +208,7 @@ export class ConfabServer {
     return new SignalingConnection(
       transport,
       this.roomGateway,
-      { helloTimeoutMs: this.config.helloTimeoutMs, isAccepting: () => this.#ready, observer: this.metrics, admission: this.admission, rejoinTickets: this.rejoinTickets, resume: this.resume },
+      { helloTimeoutMs: this.config.helloTimeoutMs, isAccepting: () => this.#ready, observer: this.metrics, admission: this.admission, rejoinTickets: this.rejoinTickets, resume: this.resume, joinLimits: this.#joinLimits },
       this.log,
     );
   }

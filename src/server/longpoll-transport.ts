@@ -4,15 +4,20 @@
  * `sid` and `ack`) is defined in src/protocol/long-poll.ts; here a POST
  * without a session opens one, and a session whose client stopped polling
  * for two ping intervals is gone, as with a WebSocket's missed pongs.
- * The session id is a random 128-bit bearer secret.
+ * The session id is a random 128-bit bearer secret. A closed session is
+ * forgotten CLOSED_LINGER_MS later, whether or not its client keeps polling.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfabError } from '../protocol/errors.js';
 import { LONG_POLL_QUERY, MAX_POST_BYTES, postMessages, type OpenAnswer } from '../protocol/long-poll.js';
 import type { SignalingConnection } from '../service/signaling-connection.js';
+import { clientAddress } from './client-address.js';
 import { LongPollChannel } from './longpoll-channel.js';
 import { sendError, sendJson } from './routes.js';
+
+/** A closed session answers polls (with its `closed`) this long, then is gone (404). */
+export const CLOSED_LINGER_MS = 5000;
 
 export class LongPollTransport {
   readonly #sessions = new Map<string, { channel: LongPollChannel; connection: SignalingConnection }>();
@@ -52,8 +57,10 @@ export class LongPollTransport {
     if (!entry) {
       const id = randomBytes(16).toString('base64url');
       const remote = `lp ${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
-      const channel = new LongPollChannel(id, remote);
-      entry = { channel, connection: this.connect(channel) };
+      const channel = new LongPollChannel(id, remote, clientAddress(req));
+      const connection = this.connect(channel);
+      channel.onTooSlow = (why) => connection.tooSlow(why);
+      entry = { channel, connection };
       this.#sessions.set(id, entry);
     }
     entry.channel.lastSeen = Date.now();
@@ -80,13 +87,12 @@ export class LongPollTransport {
   private sweep(): void {
     const now = Date.now();
     for (const [id, { channel, connection }] of this.#sessions) {
-      if (channel.polling) continue;
-      const idle = now - channel.lastSeen;
-      if (channel.closed ? idle > 5000 : idle > this.deadAfterMs) {
-        this.#sessions.delete(id);
-        // Polls stopped without a goodbye: the network, most likely; the participant may resume.
-        connection.transportClosed(channel.closed ? 'clean' : 'lost');
-      }
+      const gone = channel.closedAt !== undefined ? now - channel.closedAt > CLOSED_LINGER_MS : !channel.polling && now - channel.lastSeen > this.deadAfterMs;
+      if (!gone) continue;
+      this.#sessions.delete(id);
+      channel.abandon();
+      // Polls stopped without a goodbye: the network, most likely; the participant may resume.
+      connection.transportClosed(channel.closed ? 'clean' : 'lost');
     }
   }
 }

@@ -4,18 +4,21 @@
  */
 import { networkInterfaces } from 'node:os';
 import type { Config } from '../config/config.js';
+import { nativeSrtpAvailable } from '../media/native-srtp.js';
 import { DirectTransport, MuxTransport, type MediaTransport } from '../media/transport/media-transport.js';
 
 export interface MediaSetup {
   readonly transport: MediaTransport;
-  /** For the start-up log: the one UDP and TCP media ports once bound (single mode); nothing in range mode. */
-  boundPorts(): { mediaUdpPort?: number | undefined; mediaTcpPort?: number | undefined };
+  /** For the start-up log: the one UDP and TCP media ports once bound (single mode), and whose SRTP encrypts. */
+  boundPorts(): { mediaUdpPort?: number | undefined; mediaTcpPort?: number | undefined; srtp: 'libsrtp' | 'werift' };
 }
 
 /** One UDP (and TCP) port for all media by default; a port per peer connection in range mode. */
 export function createMediaTransport(config: Config): MediaSetup {
   const m = config.media;
-  if (m.portMode === 'range') return { transport: new DirectTransport(m), boundPorts: () => ({}) };
+  // MEDIA_SRTP: libsrtp when the addon is built (auto) or required (native); werift's own otherwise.
+  const srtp = m.srtp !== 'js' && nativeSrtpAvailable() ? 'libsrtp' : 'werift';
+  if (m.portMode === 'range') return { transport: new DirectTransport(m), boundPorts: () => ({ srtp }) };
   const local = hostAddresses();
   const bindAddresses = m.bindAddress ? [m.bindAddress] : local;
   const advertiseIps = m.advertiseIps.length > 0 ? m.advertiseIps : local.filter((ip) => !ip.startsWith('169.254.'));
@@ -33,8 +36,9 @@ export function createMediaTransport(config: Config): MediaSetup {
     udpPort: m.udpPort,
     tcpPort: m.tcpPort,
     simulatedLossPercent: m.simulatedLossPercent,
+    srtp: m.srtp,
   });
-  return { transport: mux, boundPorts: () => ({ mediaUdpPort: mux.udpPort, mediaTcpPort: mux.tcpPort }) };
+  return { transport: mux, boundPorts: () => ({ mediaUdpPort: mux.udpPort, mediaTcpPort: mux.tcpPort, srtp }) };
 }
 
 /** The host's IPv4 addresses, loopback last (a browser on this machine can always use it). */

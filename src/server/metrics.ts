@@ -6,6 +6,7 @@
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { mediaStats } from '../media/media-stats.js';
+import { reportLabel } from '../protocol/client-reports.js';
 import type { ServiceObserver } from '../service/observer.js';
 
 export interface MetricsSource {
@@ -23,6 +24,11 @@ export interface MetricsSource {
   interruptedParticipants(): number;
   /** Attendance webhook deliveries; undefined when webhooks are off. */
   webhookBacklog(): { pending: number; failed: number; oldestPendingAgeS: number } | undefined;
+  /**
+   * The one-port demultiplexer's refusals (src/media/transport/): first packets dropped by
+   * reason (`RouteTable.dropped`), ICE-TCP connections closed for a bound (`TcpMux.closedFor`).
+   */
+  mediaPortRefusals(): { dropped: Readonly<Record<string, number>>; tcpClosed: Readonly<Record<string, number>> };
 }
 
 export class ConfabMetrics implements ServiceObserver {
@@ -30,6 +36,7 @@ export class ConfabMetrics implements ServiceObserver {
   readonly #joinFailures: Counter<'code'>;
   readonly #clientReports: Counter<'code'>;
   readonly #resumes: Counter<'outcome'>;
+  readonly #rateLimited: Counter<'kind'>;
   readonly #stalls: Counter<'pc' | 'outcome'>;
   readonly #recentStalls = new RecentEvents(3_600_000, 10_000);
 
@@ -86,11 +93,29 @@ export class ConfabMetrics implements ServiceObserver {
     this.mediaCounter('confab_received_packets_total', 'RTP packets received from publishers.', () => mediaStats.packetsReceived);
     this.mediaCounter('confab_received_bytes_total', 'RTP payload bytes received from publishers.', () => mediaStats.bytesReceived);
     this.mediaCounter('confab_keyframe_requests_total', 'Keyframe requests (PLI) sent to publishers.', () => mediaStats.keyframeRequests);
+    this.labelledCounter(
+      'confab_media_port_dropped_total',
+      'Packets the media port dropped before any state: first packets that are not a valid ICE check for a live peer connection, by reason, and sends without a route (no_route).',
+      'reason',
+      () => source.mediaPortRefusals().dropped,
+    );
+    this.labelledCounter(
+      'confab_media_tcp_closed_total',
+      'ICE-TCP connections the media port closed for a bound: silent too long, too many bytes before a check, too many per address, a first frame that is not a valid check.',
+      'reason',
+      () => source.mediaPortRefusals().tcpClosed,
+    );
     this.#joinFailures = new Counter({ name: 'confab_join_failures_total', help: 'Refused joins, by error code.', labelNames: ['code'], registers });
     this.#clientReports = new Counter({
       name: 'confab_client_reports_total',
       help: 'Problems browsers reported (ICE failure, camera, signaling fallback), by code.',
       labelNames: ['code'],
+      registers,
+    });
+    this.#rateLimited = new Counter({
+      name: 'confab_rate_limited_total',
+      help: 'Participant messages refused with rate_limited, by kind of limit (chat, display-name, mute, hand, report, ...; docs/security.md).',
+      labelNames: ['kind'],
       registers,
     });
     this.#resumes = new Counter({
@@ -132,17 +157,39 @@ export class ConfabMetrics implements ServiceObserver {
     this.#resumes.inc({ outcome });
   }
 
+  rateLimited(kind: string): void {
+    this.#rateLimited.inc({ kind });
+  }
+
   joinRefused(code: string): void {
     this.#joinFailures.inc({ code });
   }
 
   clientReport(code: string): void {
-    // Client codes are free text: keep the label set bounded.
-    this.#clientReports.inc({ code: /^[a-z_]{1,48}$/.test(code) ? code : 'other' });
+    // Client codes are free text: the label takes only the known ones (src/protocol/client-reports.ts).
+    this.#clientReports.inc({ code: reportLabel(code) });
   }
 
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  /** A Prometheus counter per label value that follows a record of plain counters kept elsewhere. */
+  private labelledCounter(name: string, help: string, label: string, read: () => Readonly<Record<string, number>>): void {
+    const seen = new Map<string, number>();
+    new Counter({
+      name,
+      help,
+      labelNames: [label],
+      registers: [this.registry],
+      collect() {
+        for (const [value, now] of Object.entries(read())) {
+          const before = seen.get(value) ?? 0;
+          this.inc({ [label]: value }, Math.max(0, now - before));
+          seen.set(value, now);
+        }
+      },
+    });
   }
 
   /** A Prometheus counter that follows one of the plain media-stats numbers. */

@@ -11,6 +11,7 @@ import { ConfabError, ERRORS } from '../protocol/errors.js';
 import { parseRoomPath, type RoomAddress } from '../protocol/room-name.js';
 import type { Logger } from '../util/log.js';
 import { pathBelowBase } from './base-path.js';
+import type { MetricsEndpoint } from './metrics-endpoint.js';
 import { routeOf, type RouteKind } from './route-table.js';
 import type { WebClient } from './web-client.js';
 
@@ -27,8 +28,6 @@ export interface HealthSource {
   isReady(): boolean;
   /** This node's load; in cluster mode also the cluster's (`cluster`). */
   stats(): { rooms: number; participants: number; cluster?: unknown };
-  /** Prometheus exposition, when metrics are on. */
-  metrics?(): Promise<{ contentType: string; body: string }>;
 }
 
 /** What serves the routes that are not plain pages: each gets the request as it came. */
@@ -47,6 +46,8 @@ export interface RoutesOptions {
   readonly health: HealthSource;
   readonly targets: RouteTargets;
   readonly pageAdmission?: PageAdmission;
+  /** `<base>metrics` (metrics-endpoint.ts); undefined: served on METRICS_PORT instead, so not here. */
+  readonly metrics: Pick<MetricsEndpoint, 'serve'> | undefined;
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -120,11 +121,8 @@ export class HttpRoutes {
       case 'home':
         return web.servePage(res, this.boot());
       case 'metrics':
-        if (!health.metrics) return this.serveRoom(req, res, rest, url);
-        return health.metrics().then(({ contentType, body }) => {
-          res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
-          res.end(body);
-        });
+        if (!this.o.metrics) return sendError(res, new ConfabError('not_found', 'the metrics are served on their own port (METRICS_PORT), not here'));
+        return this.o.metrics.serve(req, res);
       case 'external-api':
         return web.serveExternalApi(res);
       case 'favicon':

@@ -9,6 +9,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sirv from 'sirv';
 import { ERRORS, type ErrorCode } from '../protocol/errors.js';
+import { pageSecurityHeaders } from './page-headers.js';
 
 export interface BootData {
   readonly basePath: string;
@@ -37,8 +38,14 @@ function notBuilt(res: ServerResponse, detail: string): void {
 export class WebClient {
   readonly #template: string | undefined;
   readonly #assets: ReturnType<typeof sirv>;
+  readonly #pageHeaders: Record<string, string>;
 
-  constructor(readonly root: string) {
+  /** `frameAncestors`: who may embed the pages (ALLOWED_EMBED_ORIGINS as CSP sources). */
+  constructor(
+    readonly root: string,
+    frameAncestors: readonly string[] = ['*'],
+  ) {
+    this.#pageHeaders = pageSecurityHeaders(frameAncestors);
     const index = join(root, 'index.html');
     this.#template = existsSync(index) ? readFileSync(index, 'utf8') : undefined;
     this.#assets = sirv(root, { immutable: true, dev: false, etag: true, gzip: false, brotli: false });
@@ -80,7 +87,7 @@ export class WebClient {
     res.writeHead(status, {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-cache',
-      'x-content-type-options': 'nosniff',
+      ...this.#pageHeaders,
     });
     res.end(html);
   }

@@ -49,6 +49,7 @@ export class WebSocketTransport {
       const channel = new WsSignalingChannel(ws, req);
       this.#channels.add(channel);
       const connection = this.connect(channel);
+      channel.onTooSlow = (why) => connection.tooSlow(why);
       ws.on('message', (data, isBinary) => connection.receive(isBinary ? BINARY_FRAME : data.toString()));
       ws.on('close', (code) => {
         this.#channels.delete(channel);

@@ -11,7 +11,7 @@ import { PROTOCOL_VERSION } from '../protocol/messages.js';
 import type { Config } from '../config/config.js';
 import type { MediaTransport } from '../media/transport/media-transport.js';
 import type { Logger } from '../util/log.js';
-import type { Admission } from './auth/admission.js';
+import { mayAutoOwn, type Admission } from './auth/admission.js';
 import { waitInLobby } from './lobby-gate.js';
 import { LocalParticipantLink } from './participant-link.js';
 import { sendSnapshot } from './room-feed.js';
@@ -93,6 +93,9 @@ export class LocalRoomGateway implements RoomGateway {
   async join(request: JoinRequest, channel: SignalingChannel): Promise<LocalParticipantLink> {
     const { address, hello, admission } = request;
     let room = this.registry.getOrCreate(address);
+    // Someone a moderator removed and blocked does not even knock, nor come back to a place the
+    // class kept for them.
+    room.refuseBlocked(admission.identityKey);
     // Someone who was in this class before it moved here comes back to their place: no lobby, no lock.
     const back = this.#memory?.returning(room, request);
     let admitted = back !== undefined;
@@ -100,7 +103,7 @@ export class LocalRoomGateway implements RoomGateway {
     // meanwhile (everyone left), the knock starts again in the room the address has now.
     while (!admitted && mustWaitInLobby(room.lobby.enabled, this.roleIn(room, admission))) {
       const name = hello.displayName || admission.displayName || 'Guest';
-      admitted = (await waitInLobby(room, name, channel, request.signal, this.log)) === 'admitted';
+      admitted = (await waitInLobby(room, name, admission.identityKey, channel, request.signal, this.log)) === 'admitted';
       if (!admitted) room = this.registry.getOrCreate(address);
     }
     const media = this.media.get(room.key);
@@ -115,18 +118,19 @@ export class LocalRoomGateway implements RoomGateway {
         videoMuted: hello.videoMuted,
         user: admission.user,
         features: admission.features,
+        identityKey: admission.identityKey,
         ...(back ? { audioLocked: back.audioLocked, videoLocked: back.videoLocked } : {}),
       },
       // A locked room still lets in moderators (a token's claim: the teacher reconnecting; or auto-owner
-      // while nobody moderates, so a room whose moderator dropped is never stuck locked) and whoever a
-      // moderator admitted.
+      // while nobody moderates, for those it may promote) and whoever a moderator admitted. Anyone else
+      // is refused, moderator or not in the room: a room whose last moderator left keeps its lock.
       { bypassLock: role === 'moderator' || admitted, id: back?.id },
     );
     if (back?.handRaisedAt != null) room.restoreHand(participant, back.handRaisedAt);
-    const log = this.log.child({ room: room.key, participant: participant.id });
+    const log = (request.logBudget?.wrap(this.log) ?? this.log).child({ room: room.key, participant: participant.id });
     this.#channels.set(participant.id, channel);
     participant.once('closed', () => this.#channels.delete(participant.id));
-    const peer = media.attach(participant);
+    const peer = media.attach(participant, hello.receiveCodecs);
     const link = new LocalParticipantLink(room, participant, peer, channel, log, this.options.observer);
     channel.send({
       type: 'welcome',
@@ -160,11 +164,14 @@ export class LocalRoomGateway implements RoomGateway {
 
   /**
    * A token's moderator claim makes a moderator. Otherwise Jitsi's auto-owner: while nobody in
-   * the room moderates (so always for the first one in), the one who joins does.
+   * the room moderates (so always for the first one in), the one who joins does, unless their
+   * token says they are not a moderator or they came without one as a guest while tokens are
+   * required (mayAutoOwn). Those join as participants, or wait in the lobby until a moderator
+   * comes: the table in docs/tokens.md.
    */
   private roleIn(room: Room, admission: Admission): 'moderator' | 'participant' {
-    const moderated = [...room.participants.values()].some((p) => p.role === 'moderator');
-    return admission.moderator || (this.options.autoOwner && !moderated) ? 'moderator' : 'participant';
+    if (admission.moderator) return 'moderator';
+    return this.options.autoOwner && mayAutoOwn(admission) && !room.hasModerator ? 'moderator' : 'participant';
   }
 
   private iceServersFor(participantId: string): IceServer[] {

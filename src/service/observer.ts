@@ -7,6 +7,8 @@ export interface ServiceObserver {
   joinRefused(code: string): void;
   /** A browser reported a problem of its own (ICE failure, camera, signaling fallback). */
   clientReport(code: string): void;
+  /** A participant's message was refused with rate_limited, by the kind of limit (participant-limits.ts). */
+  rateLimited(kind: string): void;
   /** A media path stalled without ICE noticing, and what became of its repair. */
   mediaStall(pc: 'publish' | 'subscribe', outcome: 'detected' | 'repaired' | 'failed'): void;
 }
@@ -14,5 +16,6 @@ export interface ServiceObserver {
 export const NO_OBSERVER: ServiceObserver = {
   joinRefused: () => undefined,
   clientReport: () => undefined,
+  rateLimited: () => undefined,
   mediaStall: () => undefined,
 };

@@ -13,6 +13,8 @@ import { dispatch, type HandlerTable } from '../protocol/dispatch.js';
 import { ConfabError, ERRORS, type ErrorCode } from '../protocol/errors.js';
 import type { Logger } from '../util/log.js';
 import { NO_OBSERVER, type ServiceObserver } from './observer.js';
+import { ParticipantLimits } from './participant-limits.js';
+import { checkPublishOffer, checkSubscribeAnswer, countMLines } from './sdp-check.js';
 import { followRoom } from './room-feed.js';
 import type { ParticipantLink, RoomMessage } from './room-gateway.js';
 import type { SignalingChannel } from './signaling-channel.js';
@@ -31,6 +33,10 @@ const CLOSED_BY_ROOM: Readonly<Record<LeaveReason, ErrorCode | undefined>> = {
 
 export class LocalParticipantLink implements ParticipantLink {
   readonly #offs: (() => void)[] = [];
+  /** How often this participant may make the room fan out, log, or work (participant-limits.ts). */
+  readonly #limits = new ParticipantLimits();
+  /** m-lines of the last subscribe offer we sent: its answer must have as many. */
+  #offeredMLines: number | undefined;
   #left = false;
 
   constructor(
@@ -48,7 +54,10 @@ export class LocalParticipantLink implements ParticipantLink {
       room.on('participantLeft', (p, reason) => {
         if (p.id !== self) channel.send({ type: 'participant-left', participantId: p.id, reason });
       }),
-      peer.on('subscribeOffer', ({ sdp, tracks }) => channel.send({ type: 'subscribe-offer', sdp, tracks })),
+      peer.on('subscribeOffer', ({ sdp, tracks }) => {
+        this.#offeredMLines = countMLines(sdp);
+        channel.send({ type: 'subscribe-offer', sdp, tracks });
+      }),
       peer.on('connectionState', (role, state) => {
         log.info({ pc: role, state }, 'media connection state');
       }),
@@ -57,6 +66,18 @@ export class LocalParticipantLink implements ParticipantLink {
       peer.on('mediaStalled', (stall) => {
         log.warn({ code: 'media_stalled', ...stall }, `media stalled on the ${stall.pc} connection: restarting ICE`);
         observer.mediaStall(stall.pc, 'detected');
+      }),
+      peer.on('trackUnavailable', (producer, reason) => {
+        log.info({ track: producer.id, from: producer.ownerId, codec: producer.codec.mimeType, reason }, 'track not forwarded: this browser cannot decode it');
+        channel.send({
+          type: 'track-unavailable',
+          participantId: producer.ownerId,
+          trackId: producer.id,
+          kind: producer.kind,
+          source: producer.source,
+          reason,
+          codec: producer.codec.mimeType,
+        });
       }),
       peer.on('publishIceRestartNeeded', () => channel.send({ type: 'restart-ice', pc: 'publish' })),
       peer.on('mediaRepaired', ({ pc, afterMs }) => {
@@ -73,9 +94,9 @@ export class LocalParticipantLink implements ParticipantLink {
     participant.once('closed', (reason) => {
       this.dispose();
       // Removed by the server (not by the client leaving): tell the client why.
-      const code = CLOSED_BY_ROOM[reason];
+      const code = reason === 'removed' && participant.blocked ? 'blocked_by_moderator' : CLOSED_BY_ROOM[reason];
       if (code !== undefined) {
-        log.info({ reason }, 'participant removed');
+        log.info({ reason, blocked: participant.blocked }, 'participant removed');
         channel.close(code);
       }
     });
@@ -87,12 +108,18 @@ export class LocalParticipantLink implements ParticipantLink {
 
   async handle(message: RoomMessage): Promise<void> {
     if (this.#left) return;
+    const over = this.#limits.overLimit(message.type);
+    if (over) {
+      this.observer.rateLimited(over);
+      throw this.#limits.refusal(message.type, over);
+    }
     await dispatch(this.#handlers, message);
   }
 
   /** One handler per message a client sends its room: a message type without one does not compile. */
   readonly #handlers: HandlerTable<RoomMessage, Promise<void> | void> = {
     'publish-offer': async ({ sdp, sources }) => {
+      checkPublishOffer(sdp, sources);
       let answer: string;
       try {
         answer = await this.peer.handlePublishOffer(sdp, sources);
@@ -102,17 +129,18 @@ export class LocalParticipantLink implements ParticipantLink {
       this.channel.send({ type: 'publish-answer', sdp: answer });
     },
     'subscribe-answer': async ({ sdp }) => {
+      checkSubscribeAnswer(sdp, this.#offeredMLines);
       try {
         await this.peer.handleSubscribeAnswer(sdp);
       } catch (error) {
         throw new ConfabError('media_negotiation_failed', `subscribe answer rejected: ${(error as Error).message}`, { cause: error });
       }
     },
-    'ice-candidate': async ({ pc, candidate }) => {
-      await this.peer.addRemoteCandidate(pc, candidate).catch((error: unknown) => {
-        this.log.debug({ err: error }, 'remote candidate ignored');
-      });
-    },
+    // The server is ICE-lite (RFC 8445 2.5): it never sends checks, and learns each browser's address from
+    // the browser's own checks, so trickled candidates are of no use to it. Feeding them to werift cost a
+    // multicast DNS lookup per `.local` candidate (Chrome's and Firefox's default), awaited in this
+    // participant's message queue: the subscribe answer behind it waited ~8 s.
+    'ice-candidate': () => undefined,
     'restart-ice': ({ reason }) => {
       // The stall itself is logged and counted by the peer's mediaStalled event (detectedBy: client).
       const outcome = this.peer.repairSubscribe();

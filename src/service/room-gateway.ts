@@ -8,6 +8,7 @@
  */
 import type { ClientMessageOf, RoomMessage } from '../protocol/messages.js';
 import type { RoomAddress } from '../protocol/room-name.js';
+import type { LogBudget } from '../util/log-budget.js';
 import type { Admission } from './auth/admission.js';
 
 export type { RoomMessage };
@@ -32,6 +33,8 @@ export interface JoinRequest {
    * server gives the participant its place back (role, hard mutes, hand).
    */
   readonly returning?: { readonly participantId: string; readonly secret: string };
+  /** The participant's log budget (its session's): the room's lines about it count against it too. */
+  readonly logBudget?: LogBudget;
 }
 
 /** A resuming hello this process holds no session for: in cluster mode the room's host may. */

@@ -10,6 +10,7 @@ import { MediaRouter } from '../media/media-router.js';
 import type { MediaPeer } from '../media/media-peer.js';
 import type { Producer } from '../media/producer.js';
 import type { MediaTransport } from '../media/transport/media-transport.js';
+import { receivableVideoCodecs } from '../media/codecs.js';
 import type { Logger } from '../util/log.js';
 
 export class RoomMedia {
@@ -28,9 +29,14 @@ export class RoomMedia {
     room.once('closed', () => void this.router.close());
   }
 
-  /** Creates the participant's media peer and starts sending it everything already published. */
-  attach(participant: Participant): MediaPeer {
-    const peer = this.router.createPeer(participant.id);
+  /**
+   * Creates the participant's media peer and starts sending it everything
+   * already published. `receiveCodecs`: the video codecs its browser decodes
+   * (hello.receiveCodecs); a camera it cannot decode is announced to it as
+   * unavailable instead of offered (codecs.ts has the room's codec policy).
+   */
+  attach(participant: Participant, receiveCodecs?: readonly string[]): MediaPeer {
+    const peer = this.router.createPeer(participant.id, receivableVideoCodecs(receiveCodecs));
     for (const producer of this.router.producers.values()) peer.consume(producer);
     return peer;
   }

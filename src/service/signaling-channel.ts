@@ -12,6 +12,8 @@ import type { ServerMessage } from '../protocol/messages.js';
 export interface SignalingChannel {
   /** Short description for logs, e.g. `ws 127.0.0.1:51234`. */
   readonly description: string;
+  /** The client's address as per-address limits count it (a transport's; behind a proxy, from X-Forwarded-For); undefined: cannot be told apart. */
+  readonly clientAddress?: string | undefined;
   send(message: ServerMessage): void;
   /**
    * How many of the messages sent so far the client has confirmed having

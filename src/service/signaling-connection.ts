@@ -7,12 +7,13 @@
  * connection. Bad input closes this connection with a specific code and
  * never touches anyone else.
  */
-import { ConfabError } from '../protocol/errors.js';
+import { ConfabError, type ErrorCode } from '../protocol/errors.js';
 import { DEFAULT_REPLAY_LIMITS } from '../protocol/replay-buffer.js';
 import { PROTOCOL_VERSION, parseClientMessage, type ClientMessageOf } from '../protocol/messages.js';
 import { roomAddress } from '../protocol/room-name.js';
 import type { Logger } from '../util/log.js';
 import type { AdmissionPolicy } from './auth/admission.js';
+import type { JoinLimits } from './join-limits.js';
 import type { RejoinTickets } from './auth/rejoin-tickets.js';
 import type { ServiceObserver } from './observer.js';
 import type { RoomGateway } from './room-gateway.js';
@@ -32,7 +33,12 @@ export interface ConnectionOptions {
   readonly rejoinTickets?: RejoinTickets;
   /** Holds participants whose connection dropped, for a resume; absent or grace 0: they leave at once. */
   readonly resume?: ResumeRegistry;
+  /** Joins per address and per token (join-limits.ts); absent: unlimited. */
+  readonly joinLimits?: JoinLimits;
 }
+
+/** Ends that revoke the participant's rejoin tickets (its resume secret dies with its session). */
+const REVOKING: ReadonlySet<ErrorCode> = new Set(['removed_by_moderator', 'blocked_by_moderator', 'conference_ended']);
 
 /** How a transport ended: `clean` when the client said goodbye (close 1000/1001) or we closed it, `lost` otherwise. */
 export type TransportEnd = 'clean' | 'lost';
@@ -96,6 +102,20 @@ export class SignalingConnection implements SessionConnection {
     else session.leave();
   }
 
+  /**
+   * The client does not take what we send as fast as it comes (a full send
+   * queue, src/server/send-limits.ts): closed with `signaling_too_slow`
+   * (the page reconnects by itself) and held like a dropped connection, so
+   * an honest client on a bad network resumes its session.
+   */
+  tooSlow(why: string): void {
+    if (this.#closed) return;
+    const log = this.#session?.log ?? this.log;
+    log.warn({ code: 'signaling_too_slow', participant: this.participantId, reason: why, via: this.transport.description }, 'signaling connection too slow: closed, held for resume');
+    this.transport.close('signaling_too_slow', `the client fell too far behind: ${why}`);
+    this.transportClosed('lost');
+  }
+
   superseded(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -107,6 +127,8 @@ export class SignalingConnection implements SessionConnection {
     if (this.#closed) return;
     const confab = error instanceof ConfabError ? error : new ConfabError('internal_error', undefined, { cause: error });
     if (confab.code === 'internal_error') this.log.error({ err: error }, 'signaling session failed');
+    // Joins over the rate come in floods: counted in confab_join_failures_total{code="rate_limited"}, not logged one by one.
+    else if (confab.code === 'rate_limited' && !this.#inRoom) this.log.debug({ reason: confab.message, from: this.transport.clientAddress }, 'join refused: rate limited');
     else this.log.info({ code: confab.code, reason: confab.message, participant: this.participantId }, 'signaling session refused');
     this.transport.close(confab.code, confab.message);
     if (!this.#inRoom) {
@@ -134,6 +156,7 @@ export class SignalingConnection implements SessionConnection {
 
   private startJoin(hello: ClientMessageOf<'hello'>): void {
     if (!this.options.isAccepting()) return this.fail(new ConfabError('server_not_ready'));
+    this.options.joinLimits?.address(this.transport.clientAddress);
     const address = roomAddress(hello.room, hello.tenant);
     const secret = this.options.resume?.enabled ? this.options.resume.newSecret() : '';
     const session = new SignalingSession(this, secret, address.key, this.log);
@@ -204,6 +227,7 @@ export class SignalingConnection implements SessionConnection {
     const tickets = this.options.rejoinTickets;
     const admission = (rejoinTicket && tickets?.redeem(rejoinTicket, address.key)) || (await this.options.admission.admit(token, address));
     if (this.#closed) return session.close();
+    if (admission.kind === 'token' && token !== undefined) this.options.joinLimits?.token(token);
     const ticket = tickets && (admission.kind === 'token' || admission.kind === 'rejoin') ? tickets.issue(admission, address.key) : undefined;
     let link;
     try {
@@ -217,6 +241,7 @@ export class SignalingConnection implements SessionConnection {
           remoteAddress: this.transport.description,
           signal: this.#gone.signal,
           returning: resume && { participantId: resume.participantId, secret: resume.secret },
+          logBudget: session.logBudget,
         },
         session,
       );
@@ -225,8 +250,15 @@ export class SignalingConnection implements SessionConnection {
       throw error;
     }
     session.joined(link);
-    // Whenever the participant's session ends for good, its rejoin ticket starts its own grace period.
-    session.onEnded(() => ticket && tickets?.release(ticket));
+    // Whenever the participant's session ends for good, its rejoin ticket starts its own grace period,
+    // unless a moderator removed them or ended the class: then every way back is revoked at once.
+    session.onEnded(() => {
+      if (!ticket || !tickets) return;
+      if (session.endCode !== undefined && REVOKING.has(session.endCode)) {
+        tickets.revoke(ticket);
+        tickets.revokeIdentity(address.key, admission.identityKey);
+      } else tickets.release(ticket);
+    });
     if (this.#closed) {
       // The transport died while we were joining: undo at once.
       session.leave();

@@ -23,6 +23,7 @@ import { DEFAULT_REPLAY_LIMITS, ReplayBuffer, type ReplayLimits } from '../proto
 import { ConfabError, isRequestOnly, type ErrorCode } from '../protocol/errors.js';
 import type { ClientMessage, ServerMessage } from '../protocol/messages.js';
 import type { Logger } from '../util/log.js';
+import { LogBudget } from '../util/log-budget.js';
 import type { ParticipantLink, RoomMessage } from './room-gateway.js';
 import type { SignalingChannel } from './signaling-channel.js';
 
@@ -48,16 +49,22 @@ export class SignalingSession implements SignalingChannel {
   #transport: SignalingChannel | undefined;
   #link: ParticipantLink | undefined;
   #ended = false;
+  /** The error code the session ended with (removed_by_moderator, conference_ended...), if any. */
+  #endCode: ErrorCode | undefined;
   readonly #onEnded: (() => void)[] = [];
   #grace: NodeJS.Timeout | undefined;
   #suspendedAt: number | undefined;
+  /** Everything this participant makes the server log, here and in its room, shares one budget (log-budget.ts). */
+  readonly logBudget = new LogBudget();
+  /** The server's log, within this participant's budget. */
+  readonly log: Logger;
 
   constructor(
     connection: SessionConnection,
     /** Presented in a resuming hello, it continues this session ('' when resume is off). */
     readonly secret: string,
     readonly roomKey: string,
-    private readonly log: Logger,
+    log: Logger,
     limits: ReplayLimits = DEFAULT_REPLAY_LIMITS,
     /**
      * Where the counts start: 0 for a new session; for a session continued
@@ -66,6 +73,7 @@ export class SignalingSession implements SignalingChannel {
      */
     start: { readonly sent: number; readonly received: number } = { sent: 0, received: 0 },
   ) {
+    this.log = this.logBudget.wrap(log);
     this.#connection = connection;
     this.#transport = connection.transport;
     this.#sent = new ReplayBuffer(limits, start.sent);
@@ -92,6 +100,7 @@ export class SignalingSession implements SignalingChannel {
   close(code?: ErrorCode, message?: string): void {
     if (this.#ended) return;
     this.#ended = true;
+    this.#endCode = code;
     this.endHold();
     this.#transport?.close(code, message);
     for (const listener of this.#onEnded.splice(0)) listener();
@@ -134,6 +143,7 @@ export class SignalingSession implements SignalingChannel {
       // request (a moderator action by a participant, a locked unmute) is reported the same way.
       if (!(error instanceof ConfabError && (error.code === 'media_negotiation_failed' || isRequestOnly(error.code)))) throw error;
       if (error.code === 'media_negotiation_failed') this.log.warn({ participant: link.participantId, err: error }, 'media negotiation failed');
+      else if (error.code === 'rate_limited') this.log.debug({ participant: link.participantId, request: message.type }, 'request refused: rate limited'); // counted in confab_rate_limited_total
       else this.log.info({ participant: link.participantId, code: error.code, reason: error.message, request: message.type }, 'request refused');
       this.send({ type: 'error', code: error.code, message: error.message, fatal: false });
     }
@@ -147,6 +157,11 @@ export class SignalingSession implements SignalingChannel {
 
   get ended(): boolean {
     return this.#ended;
+  }
+
+  /** Why the session ended, when the room ended it with a code (undefined: a goodbye, a drop, or still going). */
+  get endCode(): ErrorCode | undefined {
+    return this.#endCode;
   }
 
   get suspended(): boolean {

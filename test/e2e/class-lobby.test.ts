@@ -108,3 +108,39 @@ describe('lobby with token links: students wait for the teacher', { timeout: 180
     assert.deepEqual((await ann.locator('.tile-name').allTextContents()).sort(), ['Ann Token (you)', 'Ms Token']);
   });
 });
+
+describe('issue 12: an early student with the default auto-owner waits, and the waiting screen says why', { timeout: 180_000 }, () => {
+  const SECRET = 'e2e-lobby-secret-long-enough-0123456789';
+  let server: RunningServer;
+  const pages: Page[] = [];
+  const link = (name: string, moderator: boolean): string =>
+    `${server.url}phys-1?jwt=${signJwt({ iss: 'school', aud: 'jitsi', sub: 'meet.jitsi', room: 'phys-1', exp: nowS() + 3600, context: { user: { id: name, name } }, moderator }, { secret: SECRET })}#config.prejoinConfig.enabled=false&config.resolution=240`;
+  before(async () => {
+    server = await startServer({ ENABLE_AUTH: '1', JWT_APP_ID: 'school', JWT_APP_SECRET: SECRET, ENABLE_LOBBY: '1' });
+  });
+  after(async () => {
+    for (const p of pages) await p.context().close().catch(() => undefined);
+    await server?.stop();
+  });
+
+  test('a student whose token says moderator: false arrives first: no moderator role, "no moderator is here yet", then let in by the teacher', async () => {
+    const { page: student } = await openParticipant(browser, link('Early Student', false));
+    pages.push(student);
+    await student.waitForSelector('#lobby-waiting[data-moderator-present="false"]', { timeout: 10_000 });
+    assert.equal(await student.locator('#lobby-waiting h1').textContent(), 'Waiting for a moderator');
+    assert.match((await student.locator('#lobby-waiting-text').textContent()) ?? '', /^No moderator is here yet, Early Student\. You will wait here until one arrives/);
+
+    // The teacher's token has the top-level moderator claim (the token-moderation plugin convention).
+    const { page: teacher } = await openParticipant(browser, link('Teacher', true));
+    pages.push(teacher);
+    await idOf(teacher);
+    await student.waitForSelector('#lobby-waiting[data-moderator-present="true"]', { timeout: 10_000 });
+    assert.match((await student.locator('#lobby-waiting-text').textContent()) ?? '', /^A moderator will let you in shortly/);
+    await teacher.waitForSelector(knock('Early Student'), { timeout: 10_000 });
+    await teacher.click(`${knock('Early Student')} .admit`);
+    const studentId = await idOf(student);
+    await waitFor(() => teacher.locator(`.tile[data-participant-id="${studentId}"]`).count(), (n) => n === 1, 10_000);
+    assert.equal(await teacher.locator(`.tile[data-participant-id="${studentId}"]`).getAttribute('class').then((c) => c?.includes('moderator')), false, 'the student is no moderator');
+    assert.ok((await teacher.locator('.tile.self').getAttribute('class'))?.includes('moderator'), 'the teacher is');
+  });
+});

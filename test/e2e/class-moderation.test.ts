@@ -4,12 +4,16 @@
  * stops (getStats packetsReceived); the student's page cannot unmute, and
  * even a page that turns its microphone back on and tells the server it
  * unmuted has nothing forwarded. Allowed again, the student is heard. A
- * removed student and everyone at the end of the class see why.
+ * removed student and everyone at the end of the class see why. With
+ * token links, "Remove and block" keeps a student out until the class ends,
+ * even when their page is reloaded with the same link.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { nowS, signJwt } from '../support/jwt.js';
 import { useClassroom, countFrom, growth, idOf, openPeople, person, sendRaw } from './class-support.js';
-import { waitFor } from './support.js';
+import { launchBrowser, openParticipant, startServer, waitFor, type RunningServer } from './support.js';
 
 
 describe('moderation in real browsers', { timeout: 240_000 }, () => {
@@ -105,5 +109,55 @@ describe('moderation in real browsers', { timeout: 240_000 }, () => {
       assert.match((await page.locator('.error-card h1').textContent()) ?? '', /ended/i);
     }
     for (const p of [teacher, student, other]) await p.close();
+  });
+});
+
+describe('remove and block, with token links (issue 12)', { timeout: 180_000 }, () => {
+  const SECRET = 'e2e-block-secret-long-enough-0123456789';
+  let server: RunningServer;
+  let browser: Browser;
+  const pages: Page[] = [];
+  const avatar = (id: string): string => `http://127.0.0.1:9/avatars/${id}.png`;
+  const link = (id: string, name: string, moderator: boolean): string =>
+    `${server.url}civics-1?jwt=${signJwt({ iss: 'school', aud: 'jitsi', sub: 'meet.jitsi', room: 'civics-1', exp: nowS() + 3600, context: { user: { id, name, moderator, avatar: avatar(id) } } }, { secret: SECRET })}#config.prejoinConfig.enabled=false&config.resolution=240`;
+  const open = async (url: string): Promise<Page> => {
+    const { page } = await openParticipant(browser, url);
+    pages.push(page);
+    return page;
+  };
+  before(async () => {
+    server = await startServer({ ENABLE_AUTH: '1', JWT_APP_ID: 'school', JWT_APP_SECRET: SECRET });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    for (const p of pages) await p.context().close().catch(() => undefined);
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test('the People panel offers Remove and Remove and block; a blocked student sees why, and reloading the link does not get them back', async () => {
+    const teacher = await open(link('t-1', 'Teacher', true));
+    await idOf(teacher);
+    const studentLink = link('s-1', 'Blocked Student', false);
+    const student = await open(studentLink);
+    const other = await open(link('s-2', 'Other Student', false));
+    const studentId = await idOf(student);
+    await idOf(other);
+    // The token's avatar is on the student's tile for the others (shown while the camera is off).
+    assert.equal(await teacher.locator(`.tile[data-participant-id="${studentId}"] .tile-avatar img`).getAttribute('src'), avatar('s-1'));
+    await openPeople(teacher);
+    await teacher.waitForSelector(`${person(studentId)} [data-action="remove-block"]`, { timeout: 5000 });
+    assert.equal(await teacher.locator(`${person(studentId)} [data-action="remove"]`).count(), 1, 'plain Remove is there too');
+    await teacher.click(`${person(studentId)} [data-action="remove-block"]`);
+    await student.waitForSelector('.error-card', { timeout: 5000 });
+    assert.equal(await student.locator('.error-code').textContent(), 'Error code: blocked_by_moderator');
+    assert.match((await student.locator('.error-message').textContent()) ?? '', /blocked you from joining it again until it ends/);
+    await waitFor(() => other.locator('.tile').count(), (n) => n === 2, 5000);
+
+    // The same link again (a reload): refused at join, with the same code.
+    await student.goto(studentLink);
+    await student.waitForSelector('.error-card', { timeout: 10_000 });
+    assert.equal(await student.locator('.error-code').textContent(), 'Error code: blocked_by_moderator');
+    assert.equal(await teacher.locator('.tile').count(), 2, 'teacher and the other student only');
   });
 });

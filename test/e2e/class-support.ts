@@ -6,7 +6,7 @@
  */
 import { after, before } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { joinUrl, launchBrowser, openParticipant, startServer, waitFor, type RunningServer } from './support.js';
+import { joinUrl, launchBrowser, openParticipant, startServer, waitFor, type PageLike, type RunningServer } from './support.js';
 
 export interface Inbound {
   participantId: string;
@@ -71,7 +71,7 @@ type Hook = {
 };
 
 /** The participant id of the page's conference, once joined. */
-export async function idOf(page: Page): Promise<string> {
+export async function idOf(page: PageLike): Promise<string> {
   const id = await waitFor(
     () => page.evaluate(() => (window as unknown as { confab?: Hook }).confab?.conference?.participantId ?? ''),
     (v) => v !== '',
@@ -82,7 +82,7 @@ export async function idOf(page: Page): Promise<string> {
 }
 
 /** Inbound counters per live remote track, attributed by the server's tracks list. */
-export function inboundTracks(page: Page): Promise<Inbound[]> {
+export function inboundTracks(page: PageLike): Promise<Inbound[]> {
   return page.evaluate(async () => {
     const media = (window as unknown as { confab?: Hook }).confab?.conference?.media;
     const pc = media?.subscribePc;
@@ -99,13 +99,13 @@ export function inboundTracks(page: Page): Promise<Inbound[]> {
 }
 
 /** The counter of one remote participant's track of a source on this page (-1: no such track). */
-export async function countFrom(page: Page, participantId: string, source: 'microphone' | 'camera' | 'screen'): Promise<number> {
+export async function countFrom(page: PageLike, participantId: string, source: 'microphone' | 'camera' | 'screen'): Promise<number> {
   const t = (await inboundTracks(page)).find((i) => i.participantId === participantId && i.source === source);
   return t ? t.count : -1;
 }
 
 /** How much the counter grows over `ms`. */
-export async function growth(page: Page, participantId: string, source: 'microphone' | 'camera' | 'screen', ms: number): Promise<number> {
+export async function growth(page: PageLike, participantId: string, source: 'microphone' | 'camera' | 'screen', ms: number): Promise<number> {
   const before = await countFrom(page, participantId, source);
   await new Promise((r) => setTimeout(r, ms));
   return (await countFrom(page, participantId, source)) - before;

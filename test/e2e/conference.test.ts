@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { inbound, joinUrl, launchBrowser, openParticipant, startServer, waitFor, type RunningServer } from './support.js';
+import { decodedCodecsFrom, H264_ONLY_INIT_SCRIPT, inbound, inboundVideoDetails, joinUrl, launchBrowser, openParticipant, startServer, waitFor, type RunningServer } from './support.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -18,25 +18,42 @@ async function join(room: string, name: string, extra = ''): Promise<Page> {
   return page;
 }
 
+async function joinWith(room: string, name: string, initScript: string): Promise<Page> {
+  const { context, page } = await openParticipant(browser, joinUrl(server.url, room, name), initScript);
+  contexts.push(context);
+  return page;
+}
+
 const tileCount = (page: Page): Promise<number> => page.locator('.tile').count();
 const sum = (values: Record<string, number>): number => Object.values(values).reduce((a, b) => a + b, 0);
 
-/** Every inbound video stream decodes more frames over `ms`, and every audio stream gets packets. */
+/**
+ * Every inbound video stream decodes at least 10 more frames within some 2.5 s window, and every
+ * audio stream gets 50 packets, within 12 s of all streams being there. A window, not the first
+ * 2.5 s: a stream that just started may still be waiting for its first complete keyframe on a
+ * loaded machine (seen on CI with an H.264-only publisher), which is start-up, not a dead stream.
+ */
 async function assertLiveMedia(page: Page, expectedStreams: number, label: string): Promise<void> {
-  const first = await waitFor(
+  let first = await waitFor(
     () => inbound(page),
     (s) => Object.keys(s.video).length === expectedStreams && Object.keys(s.audio).length === expectedStreams,
     15_000,
   );
   assert.equal(Object.keys(first.video).length, expectedStreams, `${label}: inbound video streams ${JSON.stringify(first)}`);
   assert.equal(Object.keys(first.audio).length, expectedStreams, `${label}: inbound audio streams ${JSON.stringify(first)}`);
-  await new Promise((r) => setTimeout(r, 2500));
-  const second = await inbound(page);
-  for (const [mid, frames] of Object.entries(second.video)) {
-    assert.ok(frames - (first.video[mid] ?? 0) >= 10, `${label}: video mid ${mid} decoded ${first.video[mid]} -> ${frames} frames in 2.5 s`);
-  }
-  for (const [mid, packets] of Object.entries(second.audio)) {
-    assert.ok(packets - (first.audio[mid] ?? 0) >= 50, `${label}: audio mid ${mid} got ${first.audio[mid]} -> ${packets} packets in 2.5 s`);
+  const deadline = Date.now() + 12_000;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 2500));
+    const second = await inbound(page);
+    const slowVideo = Object.entries(second.video).filter(([mid, frames]) => frames - (first.video[mid] ?? 0) < 10);
+    const slowAudio = Object.entries(second.audio).filter(([mid, packets]) => packets - (first.audio[mid] ?? 0) < 50);
+    if (slowVideo.length === 0 && slowAudio.length === 0) return;
+    if (Date.now() >= deadline) {
+      const details = JSON.stringify(await inboundVideoDetails(page));
+      for (const [mid, frames] of slowVideo) assert.fail(`${label}: video mid ${mid} decoded ${first.video[mid]} -> ${frames} frames in the last 2.5 s (receiver: ${details})`);
+      for (const [mid, packets] of slowAudio) assert.fail(`${label}: audio mid ${mid} got ${first.audio[mid]} -> ${packets} packets in the last 2.5 s`);
+    }
+    first = second;
   }
 }
 
@@ -61,7 +78,8 @@ describe('conference in real browsers', { timeout: 240_000 }, () => {
     }
     const names = await pages[0]!.locator('.tile-name').allTextContents();
     assert.deepEqual(names.sort(), ['Ada (you)', 'Bob', 'Cy']);
-    await pages[0]!.screenshot({ path: 'docs/screenshot-3-party.png' });
+    // The README's picture: refreshed on purpose (CONFAB_UPDATE_SCREENSHOT=1), not by every run.
+    if (process.env.CONFAB_UPDATE_SCREENSHOT === '1') await pages[0]!.screenshot({ path: 'docs/screenshot-3-party.png' });
 
     const late = await join('maths-101', 'Dee');
     await assertLiveMedia(late, 3, 'late joiner');
@@ -147,25 +165,15 @@ describe('conference in real browsers', { timeout: 240_000 }, () => {
     await listener.close();
   });
 
-  test('H.264 is forwarded when the publisher prefers it', async () => {
-    const h264 = await join('codec-room', 'H264 sender', '&config.videoQuality.preferredCodec="H264"');
+  test('codec policy: a publisher that prefers H.264 sends VP8 (every browser decodes it); one that can only send H.264 is forwarded as H.264', async () => {
+    const prefers = await join('codec-room', 'Prefers H264', '&config.videoQuality.preferredCodec="H264"');
+    const only = await joinWith('codec-room', 'Only H264', H264_ONLY_INIT_SCRIPT);
     const viewer = await join('codec-room', 'Viewer');
-    await assertLiveMedia(viewer, 1, 'H.264 viewer');
-    const codecs = await viewer.evaluate(async () => {
-      type Hook = { conference?: { media?: { subscribePc?: RTCPeerConnection } } };
-      const pc = (window as unknown as { confab?: Hook }).confab?.conference?.media?.subscribePc;
-      const stats = await pc!.getStats();
-      const byId = new Map<string, { mimeType?: string }>();
-      stats.forEach((s: { id: string; mimeType?: string }) => byId.set(s.id, s));
-      const out: string[] = [];
-      stats.forEach((s: { type: string; kind?: string; codecId?: string; framesDecoded?: number }) => {
-        if (s.type === 'inbound-rtp' && s.kind === 'video' && (s.framesDecoded ?? 0) > 0) out.push(byId.get(s.codecId ?? '')?.mimeType ?? '?');
-      });
-      return out;
-    });
-    assert.deepEqual(codecs, ['video/H264']);
-    await h264.close();
-    await viewer.close();
+    await assertLiveMedia(viewer, 2, 'viewer of both');
+    const ids = await Promise.all([prefers, only].map((p) => p.evaluate(() => (window as unknown as { confab?: { conference?: { participantId?: string } } }).confab?.conference?.participantId ?? '')));
+    assert.deepEqual(await decodedCodecsFrom(viewer, ids[0]!), ['video/VP8'], 'the room uses VP8 when the publisher offers it');
+    assert.deepEqual(await decodedCodecsFrom(viewer, ids[1]!), ['video/H264'], 'H.264 from a publisher that offers nothing else');
+    for (const p of [prefers, only, viewer]) await p.close();
   });
 
   test('an invalid room name gets an error page with its code', async () => {
@@ -176,5 +184,21 @@ describe('conference in real browsers', { timeout: 240_000 }, () => {
     await page.waitForSelector('.error-card');
     assert.equal(await page.locator('.error-code').textContent(), 'Error code: room_name_invalid');
     assert.match((await page.locator('.error-message').textContent()) ?? '', /not valid/);
+  });
+
+  test('Unicode room names (issue 12): /тест and /ТЕСТ are one class; a mixed-script name shows what is allowed', async () => {
+    const a = await join(encodeURIComponent('тест'), 'Аня');
+    const b = await join(encodeURIComponent('ТЕСТ'), 'Борис');
+    for (const page of [a, b]) {
+      await waitFor(() => tileCount(page), (n) => n === 2, 15_000);
+      assert.equal(await page.locator('.room-name').textContent(), 'тест');
+    }
+    assert.equal(await a.title(), 'тест · Confab');
+    const { context, page } = await openParticipant(browser, `${server.url}${encodeURIComponent('pаypal')}`);
+    contexts.push(context);
+    await page.waitForSelector('.error-card');
+    assert.equal(await page.locator('.error-code').textContent(), 'Error code: room_name_invalid');
+    assert.match((await page.locator('.error-message').textContent()) ?? '', /Use 1-64 letters or digits \(of any language, one script per name\)/);
+    assert.match((await page.locator('.error-detail').textContent()) ?? '', /mixes Latin and Cyrillic letters.*use 1-64 letters or digits of one script/);
   });
 });

@@ -40,11 +40,15 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** Inside the Firefox tests' network namespace (scripts/test-netns.mjs), media binds and advertises its address. */
+const NAMESPACE_MEDIA_IP = process.env.CONFAB_TEST_MEDIA_IP;
+
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const child = spawn(process.execPath, ['dist/src/cli/main.js', 'serve'], {
     env: {
       ...process.env,
       ...LOOPBACK_SERVER_ENV,
+      ...(NAMESPACE_MEDIA_IP ? { MEDIA_ADVERTISE_IPS: NAMESPACE_MEDIA_IP, MEDIA_BIND_ADDRESS: NAMESPACE_MEDIA_IP } : {}),
       LOG_LEVEL: 'info',
       // stop() (SIGTERM) means a restart here: no waiting for participants to leave.
       DRAIN_TIMEOUT_S: '0',
@@ -130,7 +134,12 @@ export interface InboundSummary {
  * m-lines that currently carry someone's track (m-lines of participants who
  * left stay in the connection, inactive, until reused).
  */
-export async function inbound(page: Page): Promise<InboundSummary> {
+/** What the stats helpers need of a page: Playwright's (Chromium) and Puppeteer's (Firefox) both fit. */
+export interface PageLike {
+  evaluate<R>(fn: () => R | Promise<R>): Promise<R>;
+}
+
+export async function inbound(page: PageLike): Promise<InboundSummary> {
   return page.evaluate(async () => {
     // The page's test hook (web/src/main.ts), typed here by what we read.
     type Hook = { conference?: { media?: { subscribePc?: RTCPeerConnection; remoteTracks(): { info: { mid: string } }[] } } };
@@ -144,6 +153,25 @@ export async function inbound(page: Page): Promise<InboundSummary> {
       if (s.type !== 'inbound-rtp' || s.mid === undefined || !active.has(s.mid)) return;
       if (s.kind === 'video') out.video[s.mid] = s.framesDecoded ?? 0;
       if (s.kind === 'audio') out.audio[s.mid] = s.packetsReceived ?? 0;
+    });
+    return out;
+  });
+}
+
+/**
+ * Why a remote video may be slow, for assertion messages: per inbound video mid, the receiver's
+ * counters (frames received/decoded/dropped, packets lost, NACKs and PLIs sent, freezes).
+ */
+export async function inboundVideoDetails(page: PageLike): Promise<Record<string, Record<string, number>>> {
+  return page.evaluate(async () => {
+    type Hook = { conference?: { media?: { subscribePc?: RTCPeerConnection } } };
+    const pc = (window as unknown as { confab?: Hook }).confab?.conference?.media?.subscribePc;
+    const out: Record<string, Record<string, number>> = {};
+    if (!pc) return out;
+    const keys = ['framesReceived', 'framesDecoded', 'keyFramesDecoded', 'framesDropped', 'packetsReceived', 'packetsLost', 'nackCount', 'pliCount', 'firCount', 'freezeCount', 'framesPerSecond'];
+    (await pc.getStats()).forEach((s: Record<string, unknown>) => {
+      if (s.type !== 'inbound-rtp' || s.kind !== 'video' || typeof s.mid !== 'string') return;
+      out[s.mid] = Object.fromEntries(keys.filter((k) => typeof s[k] === 'number').map((k) => [k, s[k] as number]));
     });
     return out;
   });
@@ -171,7 +199,7 @@ export interface SelectedPair {
 }
 
 /** The connected ICE candidate pair of each of the page's peer connections. */
-export function selectedPairs(page: Page): Promise<SelectedPair[]> {
+export function selectedPairs(page: PageLike): Promise<SelectedPair[]> {
   return page.evaluate(async () => {
     type Hook = { conference?: { media?: { publishPc: RTCPeerConnection; subscribePc?: RTCPeerConnection } } };
     const media = (window as unknown as { confab?: Hook }).confab?.conference?.media;
@@ -197,4 +225,37 @@ export function selectedPairs(page: Page): Promise<SelectedPair[]> {
     }
     return out;
   });
+}
+
+/**
+ * An init script that makes a Chromium page a browser whose only video codec
+ * is H.264 (as some Safari/iOS versions behave): every video transceiver it
+ * adds offers H.264 (packetization mode 1) and nothing else.
+ */
+export const H264_ONLY_INIT_SCRIPT = `(() => {
+  const add = RTCPeerConnection.prototype.addTransceiver;
+  RTCPeerConnection.prototype.addTransceiver = function (trackOrKind, init) {
+    const t = add.call(this, trackOrKind, init);
+    const kind = typeof trackOrKind === 'string' ? trackOrKind : trackOrKind.kind;
+    if (kind === 'video') {
+      t.setCodecPreferences(RTCRtpSender.getCapabilities('video').codecs.filter((c) => /h264/i.test(c.mimeType) && /packetization-mode=1/.test(c.sdpFmtpLine || '')));
+    }
+    return t;
+  };
+})();`;
+
+/** The codec (mime type) of each decoding inbound camera from `participantId` on the page. */
+export function decodedCodecsFrom(page: PageLike, participantId: string): Promise<string[]> {
+  return page.evaluate(
+    new Function(`return (async () => {
+      const media = window.confab.conference.media;
+      const mids = new Set(media.remoteTracks().filter((t) => t.info.participantId === ${JSON.stringify(participantId)} && t.info.source === 'camera').map((t) => t.info.mid));
+      const stats = await media.subscribePc.getStats();
+      const mime = new Map();
+      stats.forEach((s) => s.mimeType && mime.set(s.id, s.mimeType));
+      const out = [];
+      stats.forEach((s) => { if (s.type === 'inbound-rtp' && mids.has(s.mid) && (s.framesDecoded ?? 0) > 0) out.push(mime.get(s.codecId) ?? '?'); });
+      return out;
+    })()`) as () => Promise<string[]>,
+  );
 }

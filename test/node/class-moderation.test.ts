@@ -49,7 +49,7 @@ test('every moderator request from a participant is refused with forbidden; the 
     { action: 'mute-everyone', kind: 'video', hard: true },
     { action: 'allow-unmute', participantId: other.participantId, kind: 'audio' },
     { action: 'allow-unmute-everyone', kind: 'audio' },
-    { action: 'remove', participantId: teacher.participantId },
+    { action: 'remove', participantId: teacher.participantId, block: false },
     { action: 'grant-moderator', participantId: student.participantId },
     { action: 'lower-hand', participantId: other.participantId },
     { action: 'lock-room', locked: true },
@@ -57,6 +57,7 @@ test('every moderator request from a participant is refused with forbidden; the 
     { action: 'admit', participantId: 'k1' },
     { action: 'deny', participantId: 'k1' },
     { action: 'end-conference' },
+    { action: 'set-subject', subject: 'Taken over' },
   ];
   for (const request of requests) {
     const refused = s.next('error');
@@ -66,7 +67,7 @@ test('every moderator request from a participant is refused with forbidden; the 
     assert.match(error.message, /^only a moderator can /);
   }
   assert.equal(student.signaling.closed, undefined, 'the connection stays open');
-  assert.deepEqual(room.state(), { locked: false, lobbyEnabled: false, hardMuted: { audio: false, video: false } });
+  assert.deepEqual(room.state(), { locked: false, lobbyEnabled: false, hardMuted: { audio: false, video: false }, subject: '' });
   assert.equal(room.participants.size, 3);
   for (const p of room.participants.values()) assert.deepEqual([p.audioMuted, p.videoMuted, p.role === 'moderator'], [false, false, p.id === teacher.participantId]);
   const from = received(other, student, 'audio');

@@ -118,6 +118,28 @@ describe('confab token verify', () => {
     assert.equal(out.at(-1), 'result: FAIL (token_expired, token_subject_mismatch)');
   });
 
+  test('says where each identity field was read from, and warns about claims the server ignores (issue 12)', async () => {
+    const top = await run(['verify', valid({ moderator: true }), '--room', 'maths-101']);
+    assert.equal(top.code, 0);
+    assert.ok(top.out.includes('identity, as the server reads it:'), top.out.join('\n'));
+    assert.ok(top.out.includes("  name       'Ada'  <- context.user.name"), top.out.join('\n'));
+    assert.ok(top.out.includes('  moderator  moderator  <- moderator (top level): true'), top.out.join('\n'));
+    assert.ok(top.out.includes("user: 'Ada', moderator"));
+
+    const misplaced = await run(['verify', valid({ context: { user: { name: 'Ms T' }, moderator: 1, email: 't@example.com' } }), '--room', 'maths-101']);
+    assert.equal(misplaced.code, 0, 'warnings do not fail the token');
+    const warns = misplaced.out.filter((l) => l.startsWith('  WARN  '));
+    assert.deepEqual(warns, [
+      '  WARN  context.email is ignored: it belongs in context.user.email',
+      '  WARN  context.moderator is ignored: it belongs in context.user.moderator (or a top-level moderator)',
+    ]);
+    assert.ok(misplaced.out.includes("user: 'Ms T', participant (unless auto-owner makes them moderator)"));
+
+    const numeric = await run(['verify', valid({ moderator: 1 }), '--room', 'maths-101']);
+    assert.ok(numeric.out.includes('  WARN  moderator (top level) is number 1: only true or "true" make a moderator (false or "false" say not); read as not a moderator'), numeric.out.join('\n'));
+    assert.ok(numeric.out.includes("user: 'Ada', participant (never made moderator by auto-owner)"));
+  });
+
   test('a token signed with the untrimmed secret: the signature check says so', async () => {
     const { code, out } = await run(['verify', signJwt({ iss: 'my_app', aud: 'jitsi', room: 'maths-101' }, { secret: `${SECRET}\n` })]);
     assert.equal(code, 1);

@@ -17,10 +17,11 @@ const ignore = readFileSync(join(root, '.dockerignore'), 'utf8');
 const runtime = stages.at(-1)!;
 const all = (stage: Stage, keyword: string): string[] => stage.instructions.filter((i) => i.keyword === keyword).map((i) => i.args);
 
-test('multi-stage: a named build stage, and a Node 20 slim runtime', () => {
+test('multi-stage: a named build stage, and a Node 22 LTS slim runtime', () => {
   assert.ok(stages.length >= 2, `${stages.length} stage(s)`);
   for (const stage of stages) assert.ok(stage.name, `every stage is named (${stage.image})`);
-  assert.match(runtime.image, /^node:20[.\w-]*-slim$/, 'runtime on a slim Node 20 image');
+  assert.match(runtime.image, /^node:22[.\w-]*-slim$/, 'runtime on a slim Node 22 (LTS) image');
+  for (const stage of stages) assert.match(stage.image, /^node:22/, `${stage.name} on Node 22 (Node 20 is past its end of life)`);
   assert.ok(all(stages[0]!, 'RUN').some((r) => r.includes('npm run build')), 'the build stage builds');
 });
 
@@ -92,6 +93,14 @@ test('every file COPY takes exists, is in the build context, and --from names an
   // The runtime starts bin/confab.js, which loads the compiled CLI that the build stage copies over.
   assert.match(readFileSync(join(root, 'bin', 'confab.js'), 'utf8'), /dist\/src\/cli\/main\.js/);
   assert.ok(existsSync(join(root, 'dist', 'web', 'index.html')), 'the web client is built into dist/web');
+});
+
+test('the image applies the werift patches and carries the libsrtp addon with its shared library', () => {
+  const runs = all(runtime, 'RUN').join('\n');
+  assert.match(runs, /patch-package/, 'patch-package in the runtime stage (npm ci --ignore-scripts skips postinstall)');
+  assert.match(runs, /libsrtp2-1/, 'libsrtp2 for the addon');
+  assert.ok(all(runtime, 'COPY').some((c) => c.includes('confab_srtp.node')), 'the addon is copied from the build stage');
+  assert.ok(all(stages[0]!, 'RUN').some((r) => r.includes('libsrtp2-dev')), 'the build stage has the headers to build it');
 });
 
 test('.dockerignore keeps local builds, dependencies and secrets out of the context', () => {

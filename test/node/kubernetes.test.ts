@@ -93,6 +93,20 @@ for (const r of rendered) {
       assert.equal(a['nginx.ingress.kubernetes.io/proxy-buffering'], 'off', 'long-poll answers unbuffered');
     });
 
+    test('/metrics on METRICS_PORT, a container port no Service (so no Ingress) exposes; the NetworkPolicy lets Prometheus in', () => {
+      const metricsPort = r.config.metricsPort;
+      assert.ok(metricsPort !== undefined && metricsPort !== r.config.httpPort, 'METRICS_PORT is set, apart from HTTP_PORT');
+      assert.equal(r.container.ports?.find((p) => p.name === 'metrics')?.containerPort, metricsPort);
+      for (const service of r.objects.filter((o) => o.kind === 'Service') as (K8sObject & { spec: { ports: { port: number; targetPort?: string | number }[] } })[]) {
+        for (const p of service.spec.ports) assert.ok(p.targetPort !== 'metrics' && p.targetPort !== metricsPort && p.port !== metricsPort, `Service ${service.metadata.name} does not expose the metrics`);
+      }
+      const annotations = (r.deployment.spec as { template: { metadata: { annotations?: Record<string, string> } } }).template.metadata.annotations ?? {};
+      assert.equal(annotations['prometheus.io/port'], String(metricsPort));
+      const policy = r.objects.find((o) => o.kind === 'NetworkPolicy') as K8sObject & { spec: { ingress: { from?: unknown[]; ports?: { port: number }[] }[] } };
+      const rule = policy.spec.ingress.find((i) => i.ports?.some((p) => p.port === metricsPort));
+      assert.ok(rule?.from && rule.from.length > 0, 'the metrics port is open to a namespace, not to everyone');
+    });
+
     test('no secret in a ConfigMap; a Secret only where token auth is on', () => {
       for (const cm of r.objects.filter((o) => o.kind === 'ConfigMap') as (K8sObject & { data?: Record<string, string> })[]) {
         const leaked = Object.keys(cm.data ?? {}).filter((k) => SECRET_KEYS.test(k) && !k.endsWith('_FILE'));

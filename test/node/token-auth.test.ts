@@ -148,6 +148,16 @@ describe('a server with ENABLE_AUTH=1', () => {
     await closeAll([first, second]);
   });
 
+  test('a top-level moderator claim (the token-moderation plugin convention) makes a moderator, as context.user.moderator does (issue 12)', { timeout: 30_000 }, async () => {
+    const student = await join(s.url, 'music', token('music', { id: 's9', name: 'Early student' }, { moderator: false }), '', { publish: undefined });
+    const teacher = await join(s.url, 'music', token('music', { id: 't9', name: 'Teacher' }, { moderator: true }), '', { publish: undefined });
+    const room = s.server.gateway.registry.get('music')!;
+    assert.equal(room.participants.get(teacher.participantId)?.role, 'moderator');
+    assert.equal(room.participants.get(student.participantId)?.role, 'participant', 'moderator: false at the top level is an explicit no');
+    assert.equal(student.participants.get(teacher.participantId)?.role, 'moderator', 'others see the role');
+    await closeAll([student, teacher]);
+  });
+
   test('an RS256 token verified with a key from the loopback key server', { timeout: 30_000 }, async () => {
     const rs = signJwt(
       { iss: APP, aud: 'jitsi', sub: DOMAIN, room: 'chemistry', exp: nowS() + 600, context: { user: { name: 'Rosalind', affiliation: 'teacher' } } },

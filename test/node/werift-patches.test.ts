@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { RTCPeerConnection } from 'werift';
+import { ntpTime, RTCPeerConnection, RTCRtpCodecParameters, RTCRtpSender } from 'werift';
 import { serverPeerConfig } from '../../src/media/peer-config.js';
 import { iceCredentials, IceCheckPeer } from '../support/ice-check.js';
 
@@ -46,5 +46,34 @@ describe('werift patches', () => {
     assert.equal(await peer.check('127.0.0.1', port, { username, password: 'not-the-password', nominate: true }, 300), undefined, 'wrong MESSAGE-INTEGRITY: dropped');
     assert.equal(await peer.check('127.0.0.1', port, { username: `0000${ufrag.slice(4)}:browser1`, password, nominate: true }, 300), undefined, 'unknown ufrag: dropped');
     assert.equal((await peer.check('127.0.0.1', port, { username: ufrag, password }, 300))?.success, true, 'a USERNAME without the client part still names our ufrag');
+  });
+});
+
+describe('werift patches: the sender hot path', () => {
+  test('NTP time has a binary fraction (RFC 5905 6): within a few ms of the clock', () => {
+    const ntp = ntpTime();
+    const seconds = Number(ntp >> 32n) + Number(ntp & 0xffff_ffffn) / 2 ** 32;
+    const unixMs = (seconds - 2_208_988_800) * 1000;
+    assert.ok(Math.abs(unixMs - Date.now()) < 50, `NTP ${ntp.toString(16)} is ${unixMs - Date.now()} ms off`);
+  });
+
+  test('a sender writes only its negotiated extensions, in id order, from values prepared once', () => {
+    const sender = new RTCRtpSender('video');
+    sender.prepareSend({
+      muxId: '3',
+      headerExtensions: [
+        { id: 4, uri: 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time' },
+        { id: 1, uri: 'urn:ietf:params:rtp-hdrext:sdes:mid' },
+      ],
+      codecs: [new RTCRtpCodecParameters({ payloadType: 96, mimeType: 'video/VP8', clockRate: 90000 })],
+    } as never);
+    const at = Date.now();
+    const extensions = sender.buildHeaderExtensions(at);
+    assert.deepEqual(extensions.map((e) => e.id), [4, 1]);
+    assert.equal(extensions[1]!.payload.toString(), '3');
+    // abs-send-time: 6.18 fixed-point NTP seconds, 24 bits.
+    const expected = Math.floor((at / 1000 + 2_208_988_800) * 262_144) % 16_777_216;
+    assert.equal(extensions[0]!.payload.readUIntBE(0, 3), expected);
+    assert.equal(sender.buildHeaderExtensions(at)[1]!.payload, extensions[1]!.payload, 'the mid payload is made once, not per packet');
   });
 });

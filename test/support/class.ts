@@ -65,7 +65,10 @@ export class Inbox {
 }
 
 /** Connects and says hello without publishing media; the inbox sees every message from the first. */
-export async function connect(url: string, room: string, displayName: string, extra: { token?: string } = {}): Promise<Inbox> {
+/** Hello fields beyond room and name: a token, a rejoin ticket, a resume. */
+export type HelloExtra = Partial<Omit<Extract<ClientMessageInput, { type: 'hello' }>, 'type' | 'room' | 'displayName'>>;
+
+export async function connect(url: string, room: string, displayName: string, extra: HelloExtra = {}): Promise<Inbox> {
   const client = await SignalingClient.connect(signalingUrl(url));
   const inbox = new Inbox(client);
   client.send({ type: 'hello', protocolVersion: PROTOCOL_VERSION, room, displayName, audioMuted: false, videoMuted: false, ...extra });
@@ -73,7 +76,7 @@ export async function connect(url: string, room: string, displayName: string, ex
 }
 
 /** Connects and waits for the welcome. */
-export async function joinSilently(url: string, room: string, displayName: string, extra: { token?: string } = {}): Promise<{ inbox: Inbox; id: string }> {
+export async function joinSilently(url: string, room: string, displayName: string, extra: HelloExtra = {}): Promise<{ inbox: Inbox; id: string }> {
   const inbox = await connect(url, room, displayName, extra);
   const welcome = await inbox.wait('welcome');
   return { inbox, id: welcome.participantId };

@@ -3,6 +3,7 @@
  * HTTP port, media bound to and advertised on 127.0.0.1 only, logs silent
  * unless TEST_LOG_LEVEL is set.
  */
+import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config/config.js';
 import { LOOPBACK_SERVER_ENV } from '../../src/config/loopback-env.js';
 import { ConfabServer } from '../../src/server/confab-server.js';
@@ -16,13 +17,27 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+/**
+ * `logs`: collect the server's log lines (JSON, parsed) there, at LOG_LEVEL
+ * info unless `env` says otherwise, for tests that count what a client makes
+ * the server log.
+ */
+export async function startServer(env: Record<string, string> = {}, options: { logs?: Record<string, unknown>[] } = {}): Promise<TestServer> {
+  const logs = options.logs;
   const config = loadConfig({
     ...LOOPBACK_SERVER_ENV,
-    LOG_LEVEL: (process.env.TEST_LOG_LEVEL ?? 'silent') as 'silent',
+    LOG_LEVEL: (logs ? 'info' : (process.env.TEST_LOG_LEVEL ?? 'silent')) as 'silent',
     ...env,
   });
-  const server = new ConfabServer(config, createLogger(config.logLevel, process.stderr));
+  const sink = logs
+    ? new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          for (const line of chunk.toString().split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
+          done();
+        },
+      })
+    : process.stderr;
+  const server = new ConfabServer(config, createLogger(config.logLevel, sink));
   const port = await server.start();
   return { server, port, url: `http://127.0.0.1:${port}/`, stop: () => server.close() };
 }

@@ -3,6 +3,7 @@
  * that embeds Jitsi with `new JitsiMeetExternalAPI(domain, options)` works by
  * pointing `domain` at Confab. Served as <base>/external_api.js.
  */
+import { entryOf, FUNCTIONS, refusal, supportedNames } from '../src/embed/catalogue.js';
 import { EMBED_PARAM, isMessage, type FrameToHost, type HostToFrame } from './protocol.js';
 
 type Listener = (data?: unknown) => void;
@@ -41,9 +42,10 @@ class JitsiMeetExternalAPI {
   readonly #iframe: HTMLIFrameElement;
   readonly #origin: string;
   readonly #listeners = new Map<string, Set<Listener>>();
-  readonly #participants = new Map<string, { displayName: string }>();
-  readonly #pending = new Map<number, (result: unknown) => void>();
+  readonly #participants = new Map<string, { displayName: string; avatarURL: string }>();
+  readonly #pending = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>();
   #requestId = 0;
+  readonly #warnedEvents = new Set<string>();
   #ready = false;
   #queue: HostToFrame[] = [];
   readonly #onMessage = (event: MessageEvent): void => this.receive(event);
@@ -105,12 +107,40 @@ class JitsiMeetExternalAPI {
   }
 
   /** Everyone in the meeting, ourselves included, as the last events described them. */
-  getParticipantsInfo(): { participantId: string; displayName: string; formattedDisplayName: string }[] {
-    return [...this.#participants].map(([participantId, p]) => ({ participantId, displayName: p.displayName, formattedDisplayName: p.displayName }));
+  getParticipantsInfo(): { participantId: string; displayName: string; formattedDisplayName: string; avatarURL: string }[] {
+    return [...this.#participants].map(([participantId, p]) => ({ participantId, displayName: p.displayName, formattedDisplayName: p.displayName, avatarURL: p.avatarURL }));
   }
 
   getNumberOfParticipants(): number {
     return this.#participants.size;
+  }
+
+  getDisplayName(participantId: string): string | undefined {
+    return this.#participants.get(participantId)?.displayName;
+  }
+
+  getAvatarURL(participantId: string): string {
+    return this.#participants.get(participantId)?.avatarURL ?? '';
+  }
+
+  getSupportedCommands(): string[] {
+    return supportedNames('command');
+  }
+
+  getSupportedEvents(): string[] {
+    return supportedNames('event');
+  }
+
+  isVisitor(): boolean {
+    return false;
+  }
+
+  pinParticipant(participantId?: string, videoType?: string): void {
+    this.executeCommand('pinParticipant', participantId, videoType);
+  }
+
+  setLargeVideoParticipant(participantId?: string, videoType?: string): void {
+    this.executeCommand('setLargeVideoParticipant', participantId, videoType);
   }
 
   isAudioMuted(): Promise<boolean> {
@@ -121,7 +151,40 @@ class JitsiMeetExternalAPI {
     return this.request('isVideoMuted') as Promise<boolean>;
   }
 
+  getContentSharingParticipants(): Promise<{ sharingParticipantIds: string[] }> {
+    return this.request('getContentSharingParticipants') as Promise<{ sharingParticipantIds: string[] }>;
+  }
+
+  getRoomsInfo(): Promise<{ rooms: unknown[] }> {
+    return this.request('getRoomsInfo') as Promise<{ rooms: unknown[] }>;
+  }
+
+  isModerationOn(mediaType: 'audio' | 'video' = 'audio'): Promise<boolean> {
+    return this.request('isModerationOn', mediaType) as Promise<boolean>;
+  }
+
+  isParticipantForceMuted(participantId: string, mediaType: 'audio' | 'video' = 'audio'): Promise<boolean> {
+    return this.request('isParticipantForceMuted', participantId, mediaType) as Promise<boolean>;
+  }
+
+  isParticipantsPaneOpen(): Promise<boolean> {
+    return this.request('isParticipantsPaneOpen') as Promise<boolean>;
+  }
+
+  isStartSilent(): Promise<boolean> {
+    return this.request('isStartSilent') as Promise<boolean>;
+  }
+
+  isP2pActive(): Promise<boolean> {
+    return this.request('isP2pActive') as Promise<boolean>;
+  }
+
   on(event: string, listener: Listener): this {
+    // An event Confab never sends is named once, so the platform knows why its listener stays silent.
+    if (entryOf('event', event)?.status !== 'supported' && !this.#warnedEvents.has(event)) {
+      this.#warnedEvents.add(event);
+      console.warn(refusal('event', event));
+    }
     let set = this.#listeners.get(event);
     if (!set) this.#listeners.set(event, (set = new Set()));
     set.add(listener);
@@ -174,11 +237,11 @@ class JitsiMeetExternalAPI {
     this.#participants.clear();
   }
 
-  private request(name: 'isAudioMuted' | 'isVideoMuted'): Promise<unknown> {
+  private request(name: string, ...args: unknown[]): Promise<unknown> {
     const requestId = ++this.#requestId;
-    return new Promise((resolve) => {
-      this.#pending.set(requestId, resolve);
-      this.send({ confab: 'request', embedId: this.#embedId, requestId, name });
+    return new Promise((resolve, reject) => {
+      this.#pending.set(requestId, { resolve, reject });
+      this.send({ confab: 'request', embedId: this.#embedId, requestId, name, args });
     });
   }
 
@@ -202,8 +265,10 @@ class JitsiMeetExternalAPI {
       return;
     }
     if (m.confab === 'response') {
-      this.#pending.get(m.requestId)?.(m.result);
+      const pending = this.#pending.get(m.requestId);
       this.#pending.delete(m.requestId);
+      if (m.error !== undefined) pending?.reject(new Error(`confab: ${m.error}`));
+      else pending?.resolve(m.result);
       return;
     }
     this.track(m.name, m.data);
@@ -213,11 +278,27 @@ class JitsiMeetExternalAPI {
   /** Keeps the participant list that getParticipantsInfo() answers from. */
   private track(name: string, data: Record<string, unknown>): void {
     const id = String(data.id ?? '');
-    if (name === 'videoConferenceJoined' || name === 'participantJoined') this.#participants.set(id, { displayName: String(data.displayName ?? '') });
-    else if (name === 'participantLeft') this.#participants.delete(id);
-    else if (name === 'displayNameChange' && this.#participants.has(id)) this.#participants.set(id, { displayName: String(data.displayname ?? '') });
+    if (name === 'videoConferenceJoined' || name === 'participantJoined') {
+      this.#participants.set(id, { displayName: String(data.displayName ?? ''), avatarURL: String(data.avatarURL ?? '') });
+    } else if (name === 'participantLeft') this.#participants.delete(id);
+    else if (name === 'displayNameChange' && this.#participants.has(id)) this.#participants.get(id)!.displayName = String(data.displayname ?? '');
     else if (name === 'videoConferenceLeft') this.#participants.clear();
   }
+}
+
+// Jitsi's functions Confab does not support exist, so a platform's call does not throw TypeError:
+// each names itself in a console warning and answers with a rejected promise (most are promise-based).
+for (const [name, entry] of Object.entries(FUNCTIONS)) {
+  if (entry.status !== 'refused') continue;
+  Object.defineProperty(JitsiMeetExternalAPI.prototype, name, {
+    configurable: true,
+    writable: true,
+    value(): Promise<never> {
+      const message = refusal('function', name);
+      console.warn(message);
+      return Promise.reject(new Error(message));
+    },
+  });
 }
 
 // A classic script: define the global the way Jitsi's external_api.js does.

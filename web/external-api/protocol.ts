@@ -8,12 +8,13 @@ export const EMBED_PARAM = 'confab_embed_id';
 export type HostToFrame =
   | { confab: 'init'; embedId: string }
   | { confab: 'command'; embedId: string; name: string; args: unknown[] }
-  | { confab: 'request'; embedId: string; requestId: number; name: 'isAudioMuted' | 'isVideoMuted' };
+  /** A host function that asks the page (isAudioMuted, getRoomsInfo...: QUERIES in web/src/embed/events.ts). */
+  | { confab: 'request'; embedId: string; requestId: number; name: string; args?: unknown[] };
 
 export type FrameToHost =
   | { confab: 'ready'; embedId: string }
   | { confab: 'event'; embedId: string; name: string; data: Record<string, unknown> }
-  | { confab: 'response'; embedId: string; requestId: number; result: unknown };
+  | { confab: 'response'; embedId: string; requestId: number; result: unknown; error?: string };
 
 export function isMessage<T extends { confab: string; embedId: string }>(data: unknown, embedId?: string): data is T {
   if (typeof data !== 'object' || data === null) return false;

@@ -7,7 +7,7 @@
  */
 import { assertNever } from '../../src/protocol/dispatch.js';
 import type { ChatMessage, ClientMessageInput, Knocker, ParticipantInfo, RoomState, ServerMessage } from '../../src/protocol/messages.js';
-import type { ConferenceEvents } from './conference.js';
+import type { ConferenceEvents, PageOptions } from './conference-types.js';
 import type { Emitter } from './events.js';
 import { ChatPanel } from './ui/chat-panel.js';
 import type { ConferenceView } from './ui/conference-view.js';
@@ -25,27 +25,34 @@ export interface ClassroomHost {
   readonly events: Emitter<ConferenceEvents>;
   readonly view: ConferenceView;
   readonly displayName: string;
+  readonly page: Pick<PageOptions, 'subject' | 'localSubject' | 'hideSubject'>;
   leave(): void;
 }
 
 const CHAT_KEPT = 500;
 
 export class Classroom {
-  roomState: RoomState = { locked: false, lobbyEnabled: false, hardMuted: { audio: false, video: false } };
+  roomState: RoomState = { locked: false, lobbyEnabled: false, hardMuted: { audio: false, video: false }, subject: '' };
   knockers: Knocker[] = [];
   readonly messages: ChatMessage[] = [];
   readonly #people: PeoplePanel;
   readonly #chat: ChatPanel;
   readonly #knocks: KnockList;
+  /** A subject to set for everyone once we moderate (Jitsi's subject command, config.subject). */
+  #pendingSubject: string | undefined;
+  /** A subject for this page only (localSubject), shown instead of the room's. */
+  #localSubject: string | undefined;
 
   constructor(private readonly host: ClassroomHost) {
+    this.#pendingSubject = host.page.subject;
+    this.#localSubject = host.page.localSubject;
     const mod = (request: ModerationInput): void => this.moderate(request);
     this.#people = new PeoplePanel(
       {
         mute: (participantId, kind, hard) => mod({ action: 'mute', participantId, kind, hard }),
         allowUnmute: (participantId, kind) => mod({ action: 'allow-unmute', participantId, kind }),
         grantModerator: (participantId) => mod({ action: 'grant-moderator', participantId }),
-        remove: (participantId) => mod({ action: 'remove', participantId }),
+        remove: (participantId, block) => mod({ action: 'remove', participantId, block }),
         lowerHand: (participantId) => mod({ action: 'lower-hand', participantId }),
       },
       {
@@ -78,6 +85,29 @@ export class Classroom {
     this.host.sendRaw({ type: 'moderate', request });
   }
 
+  /** The subject for everyone: now if we moderate, otherwise once we do (as Jitsi's subject command). */
+  setSubject(subject: string): void {
+    this.#pendingSubject = subject.trim().slice(0, 200);
+    this.applyPendingSubject();
+  }
+
+  /** A subject shown on this page only; '' goes back to the room's. */
+  setLocalSubject(subject: string): void {
+    this.#localSubject = subject.trim().slice(0, 200) || undefined;
+    this.renderSubject();
+  }
+
+  private applyPendingSubject(): void {
+    const subject = this.#pendingSubject;
+    if (subject === undefined || !this.isModerator) return;
+    this.#pendingSubject = undefined;
+    if (subject !== this.roomState.subject) this.moderate({ action: 'set-subject', subject });
+  }
+
+  private renderSubject(): void {
+    this.host.view.setSubject(this.host.page.hideSubject ? undefined : (this.#localSubject ?? this.roomState.subject));
+  }
+
   sendChat(text: string, to?: string): void {
     const trimmed = text.trim();
     if (trimmed) this.host.sendRaw({ type: 'chat-send', text: trimmed, to });
@@ -90,7 +120,9 @@ export class Classroom {
   onMessage(m: ClassMessage): void {
     switch (m.type) {
       case 'room-state':
+        this.onRoomState(this.roomState, m.state);
         this.roomState = m.state;
+        this.renderSubject();
         break;
       case 'lobby': {
         const known = new Set(this.knockers.map((k) => k.id));
@@ -99,7 +131,7 @@ export class Classroom {
         break;
       }
       case 'lobby-waiting':
-        this.host.view.setLobby(lobbyWaitingCard(this.host.displayName, () => this.host.leave()));
+        this.host.view.setLobby(lobbyWaitingCard(this.host.displayName, m.moderatorPresent, () => this.host.leave()));
         this.host.events.emit('lobbyWaiting');
         return;
       case 'chat':
@@ -117,7 +149,22 @@ export class Classroom {
     this.messages.length = 0;
     this.#chat.clear();
     this.knockers = [];
+    this.applyPendingSubject();
     this.render();
+  }
+
+  /** What changed in the room for the embedder: lecture mode per kind, the subject. */
+  private onRoomState(before: RoomState, after: RoomState): void {
+    for (const mediaType of ['audio', 'video'] as const) {
+      if (before.hardMuted[mediaType] !== after.hardMuted[mediaType]) this.host.events.emit('moderationStatusChanged', { mediaType, enabled: after.hardMuted[mediaType] });
+    }
+    if (before.subject !== after.subject) this.host.events.emit('subjectChange', { subject: after.subject });
+  }
+
+  /** Opens the chat, addressed to one participant (undefined: everyone). */
+  openChat(to: string | undefined): void {
+    if (this.host.view.openPanel !== 'chat') this.host.view.togglePanel('chat', true);
+    this.#chat.setRecipient(to);
   }
 
   /** A participant appeared or changed: tell the embedder about hands and roles, and redraw. */
@@ -126,6 +173,12 @@ export class Classroom {
       this.host.events.emit('raiseHandUpdated', { id: next.id, handRaised: next.handRaisedAt ?? 0 });
     }
     if (previous && previous.role !== next.role) this.host.events.emit('participantRoleChanged', { id: next.id, role: next.role });
+    for (const mediaType of ['audio', 'video'] as const) {
+      const key = mediaType === 'audio' ? 'audioLocked' : 'videoLocked';
+      if (!previous || previous[key] === next[key]) continue;
+      this.host.events.emit(next[key] ? 'moderationParticipantRejected' : 'moderationParticipantApproved', { id: next.id, mediaType });
+    }
+    if (next.id === this.host.participantId && next.role === 'moderator') this.applyPendingSubject();
     this.render();
   }
 
@@ -145,9 +198,15 @@ export class Classroom {
     this.#chat.add(messages, this.host.participantId, (id) => this.host.participants.get(id)?.displayName ?? 'someone');
     if (history) return;
     for (const m of messages) {
-      if (m.from === this.host.participantId) continue;
+      if (m.from === this.host.participantId) {
+        this.host.events.emit('outgoingMessage', { message: m.text, privateMessage: m.to !== undefined });
+        continue;
+      }
       this.host.events.emit('incomingMessage', { from: m.from, nick: m.fromName, message: m.text, privateMessage: m.to !== undefined, stamp: m.at });
-      if (this.host.view.openPanel !== 'chat') this.host.view.bumpBadge('chat');
+      if (this.host.view.openPanel !== 'chat') {
+        this.host.view.bumpBadge('chat');
+        this.host.events.emit('chatUpdated', { isOpen: false, unreadCount: this.host.view.badge('chat') });
+      }
     }
   }
 }

@@ -18,8 +18,37 @@ export interface ConferenceOptions {
   stream: MediaStream | undefined;
   /** Why the camera or microphone could not be opened, reported to the server once joined. */
   deviceError?: string;
+  /** Which devices could not be opened, and why (the embed API's cameraError and micError). */
+  deviceFailures?: readonly DeviceFailure[];
+  /** Options from the link (hash-options.ts) that shape the page. */
+  page?: Partial<PageOptions>;
+  /** config.readOnlyName: the name cannot be changed during the call either. */
+  readOnlyName?: boolean;
   onFatal(code: string, message: string): void;
   onLeft(): void;
+}
+
+export interface DeviceFailure {
+  readonly device: 'camera' | 'microphone';
+  /** The browser's error name, e.g. NotAllowedError. */
+  readonly type: string;
+  readonly message: string;
+}
+
+/** What a link can ask of the page (hash-options.ts has where each comes from). */
+export interface PageOptions {
+  /** Muted when at least this many are already in (config.startAudioMuted / startVideoMuted: N). */
+  startAudioMutedAfter: number | undefined;
+  startVideoMutedAfter: number | undefined;
+  /** Nothing is played (config.startSilent). */
+  startSilent: boolean;
+  /** Set for everyone once we moderate (config.subject). */
+  subject: string | undefined;
+  /** Shown here only (config.localSubject). */
+  localSubject: string | undefined;
+  hideSubject: boolean;
+  disableTileView: boolean;
+  disableSelfView: boolean;
 }
 
 /** 'lobby': waiting for a moderator to let us in. */
@@ -27,7 +56,7 @@ export type ConferenceState = 'connecting' | 'lobby' | 'joined' | 'reconnecting'
 
 /** What the conference tells the page around it (the embed API listens here). */
 export interface ConferenceEvents {
-  joined: [{ participantId: string; room: string; displayName: string; role: string }];
+  joined: [{ participantId: string; room: string; displayName: string; role: string; avatarUrl: string }];
   left: [];
   participantJoined: [ParticipantInfo];
   participantLeft: [string];
@@ -44,4 +73,27 @@ export interface ConferenceEvents {
   knockingParticipant: [{ participant: { id: string; name: string } }];
   /** We are waiting in the lobby. */
   lobbyWaiting: [];
+  // Layout and panels (layout.ts, ui/conference-view.ts).
+  tileViewChanged: [{ enabled: boolean }];
+  largeVideoChanged: [{ id: string }];
+  filmstripDisplayChanged: [{ visible: boolean }];
+  chatUpdated: [{ isOpen: boolean; unreadCount: number }];
+  participantsPaneToggled: [{ open: boolean }];
+  // The room, as the server tells it.
+  subjectChange: [{ subject: string }];
+  /** Lecture mode (everyone else hard-muted) for a kind went on or off. */
+  moderationStatusChanged: [{ mediaType: 'audio' | 'video'; enabled: boolean }];
+  /** A participant's hard mute was lifted (approved) or set (rejected). */
+  moderationParticipantApproved: [{ id: string; mediaType: 'audio' | 'video' }];
+  moderationParticipantRejected: [{ id: string; mediaType: 'audio' | 'video' }];
+  /** Someone, or we (local), was removed by a moderator. */
+  participantKickedOut: [{ kicked: { id: string; local: boolean }; kicker: { id: string } }];
+  /** A chat message we sent came back from the server. */
+  outgoingMessage: [{ message: string; privateMessage: boolean }];
+  /** Who shares a screen now. */
+  contentSharingParticipantsChanged: [{ data: string[] }];
+  /** An error with its catalogue code; isFatal: the conference ended. */
+  errorOccurred: [{ name: string; message: string; type: 'CONFERENCE' | 'CONNECTION'; isFatal: boolean }];
+  /** A camera or microphone could not be opened. */
+  deviceError: [DeviceFailure];
 }

@@ -9,19 +9,20 @@
  * and the embed API.
  */
 import { ERRORS, isErrorCode, isRequestOnly } from '../../src/protocol/errors.js';
+import type { ClientReportCode } from '../../src/protocol/client-reports.js';
 import { dispatch, type HandlerTable } from '../../src/protocol/dispatch.js';
 import { PROTOCOL_VERSION, type ClientMessageInput, type MediaKind, type ParticipantInfo, type ServerMessage, type ServerMessageOf } from '../../src/protocol/messages.js';
 import { Classroom, type ModerationInput } from './classroom.js';
 import { MediaSession } from './media-session.js';
 import { ScreenShare } from './screen-share.js';
-import { presentationFor } from './ui/presenter.js';
+import { PageLayout } from './layout.js';
 import type { CloseInfo } from './signaling.js';
 import { Connection } from './connection.js';
 import { startSpeakingMonitor } from './speaking.js';
 import { startMediaMonitor } from './media-monitor.js';
 import { ConferenceView } from './ui/conference-view.js';
 import { Emitter } from './events.js';
-import type { ConferenceEvents, ConferenceOptions, ConferenceState } from './conference-types.js';
+import type { ConferenceEvents, ConferenceOptions, ConferenceState, PageOptions } from './conference-types.js';
 
 export type { ConferenceEvents, ConferenceOptions, ConferenceState } from './conference-types.js';
 
@@ -31,6 +32,10 @@ export class Conference {
   readonly view: ConferenceView;
   readonly classroom: Classroom;
   readonly screenShare: ScreenShare;
+  /** Tile view, pinning, the strip beside the large video (layout.ts). */
+  readonly layout: PageLayout;
+  /** What the link asked of the page (config.startSilent, subject, layout...). */
+  readonly page: PageOptions;
   state: ConferenceState = 'connecting';
   participantId: string | undefined;
   readonly participants = new Map<string, ParticipantInfo>();
@@ -41,11 +46,30 @@ export class Conference {
   #deviceErrorReported = false;
   #stopSpeaking: (() => void) | undefined;
   #stopMediaMonitor: (() => void) | undefined;
+  /** Cameras the server will not send us because this browser cannot decode their codec: participant id -> codec. */
+  readonly #undecodable = new Map<string, string>();
   /** From the last welcome: lets us back in after a lost connection even once the token has expired. */
   #rejoinTicket: string | undefined;
+  /** config.startAudioMuted: N decides at the first welcome only, not on every rejoin. */
+  #startMutedDecided = false;
+  /** Who shared a screen at the last look, for contentSharingParticipantsChanged. */
+  #sharing = '';
+  /** Per-participant volume set by the embedder, kept for tiles made later (setParticipantVolume). */
+  readonly #volumes = new Map<string, number>();
 
   constructor(private readonly o: ConferenceOptions) {
     this.#rejoinTicket = o.rejoinTicket;
+    this.page = {
+      startAudioMutedAfter: undefined,
+      startVideoMutedAfter: undefined,
+      startSilent: false,
+      subject: undefined,
+      localSubject: undefined,
+      hideSubject: false,
+      disableTileView: false,
+      disableSelfView: false,
+      ...o.page,
+    };
     const label = o.tenant ? `${o.tenant} / ${o.room}` : o.room;
     this.view = new ConferenceView(label, {
       toggleAudio: () => this.setMuted('audio', !this.o.audioMuted),
@@ -54,6 +78,12 @@ export class Conference {
       toggleRaiseHand: () => this.toggleRaiseHand(),
       leave: () => this.leave(),
     });
+    this.view.setSelfView({ hidden: this.page.disableSelfView });
+    this.view.onPanelChange = (panel, open) => {
+      if (panel === 'chat') this.events.emit('chatUpdated', { isOpen: open, unreadCount: this.view.badge('chat') });
+      else this.events.emit('participantsPaneToggled', { open });
+    };
+    this.layout = new PageLayout(this.view, this.events, this.page, () => this.attachRemoteTracks());
     this.classroom = new Classroom(this);
     this.screenShare = new ScreenShare(
       () => this.media,
@@ -75,6 +105,7 @@ export class Conference {
         rejoinTicket: this.#rejoinTicket,
         audioMuted: this.o.audioMuted,
         videoMuted: this.o.videoMuted,
+        receiveCodecs: decodableVideoCodecs(),
       }),
       message: (m) => void this.onMessage(m).catch((e: unknown) => this.report('media_negotiation_failed', String(e))),
       resumed: (lostMs) => this.onResumed(lostMs),
@@ -100,8 +131,22 @@ export class Conference {
     this.classroom.moderate({ action: 'mute-everyone', kind, hard });
   }
 
-  removeParticipant(participantId: string): void {
-    this.classroom.moderate({ action: 'remove', participantId });
+  /** Removes a participant; with `block`, also refuses them until the class ends (they need a token user id). */
+  /** Sets how loud a participant plays on this page, 0 to 1. */
+  setParticipantVolume(participantId: string, volume: number): void {
+    if (!Number.isFinite(volume)) return;
+    this.#volumes.set(participantId, volume);
+    this.view.stage.tiles.get(participantId)?.setVolume(volume);
+  }
+
+  /** The participant ids sharing a screen now (ours included while we share). */
+  get sharingParticipants(): string[] {
+    const remote = (this.media?.remoteTracks() ?? []).filter((t) => t.info.source === 'screen').map((t) => t.info.participantId);
+    return [...new Set([...(this.screenShare.track && this.participantId ? [this.participantId] : []), ...remote])];
+  }
+
+  removeParticipant(participantId: string, block = false): void {
+    this.classroom.moderate({ action: 'remove', participantId, block });
   }
 
   grantModerator(participantId: string): void {
@@ -140,6 +185,11 @@ export class Conference {
     return this.o.displayName;
   }
 
+  /** The room's (folded) name. */
+  get room(): string {
+    return this.o.room;
+  }
+
   private get self(): ParticipantInfo | undefined {
     return this.participantId ? this.participants.get(this.participantId) : undefined;
   }
@@ -156,6 +206,7 @@ export class Conference {
   setDisplayName(name: string): void {
     const trimmed = name.trim().slice(0, 80);
     if (!trimmed) return;
+    if (this.o.readOnlyName) return console.warn('confab: the display name is read-only on this page (config.readOnlyName)');
     this.o.displayName = trimmed;
     this.send({ type: 'set-display-name', displayName: trimmed });
   }
@@ -255,8 +306,17 @@ export class Conference {
       this.state = 'lobby';
       this.classroom.onMessage(m);
     },
+    'track-unavailable': (m) => {
+      if (m.kind !== 'video' || m.source !== 'camera') return;
+      console.warn(`confab: ${m.participantId}'s camera is sent as ${m.codec}, which this browser cannot decode`);
+      this.#undecodable.set(m.participantId, m.codec);
+      this.attachRemoteTracks();
+    },
     'participant-left': (m) => {
+      this.#undecodable.delete(m.participantId);
+      if (m.reason === 'removed') this.events.emit('participantKickedOut', { kicked: { id: m.participantId, local: false }, kicker: { id: '' } });
       this.events.emit('participantLeft', m.participantId);
+      this.layout.forget(m.participantId);
       this.participants.delete(m.participantId);
       this.view.stage.remove(m.participantId);
       this.view.setCount(this.participants.size);
@@ -266,9 +326,10 @@ export class Conference {
     error: (m) => {
       // The server could not repair a stalled media path: rebuild our connections, as after a failure.
       if (!m.fatal && m.code === 'media_stalled') return this.onMediaFailed(m.message, true);
+      if (!m.fatal) this.events.emit('errorOccurred', { name: m.code, message: m.message, type: 'CONFERENCE', isFatal: false });
       // A refused request (forbidden, a locked unmute) is the person's to read, not a problem to report.
       if (!m.fatal && isErrorCode(m.code) && isRequestOnly(m.code)) this.view.setNotice(m.message || ERRORS[m.code].message, m.code);
-      else if (!m.fatal) this.report(m.code, m.message);
+      else if (!m.fatal) this.report(isErrorCode(m.code) ? m.code : 'internal_error', m.message);
       // A fatal one: the close that follows ends the conference (onClosed).
     },
     // The connection's business (heartbeat, session resume), handled before us in connection.ts.
@@ -285,6 +346,7 @@ export class Conference {
     this.participants.clear();
     this.view.stage.clear();
     for (const p of [m.self, ...m.participants]) this.upsertTile(p);
+    this.applyStartMuted(m.participants.length);
     this.classroom.onJoined();
     this.applyServerSelf(m.self);
     this.media?.close();
@@ -298,8 +360,9 @@ export class Conference {
       const mine = kind === 'audio' ? this.o.audioMuted : this.o.videoMuted;
       if (mine && !(kind === 'audio' ? m.self.audioMuted : m.self.videoMuted)) this.send({ type: 'set-muted', kind, muted: true });
     }
-    this.events.emit('joined', { participantId: m.participantId, room: m.room, displayName: m.self.displayName, role: m.self.role });
+    this.events.emit('joined', { participantId: m.participantId, room: m.room, displayName: m.self.displayName, role: m.self.role, avatarUrl: m.self.avatarUrl ?? '' });
     for (const p of m.participants) this.events.emit('participantJoined', p);
+    for (const failure of this.o.deviceFailures ?? []) this.events.emit('deviceError', failure);
     await this.media.publish(this.o.stream, this.o.preferredCodec);
     await this.screenShare.republish();
   }
@@ -319,7 +382,28 @@ export class Conference {
     const isSelf = p.id === this.participantId;
     const tile = this.view.stage.upsert(p.id, { ...p, isSelf });
     if (isSelf) tile.setVideo(this.o.videoMuted ? undefined : this.o.stream?.getVideoTracks()[0]);
+    else {
+      tile.setSilenced(this.page.startSilent);
+      const volume = this.#volumes.get(p.id);
+      if (volume !== undefined) tile.setVolume(volume);
+    }
     this.view.setCount(this.participants.size);
+  }
+
+  /**
+   * Jitsi's startAudioMuted / startVideoMuted: N: whoever joins when N people
+   * are already in starts muted. Decided before our media is published, so
+   * nothing is sent first.
+   */
+  private applyStartMuted(alreadyIn: number): void {
+    if (this.#startMutedDecided) return;
+    this.#startMutedDecided = true;
+    const after = { audio: this.page.startAudioMutedAfter, video: this.page.startVideoMutedAfter };
+    for (const kind of ['audio', 'video'] as const) {
+      const n = after[kind];
+      const mine = kind === 'audio' ? this.o.audioMuted : this.o.videoMuted;
+      if (n !== undefined && alreadyIn >= n && !mine) this.setMuted(kind, true);
+    }
   }
 
   /**
@@ -342,6 +426,9 @@ export class Conference {
       const info = this.participants.get(id);
       const video = tracks.find((t) => t.info.participantId === id && t.info.source === 'camera')?.track;
       const audio = tracks.find((t) => t.info.participantId === id && t.info.kind === 'audio')?.track;
+      if (video) this.#undecodable.delete(id);
+      const codec = this.#undecodable.get(id);
+      tile.setVideoUnavailable(codec && !info?.videoMuted ? `Video not shown: this browser cannot decode ${codec.replace(/^video\//i, '')}` : undefined);
       tile.setVideo(info?.videoMuted ? undefined : video);
       tile.setAudio(audio).catch(() =>
         this.view.setNotice('Your browser blocked sound. Click here to hear the others.', undefined, () => {
@@ -350,12 +437,27 @@ export class Conference {
         }),
       );
     }
-    this.view.setPresentation(presentationFor(tracks, this.screenShare.track, this.participantId, this.participants));
+    this.layout.apply({
+      remote: tracks,
+      ownCamera: this.o.videoMuted ? undefined : this.o.stream?.getVideoTracks()[0],
+      ownShare: this.screenShare.track,
+      selfId: this.participantId,
+      participants: this.participants,
+    });
+    const sharing = this.sharingParticipants;
+    if (sharing.join() !== this.#sharing) {
+      this.#sharing = sharing.join();
+      this.events.emit('contentSharingParticipantsChanged', { data: sharing });
+    }
   }
 
   private onClosed(info: CloseInfo): 'stop' | 'reconnect' {
     if (this.state === 'left' || this.state === 'failed') return 'stop';
     if (info.kind === 'fatal') {
+      if ((info.code === 'removed_by_moderator' || info.code === 'blocked_by_moderator') && this.participantId) {
+        this.events.emit('participantKickedOut', { kicked: { id: this.participantId, local: true }, kicker: { id: '' } });
+      }
+      this.events.emit('errorOccurred', { name: info.code, message: info.message, type: info.code === 'signaling_unreachable' ? 'CONNECTION' : 'CONFERENCE', isFatal: true });
       this.teardown('failed');
       this.o.onFatal(info.code, info.message);
       return 'stop';
@@ -411,7 +513,7 @@ export class Conference {
   }
 
   /** Tells the user and the server (which logs it with our room and id). */
-  private report(code: string, detail: string): void {
+  private report(code: ClientReportCode, detail: string): void {
     console.warn(`confab: ${code}: ${detail}`);
     this.send({ type: 'client-report', code, detail: detail.slice(0, 1000) });
     if (code === 'media_connection_failed') this.view.setNotice('Audio and video cannot get through to the server.', code);
@@ -429,4 +531,12 @@ export class Conference {
     this.media?.close();
     this.media = undefined;
   }
+}
+
+/** The video codecs this browser decodes, for the server's codec policy (hello.receiveCodecs). */
+function decodableVideoCodecs(): string[] | undefined {
+  const codecs = RTCRtpReceiver.getCapabilities?.('video')?.codecs;
+  if (!codecs) return undefined;
+  const skip = new Set(['video/rtx', 'video/red', 'video/ulpfec', 'video/flexfec-03']);
+  return [...new Set(codecs.map((c) => c.mimeType.toLowerCase()).filter((m) => !skip.has(m)))].slice(0, 32);
 }

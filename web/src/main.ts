@@ -3,6 +3,8 @@
  * options, opens camera and microphone, shows the prejoin screen (unless the
  * link skips it) and joins.
  */
+// First: the schemas imported below are built under it.
+import './zod-jitless.js';
 import './styles.css';
 import { ConfabError } from '../../src/protocol/errors.js';
 import { parseRoomPath, type RoomAddress } from '../../src/protocol/room-name.js';
@@ -54,13 +56,36 @@ function nameFromToken(token: string | undefined): string | undefined {
   }
 }
 
+/**
+ * The `?jwt=` of the link, taken out of the address bar (history.replaceState)
+ * once read: it is a credential, and an address bar is copied into chats,
+ * screenshots and bookmarks (the server also sends Referrer-Policy: no-referrer).
+ * The hash (link options, the embed API's id) stays.
+ */
+function takeTokenFromAddress(): string | undefined {
+  const url = new URL(location.href);
+  const token = url.searchParams.get('jwt') ?? undefined;
+  if (token === undefined) return undefined;
+  url.searchParams.delete('jwt');
+  history.replaceState(history.state, '', url.href);
+  return token;
+}
+
+function withToken(href: string, token: string | undefined): string {
+  if (token === undefined) return href;
+  const url = new URL(href);
+  url.searchParams.set('jwt', token);
+  return url.href;
+}
+
 async function main(): Promise<void> {
   const root = document.getElementById('app')!;
   const boot = readBoot();
   window.confab = { conference: undefined, boot };
   if (boot.error) return showError(root, boot.error.code, boot.error.message);
 
-  const below = decodeURI(location.pathname).slice(boot.basePath.length);
+  // Still URL-encoded: parseRoomPath decodes each segment once (a name like /тест arrives as %D1%82...).
+  const below = location.pathname.slice(boot.basePath.length);
   if (below === '') return showLanding(root);
   let address: RoomAddress;
   try {
@@ -70,21 +95,26 @@ async function main(): Promise<void> {
     throw error;
   }
   const label = address.tenant ? `${address.tenant} / ${address.room}` : address.room;
-  document.title = `${label} · Confab`;
-
   const options = joinOptionsFromHash(location.hash);
+  document.title = `${label} · ${options.appName}`;
+  // Jitsi's link options and embed settings Confab does not support, each named.
+  for (const warning of options.refused) console.warn(warning);
   // Embedded through external_api.js: talk to the parent page.
   const embedId = embedIdFromHash(location.hash);
   const bridge = embedId ? new EmbedBridge(embedId) : undefined;
-  const token = new URLSearchParams(location.search).get('jwt') ?? undefined;
+  const token = takeTokenFromAddress();
+  // "Try again" reloads with the token, which is no longer in the address bar.
+  const reloadUrl = withToken(location.href, token);
   const devices = await openDevices(options.resolution);
   let choice = {
     displayName: options.displayName ?? nameFromToken(token) ?? localStorage.getItem(NAME_KEY) ?? '',
     audioMuted: options.startWithAudioMuted,
     videoMuted: options.startWithVideoMuted,
   };
-  if (!options.skipPrejoin) {
-    choice = await showPrejoin(root, label, devices.stream, choice, devices.error);
+  // A name is required and none came with the link: the prejoin screen asks, even if the link skips it.
+  const mustAskName = options.requireDisplayName && choice.displayName === '';
+  if (!options.skipPrejoin || mustAskName) {
+    choice = await showPrejoin(root, label, devices.stream, choice, devices.error, { required: options.requireDisplayName, readOnly: options.readOnlyName });
     if (choice.displayName) localStorage.setItem(NAME_KEY, choice.displayName);
   }
 
@@ -102,7 +132,10 @@ async function main(): Promise<void> {
       preferredCodec: options.preferredCodec,
       stream: devices.stream,
       deviceError: devices.error,
-      onFatal: (code, message) => showError(root, code, message, { label: 'Try again', run: () => location.reload() }),
+      deviceFailures: devices.failed.map((f) => ({ ...f, message: devices.error ?? '' })),
+      page: options,
+      readOnlyName: options.readOnlyName,
+      onFatal: (code, message) => showError(root, code, message, { label: 'Try again', run: () => location.replace(reloadUrl) }),
       onLeft: () => {
         rejoinTicket = conference.rejoinTicket;
         showLeft(root, 'You left the meeting', join);
@@ -110,6 +143,7 @@ async function main(): Promise<void> {
     });
     window.confab!.conference = conference;
     bridge?.attach(conference);
+    if (options.toolbarButtons) conference.view.setToolbarButtons(options.toolbarButtons);
     root.replaceChildren(conference.view.el);
     conference.start();
     if (devices.error) conference.view.setNotice(devices.error, 'devices_unavailable');

@@ -7,6 +7,7 @@
  * restart ICE on our subscribe connection (at most every RESTART_EVERY_MS).
  */
 import type { Conference } from './conference.js';
+import type { ClientReportCode } from '../../src/protocol/client-reports.js';
 import { InboundWatch, type InboundSample } from './inbound-watch.js';
 
 const POLL_MS = 1000;
@@ -16,7 +17,7 @@ const RESTART_EVERY_MS = 6000;
 export interface MediaMonitorActions {
   /** Tiles of these participants show "Reconnecting media…"; the others do not. */
   showStalled(participantIds: ReadonlySet<string>): void;
-  report(code: string, detail: string): void;
+  report(code: ClientReportCode, detail: string): void;
   askIceRestart(reason: string): void;
 }
 

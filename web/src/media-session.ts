@@ -153,15 +153,7 @@ export class MediaSession {
 
   private createPc(role: 'publish' | 'subscribe'): RTCPeerConnection {
     const pc = new RTCPeerConnection({ iceServers: this.iceServers, bundlePolicy: 'max-bundle' });
-    pc.onicecandidate = (event) => {
-      if (!event.candidate || this.#closed) return;
-      const c = event.candidate.toJSON();
-      this.send({
-        type: 'ice-candidate',
-        pc: role,
-        candidate: { candidate: c.candidate ?? '', sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex, usernameFragment: c.usernameFragment },
-      });
-    };
+    // No trickling: the server is ICE-lite and learns our addresses from our checks (it ignores candidates).
     let hadConnected = false;
     pc.onconnectionstatechange = () => {
       if (pc.connectionState === 'connected') hadConnected = true;

@@ -4,7 +4,7 @@ import { PROTOCOL_VERSION, type ClientMessageInput, type ServerMessage } from '.
 import { SessionLink } from './session-link.js';
 
 const hello = { type: 'hello' as const, protocolVersion: PROTOCOL_VERSION, room: 'r', displayName: 'Ada', audioMuted: false, videoMuted: false };
-const info = { id: 'p1', displayName: 'Ada', role: 'participant' as const, audioMuted: false, videoMuted: false, audioLocked: false, videoLocked: false, handRaisedAt: null, joinedAt: 0, connectionInterrupted: false };
+const info = { id: 'p1', displayName: 'Ada', role: 'participant' as const, audioMuted: false, videoMuted: false, audioLocked: false, videoLocked: false, handRaisedAt: null, joinedAt: 0, connectionInterrupted: false, blockable: false };
 const welcome = (resumeSecret?: string): ServerMessage => ({
   type: 'welcome', protocolVersion: PROTOCOL_VERSION, participantId: 'p1', room: 'r', self: info, participants: [], iceServers: [], serverVersion: 't', resumeSecret,
 });

@@ -17,7 +17,7 @@ export interface SignalSink {
 }
 
 /** What we keep of our own messages for a resume (the server's pongs acknowledge them every ~2 s). */
-const OUTBOX_LIMITS = { messages: 256, bytes: 512 * 1024 };
+export const OUTBOX_LIMITS = { messages: 256, bytes: 512 * 1024 };
 
 type Hello = Omit<ClientMessageOf<'hello'>, 'resume'>;
 

@@ -38,12 +38,19 @@ export function mediaFix(
       ? ` The server advertises private address${privateIps.length > 1 ? 'es' : ''} ${privateIps.join(', ')} that clients outside cannot reach: set MEDIA_ADVERTISE_IPS to the public (node or load balancer) address.`
       : '';
   const ports = [...new Set(mine.map((c) => c.port))].join(', ') || '?';
+  const addresses = [...new Set(mine.map((c) => c.address))];
+  // Browsers drop an answer that comes from another address than they asked; Confab binds the port on each
+  // local address (or MEDIA_BIND_ADDRESS), so a mismatch means an address it does not own is advertised.
+  const several =
+    addresses.length > 1
+      ? ` The server advertises ${addresses.join(', ')}: each must be an address of the server (answers leave from the address asked) or one that a NAT maps to it; drop the others from MEDIA_ADVERTISE_IPS.`
+      : '';
   switch (path) {
     case 'udp':
       return {
         status: 'fail',
         evidence,
-        fix: `UDP ${ports} did not get through from here: allow inbound UDP ${ports} to the server (firewall, security group) and expose it (Kubernetes: a Service with protocol UDP whose port and nodePort equal MEDIA_UDP_PORT, or hostPort).${advertise}`,
+        fix: `UDP ${ports} did not get through from here: allow inbound UDP ${ports} to the server (firewall, security group) and expose it (Kubernetes: a Service with protocol UDP whose port and nodePort equal MEDIA_UDP_PORT, or hostPort).${advertise}${several}`,
       };
     case 'tcp':
       return {

@@ -4,6 +4,7 @@
  * code and message. Without either, it learns whether rooms are open.
  * Also decides the room and token the media bots use.
  */
+import { foldName } from '../../protocol/room-name.js';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../../config/config.js';
@@ -62,10 +63,10 @@ export async function tokenChecks(o: DoctorOptions, ctx: DoctorContext, report: 
   const throwaway = `doctor-${randomBytes(4).toString('hex')}`;
   let token = o.token?.trim();
   // Without a token nothing ties us to a room: never walk into a real class.
-  let room = token || o.secretFile ? o.room?.toLowerCase() : undefined;
+  let room = token || o.secretFile ? (o.room === undefined ? undefined : foldName(o.room)) : undefined;
   if (token) {
     const claimed = claims(token).room;
-    room ??= typeof claimed === 'string' && claimed !== '*' ? claimed.toLowerCase() : throwaway;
+    room ??= typeof claimed === 'string' && claimed !== '*' ? foldName(claimed) : throwaway;
   }
   room ??= throwaway;
   if (!token && o.secretFile) {

@@ -67,6 +67,8 @@ export interface MuxSettings {
   /** undefined: no ICE-TCP. */
   readonly tcpPort: number | undefined;
   readonly simulatedLossPercent?: number;
+  /** SRTP implementation (MEDIA_SRTP). */
+  readonly srtp?: 'auto' | 'native' | 'js';
 }
 
 export class MuxTransport implements MediaTransport {
@@ -87,6 +89,7 @@ export class MuxTransport implements MediaTransport {
         bindAddress: undefined,
         portRange: undefined,
         simulatedLossPercent: settings.simulatedLossPercent,
+        srtp: settings.srtp,
       }),
       iceUdpTransport: async (address: string) => this.routes.createEndpoint(address),
     };
@@ -98,6 +101,11 @@ export class MuxTransport implements MediaTransport {
 
   get tcpPort(): number | undefined {
     return this.#tcp?.port;
+  }
+
+  /** ICE-TCP connections closed for a bound, by reason (metrics); empty without ICE-TCP. */
+  get tcpClosedFor(): Readonly<Record<string, number>> {
+    return this.#tcp?.closedFor ?? {};
   }
 
   async start(): Promise<void> {

@@ -10,6 +10,7 @@
  */
 import type { AuthConfig } from '../../config/config.js';
 import type { UserIdentity } from '../../conference/participant.js';
+import { normalizeDisplayName } from '../../protocol/display-name.js';
 import { ConfabError } from '../../protocol/errors.js';
 import type { RoomAddress } from '../../protocol/room-name.js';
 import { quote } from './token-text.js';
@@ -18,8 +19,18 @@ import { TokenVerifier } from './token-verifier.js';
 export interface Admission {
   /** How the participant got in, for logs ('rejoin': a rejoin ticket from an earlier token admission). */
   readonly kind: 'open' | 'guest' | 'token' | 'rejoin';
-  /** The token claims a moderator (`context.user.moderator`/`affiliation`). */
+  /** The token claims a moderator (`context.user.moderator`, a top-level `moderator`, or an affiliation). */
   readonly moderator: boolean;
+  /**
+   * What the token says about moderating ('absent' without a token). Auto-owner never promotes a
+   * 'no', nor a guest (local-room-gateway.ts, docs/tokens.md).
+   */
+  readonly moderatorClaim: 'yes' | 'no' | 'absent';
+  /**
+   * Who this is across joins, for a moderator's block: the token's `sub` and `context.user.id`;
+   * undefined without a user id (nobody to block but the connection).
+   */
+  readonly identityKey: string | undefined;
   /** `context.user` from a verified token. */
   readonly user: UserIdentity | undefined;
   /** The token's name, used when the client gives none. */
@@ -35,7 +46,16 @@ export interface AdmissionPolicy {
   admit(token: string | undefined, address: RoomAddress): Promise<Admission>;
 }
 
-const OPEN: Admission = Object.freeze({ kind: 'open', moderator: false, user: undefined, displayName: undefined, features: undefined, issuer: undefined });
+const OPEN: Admission = Object.freeze({
+  kind: 'open',
+  moderator: false,
+  moderatorClaim: 'absent',
+  identityKey: undefined,
+  user: undefined,
+  displayName: undefined,
+  features: undefined,
+  issuer: undefined,
+});
 const GUEST: Admission = Object.freeze({ ...OPEN, kind: 'guest' });
 
 /** Everyone is admitted; tokens are not looked at. */
@@ -57,15 +77,33 @@ export class TokenAdmission implements AdmissionPolicy {
       throw new ConfabError('token_missing', `room ${quote(address.key)} needs a token: open the meeting from your class platform (its link ends in ?jwt=...)`);
     }
     const { claims, identity } = await this.verifier.verify(token, address);
+    // The token's name reaches the room, the webhooks and the REST API: normalised like any other.
+    const name = identity.name === undefined ? undefined : normalizeDisplayName(identity.name) || undefined;
     return {
       kind: 'token',
       moderator: identity.moderator,
-      user: { id: identity.userId, name: identity.name, email: identity.email, avatar: identity.avatar },
-      displayName: identity.name,
+      moderatorClaim: identity.moderatorClaim,
+      identityKey: identity.userId === undefined ? undefined : identityKey(claims.sub, identity.userId),
+      user: { id: identity.userId, name, email: identity.email, avatar: identity.avatar },
+      displayName: name,
       features: identity.features,
       issuer: typeof claims.iss === 'string' ? claims.iss : undefined,
     };
   }
+}
+
+/**
+ * Whether auto-owner may make this arrival a moderator while nobody in the room moderates: not
+ * when the token says they are not one, nor a guest without a token while tokens are required
+ * (JWT_ALLOW_EMPTY). Issue 12: an early student must never take a class over.
+ */
+export function mayAutoOwn(admission: Admission): boolean {
+  return admission.moderatorClaim !== 'no' && admission.kind !== 'guest';
+}
+
+/** `sub` and user id together: the same user id under another tenant (sub) is someone else. */
+export function identityKey(sub: unknown, userId: string): string {
+  return JSON.stringify([typeof sub === 'string' ? sub : '', userId]);
 }
 
 /**

@@ -83,7 +83,7 @@ export class ApiAccess {
     if (inspection.failure) throw inspection.failure;
     const claims = inspection.claims!;
     if (!identityFromClaims(claims).moderator) {
-      throw new ConfabError('api_forbidden', 'the token has no moderator claim (context.user.moderator true, or affiliation owner/moderator/teacher): participants cannot list who attends');
+      throw new ConfabError('api_forbidden', 'the token has no moderator claim (context.user.moderator or a top-level moderator true, or affiliation owner/moderator/teacher): participants cannot list who attends');
     }
     const by = typeof claims.iss === 'string' ? claims.iss : 'token';
     // With domain verification a token is for one tenant (its sub), unless sub is '*'.

@@ -6,6 +6,8 @@ import { RejoinTickets } from './rejoin-tickets.js';
 const admission: Admission = {
   kind: 'token',
   moderator: true,
+  moderatorClaim: 'yes',
+  identityKey: '["meet.jitsi","u1"]',
   user: { id: 'u1', email: undefined, avatar: undefined },
   displayName: 'Ada',
   features: undefined,
@@ -13,6 +15,26 @@ const admission: Admission = {
 };
 
 describe('RejoinTickets', () => {
+  test('revoked: one ticket, every ticket of one identity in a room, or every ticket of a room (issue 12)', () => {
+    const tickets = new RejoinTickets();
+    const other: Admission = { ...admission, identityKey: '["meet.jitsi","u2"]' };
+    const current = tickets.issue(admission, 'r');
+    const earlier = tickets.issue(admission, 'r');
+    tickets.release(earlier);
+    const elsewhere = tickets.issue(admission, 'other-room');
+    const someoneElse = tickets.issue(other, 'r');
+    tickets.revoke(current);
+    tickets.revokeIdentity('r', admission.identityKey);
+    assert.equal(tickets.redeem(current, 'r'), undefined);
+    assert.equal(tickets.redeem(earlier, 'r'), undefined, 'an earlier ticket of the same person to the same class');
+    assert.ok(tickets.redeem(elsewhere, 'other-room'), 'another class is not affected');
+    const next = tickets.issue(other, 'r');
+    tickets.revokeRoom('r');
+    assert.equal(tickets.redeem(someoneElse, 'r'), undefined);
+    assert.equal(tickets.redeem(next, 'r'), undefined);
+    tickets.revokeIdentity('r', undefined);
+  });
+
   test('a ticket readmits once, to the same room, with the same identity', () => {
     const tickets = new RejoinTickets();
     const ticket = tickets.issue(admission, 'maths-101');

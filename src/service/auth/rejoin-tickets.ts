@@ -6,7 +6,9 @@
  * a lost connection the client's next hello carries it, and the ticket
  * admits it again to the same room with the same identity and role claim,
  * whatever the token's `exp` says by then. A ticket lasts while its
- * participant is connected and `graceMs` after the connection ends; it is
+ * participant is connected and `graceMs` after the connection ends, unless
+ * a moderator removes the participant or ends the class: then it, and the
+ * removed person's other tickets to that class, stop working at once. It is
  * never a token, never in a URL, and lives only in this process.
  */
 import { randomBytes } from 'node:crypto';
@@ -19,11 +21,14 @@ interface Entry {
   expiresAt: number;
 }
 
+/** How long a ticket stays good after its participant's connection ended. */
+export const REJOIN_TICKET_GRACE_MS = 10 * 60_000;
+
 export class RejoinTickets {
   readonly #tickets = new Map<string, Entry>();
 
   constructor(
-    private readonly graceMs = 10 * 60_000,
+    private readonly graceMs = REJOIN_TICKET_GRACE_MS,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -43,6 +48,25 @@ export class RejoinTickets {
   release(ticket: string): void {
     const entry = this.#tickets.get(ticket);
     if (entry && entry.expiresAt === Infinity) entry.expiresAt = this.now() + this.graceMs;
+  }
+
+  /** A moderator removed the participant: its ticket stops working at once. */
+  revoke(ticket: string): void {
+    this.#tickets.delete(ticket);
+  }
+
+  /**
+   * Every ticket of this identity (token `sub` + user id) for this room: a removed
+   * person's tickets from earlier connections to the same class stop working too.
+   */
+  revokeIdentity(roomKey: string, identityKey: string | undefined): void {
+    if (identityKey === undefined) return;
+    for (const [ticket, entry] of this.#tickets) if (entry.roomKey === roomKey && entry.admission.identityKey === identityKey) this.#tickets.delete(ticket);
+  }
+
+  /** The class in this room ended: nobody gets back in with a ticket from it. */
+  revokeRoom(roomKey: string): void {
+    for (const [ticket, entry] of this.#tickets) if (entry.roomKey === roomKey) this.#tickets.delete(ticket);
   }
 
   /** The admission behind a valid ticket for this room, consuming it; undefined otherwise. */

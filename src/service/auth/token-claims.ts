@@ -1,9 +1,11 @@
 /**
  * Checks on a token's claims that need no key or settings (time, room), and
- * the identity it carries (`context.user`, `context.features`).
+ * the identity it carries (read in identity-claims.ts).
  */
+import { sameName } from '../../protocol/room-name.js';
 import { duration, isoSeconds, quote, typeName } from './token-text.js';
-import { fail, isObject, MODERATOR_AFFILIATIONS, pass, skip, type Claims, type Outcome, type TokenIdentity, type TokenTarget } from './token-types.js';
+import { readIdentity } from './identity-claims.js';
+import { fail, pass, skip, type Claims, type Outcome, type TokenIdentity, type TokenTarget } from './token-types.js';
 
 export function checkTime(claims: Claims, now: number): Outcome {
   const { exp, nbf } = claims;
@@ -29,26 +31,12 @@ export function checkRoom(claims: Claims, target: TokenTarget): Outcome {
   if (typeof room !== 'string') return fail('token_room_mismatch', `token room must be a string, got ${typeName(room)}`);
   if (target.room === undefined) return skip(`token is for room ${quote(room)} (no room given to compare)`);
   if (room === '*') return pass(`room '*': any room`);
-  if (room.toLowerCase() === target.room.toLowerCase()) return pass(`room ${quote(room)} matches room ${quote(target.room)}`);
+  // The same comparison as room addresses: NFC, Unicode case folding (src/protocol/room-name.ts).
+  if (sameName(room, target.room)) return pass(`room ${quote(room)} matches room ${quote(target.room)}`);
   return fail('token_room_mismatch', `token room ${quote(room)} does not match room ${quote(target.room)}`);
 }
 
-/** `context.user` and `context.features`, ignoring values of the wrong type. */
+/** Who the token says its holder is (identity-claims.ts), ignoring values of the wrong type. */
 export function identityFromClaims(claims: Claims): TokenIdentity {
-  const context = isObject(claims.context) ? claims.context : {};
-  const user = isObject(context.user) ? context.user : {};
-  const text = (v: unknown, max: number): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim().slice(0, max) : undefined);
-  const affiliation = typeof user.affiliation === 'string' ? user.affiliation.toLowerCase() : undefined;
-  return {
-    userId: text(user.id, 256),
-    name: text(user.name, 80),
-    email: text(user.email, 256),
-    avatar: text(user.avatar, 2048),
-    moderator:
-      user.moderator === true ||
-      user.moderator === 'true' ||
-      (affiliation !== undefined && (MODERATOR_AFFILIATIONS as readonly string[]).includes(affiliation)),
-    features: isObject(context.features) ? Object.freeze({ ...context.features }) : undefined,
-    expiresAt: typeof claims.exp === 'number' ? claims.exp * 1000 : undefined,
-  };
+  return readIdentity(claims).identity;
 }

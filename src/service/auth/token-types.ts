@@ -40,14 +40,16 @@ export interface TokenInspection {
   readonly failure: ConfabError | undefined;
 }
 
-/** Who the token says its holder is (`context.user`, `context.features`). */
+/** Who the token says its holder is (`context.user`, the top-level `moderator`, `context.features`). */
 export interface TokenIdentity {
   readonly userId: string | undefined;
   readonly name: string | undefined;
   readonly email: string | undefined;
   readonly avatar: string | undefined;
-  /** `context.user.moderator` true or "true", or an owner/moderator/teacher affiliation. */
+  /** `context.user.moderator` or a top-level `moderator` true or "true", or an owner/moderator/teacher affiliation. */
   readonly moderator: boolean;
+  /** What the token says about moderating: 'no' (it says not) keeps auto-owner away (identity-claims.ts). */
+  readonly moderatorClaim: 'yes' | 'no' | 'absent';
   readonly features: Readonly<Record<string, unknown>> | undefined;
   /** `exp` in ms, if the token has one. */
   readonly expiresAt: number | undefined;

@@ -88,6 +88,7 @@ describe('HS256/384/512 tokens from an independent signer', () => {
         email: 'ada@example.com',
         avatar: 'https://example.com/ada.png',
         moderator: false,
+        moderatorClaim: 'absent',
         features: undefined,
         expiresAt: (NOW_S + 3600) * 1000,
       });
@@ -115,9 +116,13 @@ describe('HS256/384/512 tokens from an independent signer', () => {
     assert.ok(Object.isFrozen(identity.features));
   });
 
-  test("room '*' admits to any room; the room claim is compared lowercase", async () => {
+  test("room '*' admits to any room; the room claim is compared as room names are (NFC, Unicode case folding)", async () => {
     await verifier.verify(hs({ room: '*' }), roomAddress('physics'), NOW);
     await verifier.verify(hs({ room: 'Maths-101' }), roomAddress('MATHS-101'), NOW);
+    await verifier.verify(hs({ room: 'ТЕСТ' }), roomAddress('тест'), NOW);
+    await verifier.verify(hs({ room: 'École'.normalize('NFD') }), roomAddress('ÉCOLE'), NOW);
+    await verifier.verify(hs({ room: 'ΟΔΟΣ' }), roomAddress('οδος'), NOW);
+    await rejects(verifier, hs({ room: 'тест' }), 'token_room_mismatch', "token room 'тест' does not match room 'теста'", roomAddress('теста'));
   });
 
   test('aud may be a list; * accepts any issuer or audience', async () => {
@@ -166,7 +171,22 @@ describe('the rejection matrix', () => {
     const [h, , s] = hs().split('.');
     const forged = `${h}.${Buffer.from(JSON.stringify(claims({ context: { user: { moderator: true } } }))).toString('base64url')}.${s}`;
     await rejects(verifier, forged, 'token_signature_invalid', hint);
-    await rejects(verifier, `${hs().slice(0, -1)}!`, 'token_malformed', /signature part is invalid/);
+    await rejects(verifier, `${hs().slice(0, -1)}!`, 'token_malformed', "the token's signature is not base64url (no '=' padding, no other characters)");
+  });
+
+  test('token_malformed: a part that is not strict base64url, though a lenient decoder would read the same bytes', async () => {
+    const token = hs();
+    await verifier.verify(token, MATHS, NOW);
+    await rejects(verifier, `${token}=`, 'token_malformed', "the token's signature is not base64url (no '=' padding, no other characters)");
+    // An HS256 signature is 32 bytes: 43 characters whose last carries 2 unused bits. Setting them spells the same bytes.
+    const last = token.at(-1)!;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const sameBytes = `${token.slice(0, -1)}${alphabet[alphabet.indexOf(last) | 1]}`;
+    assert.notEqual(sameBytes, token);
+    assert.deepEqual(Buffer.from(sameBytes.split('.')[2]!, 'base64url'), Buffer.from(token.split('.')[2]!, 'base64url'));
+    await rejects(verifier, sameBytes, 'token_malformed', /signature is not base64url/);
+    const [h, c, sig] = token.split('.');
+    await rejects(verifier, `${h}=.${c}.${sig}`, 'token_malformed', "the token's header is not base64url");
   });
 
   test('a signature failure is reported before an expiry or claim failure', async () => {

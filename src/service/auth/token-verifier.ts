@@ -14,7 +14,8 @@
  *              like Jitsi); a token without `exp` never expires (also like Jitsi)
  *   iss        in JWT_ACCEPTED_ISSUERS (`*`: any)
  *   aud        in JWT_ACCEPTED_AUDIENCES (`*`: any); a string or an array
- *   room       equals the lowercase room name, or `*`
+ *   room       the room name, compared as room names are (NFC, Unicode case
+ *              folding: src/protocol/room-name.ts), or `*`
  *   sub        with JWT_ENABLE_DOMAIN_VERIFICATION: the tenant for
  *              /<tenant>/<room>, XMPP_DOMAIN for /<room>, or `*`
  *
@@ -26,7 +27,7 @@
 import type { KeyObject } from 'node:crypto';
 import { compactVerify, errors as joseErrors } from 'jose';
 import { ConfabError } from '../../protocol/errors.js';
-import type { RoomAddress } from '../../protocol/room-name.js';
+import { sameName, type RoomAddress } from '../../protocol/room-name.js';
 import { AsapKeyServer, type KeySource } from './key-server.js';
 import { checkRoom, checkTime, identityFromClaims } from './token-claims.js';
 import { quote, typeName } from './token-text.js';
@@ -50,8 +51,18 @@ import {
 export { identityFromClaims } from './token-claims.js';
 export * from './token-types.js';
 
+/**
+ * Strict base64url (RFC 7515 section 2): only its alphabet, no padding, and the
+ * one encoding of its bytes (no stray bits in the last character). Lenient
+ * decoders take `sig=` or a changed last character as the same signature,
+ * so one token would have many spellings (issue 11: `=` appended was accepted).
+ */
+function isStrictBase64url(part: string): boolean {
+  return /^[A-Za-z0-9_-]+$/.test(part) && Buffer.from(part, 'base64url').toString('base64url') === part;
+}
+
 function decodePart(part: string, what: 'header' | 'claims'): Record<string, unknown> {
-  if (!/^[A-Za-z0-9_-]+$/.test(part)) throw new Error(`the token's ${what} is not base64url`);
+  if (!isStrictBase64url(part)) throw new Error(`the token's ${what} is not base64url`);
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
@@ -100,6 +111,8 @@ export class TokenVerifier {
       try {
         header = decodePart(parts[0]!, 'header');
         claims = decodePart(parts[1]!, 'claims');
+        // (Empty is left to the algorithm check: an unsigned `alg: none` token is refused there, saying so.)
+        if (parts[2] !== '' && !isStrictBase64url(parts[2]!)) throw new Error("the token's signature is not base64url (no '=' padding, no other characters)");
         checks.set('format', pass(`JWT, header ${quote(JSON.stringify(header))}`));
       } catch (error) {
         header = undefined;
@@ -232,7 +245,7 @@ export class TokenVerifier {
     if (sub === undefined) return fail('token_subject_mismatch', `the token has no 'sub' claim: it must be the ${what} (or '*')`);
     if (typeof sub !== 'string') return fail('token_subject_mismatch', `token sub must be a string, got ${typeName(sub)}: it must be the ${what} (or '*')`);
     if (sub === '*') return pass(`sub '*': any ${target.tenant !== undefined ? 'tenant' : 'domain'}`);
-    if (sub.toLowerCase() === expected.toLowerCase()) return pass(`sub ${quote(sub)} matches ${what}`);
+    if (sameName(sub, expected)) return pass(`sub ${quote(sub)} matches ${what}`);
     return fail('token_subject_mismatch', `token sub ${quote(sub)} does not match ${what}`);
   }
 }

@@ -1,13 +1,14 @@
 /**
  * The iframe end of the Jitsi-compatible embed API: takes commands from
  * external_api.js in the parent page and sends it the conference's events
- * under Jitsi's names. It talks only to its parent window, and only to the
- * origin that initialised it.
+ * under Jitsi's names (events.ts). It talks only to its parent window, and
+ * only to the origin that initialised it.
  */
 import { EMBED_PARAM, isMessage, type FrameToHost, type HostToFrame } from '../../external-api/protocol.js';
 import type { Conference } from '../conference.js';
 import { parseHashParams } from '../hash-options.js';
 import { runCommand } from './commands.js';
+import { forwardEvents, QUERIES } from './events.js';
 
 /** The embed id external_api.js put in our hash, when we are embedded. */
 export function embedIdFromHash(hash: string): string | undefined {
@@ -18,7 +19,6 @@ export function embedIdFromHash(hash: string): string | undefined {
 export class EmbedBridge {
   #hostOrigin: string | undefined;
   #conference: Conference | undefined;
-  #room = '';
   readonly #queue: FrameToHost[] = [];
   #offs: (() => void)[] = [];
 
@@ -29,32 +29,7 @@ export class EmbedBridge {
   attach(conference: Conference): void {
     for (const off of this.#offs.splice(0)) off();
     this.#conference = conference;
-    const e = conference.events;
-    this.#offs.push(
-      e.on('joined', (j) => {
-        this.#room = j.room;
-        this.emit('videoConferenceJoined', { roomName: j.room, id: j.participantId, displayName: j.displayName, avatarURL: '' });
-        this.emit('participantRoleChanged', { id: j.participantId, role: j.role });
-      }),
-      e.on('left', () => {
-        this.emit('videoConferenceLeft', { roomName: this.#room });
-        this.emit('readyToClose', {});
-      }),
-      e.on('participantJoined', (p) => this.emit('participantJoined', { id: p.id, displayName: p.displayName })),
-      e.on('participantLeft', (id) => this.emit('participantLeft', { id })),
-      e.on('participantUpdated', (p) => this.emit('displayNameChange', { id: p.id, displayname: p.displayName })),
-      e.on('localMuteChanged', ({ kind, muted }) => this.emit(kind === 'audio' ? 'audioMuteStatusChanged' : 'videoMuteStatusChanged', { muted })),
-      // Class features, already shaped like Jitsi's events.
-      e.on('raiseHandUpdated', (d) => this.emit('raiseHandUpdated', d)),
-      e.on('participantRoleChanged', (d) => this.emit('participantRoleChanged', d)),
-      e.on('incomingMessage', (d) => this.emit('incomingMessage', d)),
-      e.on('screenSharingStatusChanged', (d) => this.emit('screenSharingStatusChanged', d)),
-      e.on('knockingParticipant', (d) => this.emit('knockingParticipant', d)),
-    );
-  }
-
-  private emit(name: string, data: Record<string, unknown>): void {
-    this.post({ confab: 'event', embedId: this.embedId, name, data });
+    this.#offs = forwardEvents(conference.events, (name, data) => this.post({ confab: 'event', embedId: this.embedId, name, data }));
   }
 
   private post(message: FrameToHost): void {
@@ -77,10 +52,12 @@ export class EmbedBridge {
     if (event.origin !== this.#hostOrigin) return;
     const c = this.#conference;
     if (m.confab === 'request') {
-      const result = m.name === 'isAudioMuted' ? c?.audioMuted : c?.videoMuted;
-      this.post({ confab: 'response', embedId: this.embedId, requestId: m.requestId, result: result ?? false });
+      const query = Object.hasOwn(QUERIES, m.name) ? QUERIES[m.name] : undefined;
+      const reply = { confab: 'response', embedId: this.embedId, requestId: m.requestId } as const;
+      if (!query || !c) return this.post({ ...reply, result: undefined, error: query ? 'not in a meeting yet' : `'${m.name}' is not something the page answers` });
+      this.post({ ...reply, result: query(c, m.args ?? []) });
       return;
     }
-    if (c) runCommand(c, m.name, m.args);
+    if (c) runCommand(c, m.name, Array.isArray(m.args) ? m.args : []);
   }
 }

@@ -62,6 +62,16 @@ export class ChatPanel {
     this.#to.value = others.some((p) => p.id === current) ? current : '';
   }
 
+  /** Addresses the next message to one participant (if they are here), or to everyone. */
+  setRecipient(to: string | undefined): void {
+    const known = Array.from(this.#to.options).some((o) => o.value === to);
+    this.#to.value = to !== undefined && known ? to : '';
+  }
+
+  get recipient(): string | undefined {
+    return this.#to.value || undefined;
+  }
+
   focus(): void {
     this.#input.focus();
   }

@@ -3,6 +3,8 @@
  * presenter layout while someone shares a screen), a side panel for People
  * or Chat, the toolbar, the lobby list for moderators, overlays.
  */
+import type { LargeVideo } from '../layout.js';
+import type { ToolbarButton } from '../hash-options.js';
 import { h, icon } from './dom.js';
 import { Presentation } from './presenter.js';
 import { Stage } from './stage.js';
@@ -33,6 +35,12 @@ export class ConferenceView {
   readonly #cam = h('button', { class: 'round', id: 'toggle-video', type: 'button' });
   readonly #overlay = h('div', { class: 'overlay', hidden: true, role: 'status' });
   readonly #notice = h('div', { class: 'notice', hidden: true, role: 'status' });
+  readonly #subject = h('span', { class: 'room-subject', id: 'room-subject', hidden: true });
+  readonly #toolbar: Record<ToolbarButton, HTMLElement>;
+  /** The uid of the embedder's notification shown now (showNotification), if any. */
+  #noticeUid: string | undefined;
+  /** Told when a side panel opens or closes (the embed API's chatUpdated, participantsPaneToggled). */
+  onPanelChange: (panel: PanelName, open: boolean) => void = () => undefined;
 
   constructor(roomLabel: string, actions: ToolbarActions) {
     this.#mic.addEventListener('click', actions.toggleAudio);
@@ -47,10 +55,11 @@ export class ConferenceView {
     this.#panels.set('people', { el: h('div'), button: people, title: 'People' });
     this.#panels.set('chat', { el: h('div'), button: chat, title: 'Chat' });
     this.#side.hidden = true;
+    this.#toolbar = { microphone: this.#mic, camera: this.#cam, desktop: this.#screen, raisehand: this.#hand, chat, 'participants-pane': people, hangup: leave };
     this.el = h(
       'div',
       { class: 'conference' },
-      h('header', { class: 'topbar' }, h('span', { class: 'room-name' }, roomLabel), h('span', { class: 'people' }, icon('people'), this.#count)),
+      h('header', { class: 'topbar' }, h('span', { class: 'room-name' }, roomLabel), this.#subject, h('span', { class: 'people' }, icon('people'), this.#count)),
       h('div', { class: 'main-row' }, this.#stageArea, this.#side),
       this.#notice,
       h('footer', { class: 'toolbar' }, this.#mic, this.#cam, this.#screen, this.#hand, chat, people, leave),
@@ -71,12 +80,23 @@ export class ConferenceView {
   }
 
   togglePanel(name: PanelName, open = this.#open !== name): void {
-    this.#open = open ? name : undefined;
-    const panel = open ? this.#panels.get(name) : undefined;
+    const before = this.#open;
+    this.#open = open ? name : before === name ? undefined : before;
+    const panel = this.#open ? this.#panels.get(this.#open) : undefined;
     this.#side.hidden = panel === undefined;
     this.#side.replaceChildren(...(panel ? [h('h2', { class: 'side-title' }, panel.title), panel.el] : []));
     for (const [n, p] of this.#panels) p.button.classList.toggle('active', n === this.#open);
     if (name === 'chat' && open) this.setBadge('chat', 0);
+    for (const n of this.#panels.keys()) {
+      const was = before === n;
+      const is = this.#open === n;
+      if (was !== is) this.onPanelChange(n, is);
+    }
+  }
+
+  /** The count on a panel's button (unread messages, people knocking). */
+  badge(name: PanelName): number {
+    return Number(this.#panels.get(name)?.button.dataset.badge || 0);
   }
 
   get openPanel(): PanelName | undefined {
@@ -114,10 +134,47 @@ export class ConferenceView {
     if (videoLocked) this.#cam.title = 'A moderator turned your camera off; you can turn it on when they allow it';
   }
 
-  /** The presenter layout while `share` is set. */
-  setPresentation(share: { track: MediaStreamTrack; participantId: string; label: string } | undefined): void {
-    this.presentation.show(share);
-    this.#stageArea.classList.toggle('presenting', share !== undefined);
+  /** The presenter layout while something is shown large (layout.ts). */
+  setPresentation(large: LargeVideo | undefined): void {
+    this.presentation.show(large);
+    this.#stageArea.classList.toggle('presenting', large !== undefined);
+  }
+
+  /** Hides the strip of tiles beside the large video (toggleFilmStrip). */
+  setFilmstripVisible(visible: boolean): void {
+    this.#stageArea.classList.toggle('filmstrip-hidden', !visible);
+  }
+
+  /** The meeting's subject in the header; undefined or '' hides it. */
+  setSubject(subject: string | undefined): void {
+    this.#subject.hidden = !subject;
+    this.#subject.textContent = subject ?? '';
+  }
+
+  /** Only these toolbar buttons (config.toolbarButtons). */
+  setToolbarButtons(keep: readonly ToolbarButton[]): void {
+    for (const [name, button] of Object.entries(this.#toolbar)) button.hidden = !keep.includes(name as ToolbarButton);
+  }
+
+  /** Hides our own tile (config.disableSelfView), or our own video's mirroring (toggleCameraMirror). */
+  setSelfView(options: { hidden?: boolean; mirrored?: boolean }): void {
+    if (options.hidden !== undefined) this.stage.el.classList.toggle('hide-self', options.hidden);
+    if (options.mirrored !== undefined) this.stage.el.classList.toggle('unmirrored', !options.mirrored);
+  }
+
+  /** Our own video is shown mirrored (the default, like a mirror). */
+  get selfMirrored(): boolean {
+    return !this.stage.el.classList.contains('unmirrored');
+  }
+
+  /** The embedder's notification (showNotification); `uid` lets hideNotification take it away again. */
+  showNotification(text: string, uid: string | undefined): void {
+    this.setNotice(text);
+    this.#noticeUid = uid;
+  }
+
+  hideNotification(uid: string): void {
+    if (this.#noticeUid === uid) this.setNotice(undefined);
   }
 
   /** The knocker's waiting card over everything; undefined hides it. */
@@ -152,6 +209,7 @@ export class ConferenceView {
 
   /** A non-blocking notice; with a code, shown in small print. */
   setNotice(text: string | undefined, code?: string, onClick?: () => void): void {
+    this.#noticeUid = undefined;
     this.#notice.hidden = text === undefined;
     this.#notice.replaceChildren(h('span', {}, text ?? ''));
     if (code) this.#notice.append(h('small', { class: 'error-code' }, `Error code: ${code}`));

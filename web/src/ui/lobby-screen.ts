@@ -6,13 +6,24 @@
 import type { Knocker } from '../../../src/protocol/messages.js';
 import { h } from './dom.js';
 
-export function lobbyWaitingCard(name: string, leave: () => void): HTMLElement {
+/**
+ * The knocker's card. Without a moderator in the room nobody can let them in
+ * yet (students who arrive before the teacher), and it says so.
+ */
+export function lobbyWaitingCard(name: string, moderatorPresent: boolean, leave: () => void): HTMLElement {
+  const you = name ? `, ${name}` : '';
   return h(
     'div',
-    { class: 'card lobby-card', id: 'lobby-waiting', role: 'status' },
+    { class: 'card lobby-card', id: 'lobby-waiting', role: 'status', 'data-moderator-present': String(moderatorPresent) },
     h('div', { class: 'spinner' }),
-    h('h1', {}, 'Waiting to be let in'),
-    h('p', { class: 'muted' }, `A moderator will let you in shortly${name ? `, ${name}` : ''}. Keep this page open.`),
+    h('h1', {}, moderatorPresent ? 'Waiting to be let in' : 'Waiting for a moderator'),
+    h(
+      'p',
+      { class: 'muted', id: 'lobby-waiting-text' },
+      moderatorPresent
+        ? `A moderator will let you in shortly${you}. Keep this page open.`
+        : `No moderator is here yet${you}. You will wait here until one arrives and lets you in. Keep this page open.`,
+    ),
     h('button', { type: 'button', class: 'primary', id: 'lobby-leave', onclick: leave }, 'Leave'),
   );
 }

@@ -12,7 +12,8 @@ export interface PersonActions {
   mute(id: string, kind: MediaKind, hard: boolean): void;
   allowUnmute(id: string, kind: MediaKind): void;
   grantModerator(id: string): void;
-  remove(id: string): void;
+  /** `block`: also refuse this person until the class ends (only offered when they came with a token user id). */
+  remove(id: string, block: boolean): void;
   lowerHand(id: string): void;
 }
 
@@ -98,7 +99,9 @@ export class PeoplePanel {
       ...kindButtons('audio', 'mic'),
       ...kindButtons('video', 'camera'),
       p.role === 'moderator' ? null : this.button('Make moderator', 'make-moderator', () => a.grantModerator(p.id)),
-      this.button('Remove', 'remove', () => a.remove(p.id), 'danger-text'),
+      this.button('Remove', 'remove', () => a.remove(p.id, false), 'danger-text'),
+      // Removal alone lets them back with their link (as in Jitsi); a block keeps them out until the class ends.
+      p.blockable ? this.button('Remove and block', 'remove-block', () => a.remove(p.id, true), 'danger-text') : null,
     );
   }
 

@@ -1,5 +1,6 @@
 /** Full-page screens: prejoin, error, and "you left". */
 import { ERRORS, isErrorCode } from '../../../src/protocol/errors.js';
+import { roomAddress } from '../../../src/protocol/room-name.js';
 import { h, icon } from './dom.js';
 
 export interface PrejoinResult {
@@ -15,14 +16,26 @@ export function showPrejoin(
   stream: MediaStream | undefined,
   initial: PrejoinResult,
   deviceError: string | undefined,
+  /** config.requireDisplayName: no joining without a name; config.readOnlyName: the given name stays. */
+  name: { required?: boolean; readOnly?: boolean } = {},
 ): Promise<PrejoinResult> {
+  const nameRules = name;
   return new Promise((resolve) => {
     let { audioMuted, videoMuted } = initial;
     const video = h('video', { autoplay: true, playsinline: true, class: 'preview-video' });
     video.muted = true;
     video.srcObject = stream ?? null;
     const preview = h('div', { class: 'preview' }, video, h('div', { class: 'preview-off' }, 'Camera is off'));
-    const name = h('input', { id: 'prejoin-name', type: 'text', maxlength: 80, placeholder: 'Your name', value: initial.displayName, autocomplete: 'name' });
+    const name = h('input', {
+      id: 'prejoin-name',
+      type: 'text',
+      maxlength: 80,
+      placeholder: 'Your name',
+      value: initial.displayName,
+      autocomplete: 'name',
+      required: nameRules.required === true,
+      readonly: nameRules.readOnly === true && initial.displayName !== '',
+    });
     const micBtn = h('button', { type: 'button', class: 'round', id: 'prejoin-mic' });
     const camBtn = h('button', { type: 'button', class: 'round', id: 'prejoin-cam' });
     const render = (): void => {
@@ -62,6 +75,7 @@ export function showPrejoin(
 /** Codes that end a meeting one was in, rather than refuse a join. */
 const TITLES: Partial<Record<string, string>> = {
   removed_by_moderator: 'You were removed from the meeting',
+  blocked_by_moderator: 'You were removed from the meeting',
   conference_ended: 'The class has ended',
 };
 
@@ -101,7 +115,9 @@ export function showLeft(root: HTMLElement, title: string, rejoin: () => void): 
 }
 
 export function showLanding(root: HTMLElement): void {
-  const input = h('input', { type: 'text', id: 'landing-room', placeholder: 'e.g. maths-101', pattern: '[A-Za-z0-9][A-Za-z0-9._\\-]{0,63}', required: true });
+  const input = h('input', { type: 'text', id: 'landing-room', placeholder: 'e.g. maths-101', required: true });
+  // The server's rule, checked here too so a bad name is explained before the page changes.
+  input.addEventListener('input', () => input.setCustomValidity(''));
   const form = h(
     'form',
     { class: 'card' },
@@ -113,7 +129,15 @@ export function showLanding(root: HTMLElement): void {
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    location.href = new URL(encodeURIComponent(input.value.trim().toLowerCase()), document.baseURI).toString();
+    let room: string;
+    try {
+      room = roomAddress(input.value.trim()).room;
+    } catch (error) {
+      input.setCustomValidity(error instanceof Error ? error.message : String(error));
+      input.reportValidity();
+      return;
+    }
+    location.href = new URL(encodeURIComponent(room), document.baseURI).toString();
   });
   root.replaceChildren(h('div', { class: 'center-screen' }, form));
 }

@@ -17,6 +17,8 @@ export interface TileState {
   handRaisedAt?: number | null;
   /** Its connection dropped and the server is holding it for a few seconds. */
   connectionInterrupted?: boolean;
+  /** The picture from their token, shown instead of the initials while the camera is off. */
+  avatarUrl?: string;
 }
 
 export class Tile {
@@ -26,6 +28,7 @@ export class Tile {
   readonly #name: HTMLElement;
   readonly #avatar: HTMLElement;
   readonly #micIcon: HTMLElement;
+  readonly #unavailable = h('span', { class: 'tile-video-unavailable' });
   #videoTrack: MediaStreamTrack | undefined;
   #audioTrack: MediaStreamTrack | undefined;
 
@@ -46,6 +49,7 @@ export class Tile {
       h('span', { class: 'tile-hand', title: 'Hand raised' }, icon('hand')),
       h('span', { class: 'tile-interrupted' }, 'Reconnecting…'),
       h('span', { class: 'tile-media-stalled' }, 'Reconnecting media…'),
+      this.#unavailable,
     );
     if (state.isSelf) this.el.classList.add('self');
     this.update(state);
@@ -54,7 +58,11 @@ export class Tile {
   update(state: TileState): void {
     const label = state.isSelf ? `${state.displayName} (you)` : state.displayName;
     this.#name.textContent = label;
-    this.#avatar.textContent = initials(state.displayName);
+    if (state.avatarUrl) {
+      if (this.#avatar.querySelector('img')?.getAttribute('src') !== state.avatarUrl) {
+        this.#avatar.replaceChildren(h('img', { src: state.avatarUrl, alt: '', referrerpolicy: 'no-referrer' }));
+      }
+    } else this.#avatar.textContent = initials(state.displayName);
     this.el.dataset.name = state.displayName;
     this.el.classList.toggle('audio-muted', state.audioMuted);
     this.el.classList.toggle('video-muted', state.videoMuted);
@@ -81,8 +89,28 @@ export class Tile {
     return track ? this.#audio.play() : Promise.resolve();
   }
 
+  /** How loud this participant plays on this page, 0 to 1 (setParticipantVolume). */
+  setVolume(volume: number): void {
+    this.#audio.volume = Math.min(1, Math.max(0, volume));
+  }
+
+  /** Nothing is played at all (config.startSilent). */
+  setSilenced(silenced: boolean): void {
+    this.#audio.muted = silenced;
+  }
+
+  get volume(): number {
+    return this.#audio.volume;
+  }
+
   retryAudio(): void {
     if (this.#audioTrack) void this.#audio.play().catch(() => undefined);
+  }
+
+  /** Their camera is sent in a codec this browser cannot decode: say so instead of a blank tile. */
+  setVideoUnavailable(text: string | undefined): void {
+    this.#unavailable.textContent = text ?? '';
+    this.el.classList.toggle('video-unavailable', text !== undefined);
   }
 
   /** Their media stopped reaching us though they are unmuted; a repair is under way. */
