@@ -18,7 +18,7 @@ import type { ResumeRegistry } from '../session-resume.js';
 import type { SignalingChannel } from '../signaling-channel.js';
 import { SignalingSession, type SessionConnection } from '../signaling-session.js';
 import { RedirectError } from './relay-link.js';
-import { parseFrame, type EdgeFrame, type HostFrame } from './relay-protocol.js';
+import { parseFrame, type EdgeFrame, type HostFrame, type RelayedJoin } from './relay-protocol.js';
 
 /** What a relay connection needs from this node. */
 export interface RelayHostServices {
@@ -127,13 +127,13 @@ export class RelayConnection implements SessionConnection {
     }
   }
 
-  private join(request: JoinRequest, secret: string): void {
+  private join(request: RelayedJoin, secret: string): void {
     const session = new SignalingSession(this, secret, request.address.key, this.log);
     this.#session = session;
     session.enqueue(async () => {
       let link: ParticipantLink;
       try {
-        link = await this.services.hostJoin({ ...request, signal: this.#gone.signal }, session);
+        link = await this.services.hostJoin({ ...request, signal: this.#gone.signal, logBudget: session.logBudget }, session);
       } catch (error) {
         if (error instanceof RedirectError) {
           this.frame({ t: 'redirect', reason: error.message });

@@ -100,7 +100,8 @@ export class RelayLink implements ParticipantLink {
     } catch (error) {
       throw new HostUnreachableError(`cannot reach node ${host.id} at ${host.url}: ${(error as Error).message}`, { cause: error });
     }
-    const { signal, ...relayed } = request;
+    // The abort signal and the log budget are this process's objects: the host has its own session's budget.
+    const { signal, logBudget: _budget, ...relayed } = request;
     // The page went away while joining (e.g. waiting in the lobby): closing the link undoes the join on the host.
     const abort = (): void => ws.close();
     signal?.addEventListener('abort', abort, { once: true });

@@ -22,8 +22,12 @@ export const RELAY_PATH = '/relay';
 /** Path of a node's own live view (the REST API merges every node's). */
 export const ROOMS_PATH = '/rooms';
 
-/** A join as it crosses to the host: everything but the abort signal (the link closing is the abort). */
-export type RelayedJoin = Omit<JoinRequest, 'signal'>;
+/**
+ * A join as it crosses to the host: everything but the abort signal (the
+ * link closing is the abort) and the log budget (the host's session for
+ * the participant has its own).
+ */
+export type RelayedJoin = Omit<JoinRequest, 'signal' | 'logBudget'>;
 
 /** Edge to host. */
 export type EdgeFrame =
