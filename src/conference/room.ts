@@ -173,6 +173,16 @@ export class Room extends TypedEmitter<RoomEvents> {
     }
   }
 
+  /** The identities blocked in this class (cluster mode keeps them with the class's state). */
+  blockedIdentities(): string[] {
+    return [...this.#blocked];
+  }
+
+  /** Blocks identities again in a class that moved here from another server (no one here to remove yet). */
+  restoreBlocked(identities: Iterable<string>): void {
+    for (const identity of identities) this.#blocked.add(identity);
+  }
+
   /** Throws `blocked_by_moderator` for an identity a moderator blocked in this room. */
   refuseBlocked(identityKey: string | undefined): void {
     if (identityKey !== undefined && this.#blocked.has(identityKey)) {

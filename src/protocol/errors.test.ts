@@ -56,6 +56,7 @@ describe('ERRORS catalogue', () => {
       'media_connection_failed',
       'devices_unavailable',
       'class_state_lost',
+      'rejoin_ticket_revoked',
     ]);
   });
 

@@ -41,6 +41,18 @@ export interface RoomMemory {
   returning(room: Room, request: JoinRequest): ReturningParticipant | undefined;
   /** A participant is placed (with the request that brought it, for its secret). */
   joined(room: Room, participant: Participant, request: JoinRequest, channel: SignalingChannel): void;
+  /**
+   * Throws `rejoin_ticket_revoked` for a rejoin ticket issued before a
+   * moderator removed its identity or ended the class: tickets live on the
+   * replica that issued them, the removal happened on the host.
+   */
+  refuseRevoked(room: Room, request: JoinRequest): void;
+  /**
+   * A moderator of the class has not come back yet since it moved here:
+   * auto-owner waits for them, as it does while a moderator's dropped
+   * connection is held for a resume on one server.
+   */
+  awaitsModerator(room: Room): boolean;
 }
 
 export interface ReturningParticipant {
@@ -96,6 +108,7 @@ export class LocalRoomGateway implements RoomGateway {
     // Someone a moderator removed and blocked does not even knock, nor come back to a place the
     // class kept for them.
     room.refuseBlocked(admission.identityKey);
+    this.#memory?.refuseRevoked(room, request);
     // Someone who was in this class before it moved here comes back to their place: no lobby, no lock.
     const back = this.#memory?.returning(room, request);
     let admitted = back !== undefined;
@@ -171,7 +184,7 @@ export class LocalRoomGateway implements RoomGateway {
    */
   private roleIn(room: Room, admission: Admission): 'moderator' | 'participant' {
     if (admission.moderator) return 'moderator';
-    return this.options.autoOwner && mayAutoOwn(admission) && !room.hasModerator ? 'moderator' : 'participant';
+    return this.options.autoOwner && mayAutoOwn(admission) && !room.hasModerator && !this.#memory?.awaitsModerator(room) ? 'moderator' : 'participant';
   }
 
   private iceServersFor(participantId: string): IceServer[] {

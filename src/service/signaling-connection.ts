@@ -225,29 +225,42 @@ export class SignalingConnection implements SessionConnection {
     const address = roomAddress(hello.room, hello.tenant);
     const { token, rejoinTicket, resume, ...rest } = hello;
     const tickets = this.options.rejoinTickets;
-    const admission = (rejoinTicket && tickets?.redeem(rejoinTicket, address.key)) || (await this.options.admission.admit(token, address));
-    if (this.#closed) return session.close();
-    if (admission.kind === 'token' && token !== undefined) this.options.joinLimits?.token(token);
-    const ticket = tickets && (admission.kind === 'token' || admission.kind === 'rejoin') ? tickets.issue(admission, address.key) : undefined;
+    let admission = (rejoinTicket && tickets?.redeem(rejoinTicket, address.key)) || (await this.options.admission.admit(token, address));
+    let ticket: string | undefined;
     let link;
-    try {
-      link = await this.gateway.join(
-        {
-          address,
-          hello: rest,
-          admission,
-          rejoinTicket: ticket,
-          resumeSecret: session.secret || undefined,
-          remoteAddress: this.transport.description,
-          signal: this.#gone.signal,
-          returning: resume && { participantId: resume.participantId, secret: resume.secret },
-          logBudget: session.logBudget,
-        },
-        session,
-      );
-    } catch (error) {
-      if (ticket) tickets?.release(ticket);
-      throw error;
+    for (;;) {
+      if (this.#closed) return session.close();
+      if (admission.kind === 'token' && token !== undefined) this.options.joinLimits?.token(token);
+      ticket = tickets && (admission.kind === 'token' || admission.kind === 'rejoin') ? tickets.issue(admission, address.key) : undefined;
+      try {
+        link = await this.gateway.join(
+          {
+            address,
+            hello: rest,
+            admission,
+            rejoinTicket: ticket,
+            resumeSecret: session.secret || undefined,
+            remoteAddress: this.transport.description,
+            signal: this.#gone.signal,
+            returning: resume && { participantId: resume.participantId, secret: resume.secret },
+            logBudget: session.logBudget,
+          },
+          session,
+        );
+        break;
+      } catch (error) {
+        // Cluster mode: the room's host knows the ticket predates a removal or the end of the class
+        // (it was issued here, the revocation happened there): admitted by the token instead, as one
+        // server admits a hello whose ticket it revoked. Once: the token's admission is no ticket.
+        if (admission.kind === 'rejoin' && error instanceof ConfabError && error.code === 'rejoin_ticket_revoked') {
+          if (ticket) tickets?.revoke(ticket);
+          tickets?.revokeIdentity(address.key, admission.identityKey);
+          admission = await this.options.admission.admit(token, address);
+          continue;
+        }
+        if (ticket) tickets?.release(ticket);
+        throw error;
+      }
     }
     session.joined(link);
     // Whenever the participant's session ends for good, its rejoin ticket starts its own grace period,

@@ -8,6 +8,8 @@
  *   epoch            the fencing counter (INCR): every claim of a lease gets a larger epoch
  *   state:<room key> the class's state (chat history, hands, lock, lobby, lecture mode, who was who),
  *                    written only under the current lease (room-state.ts)
+ *   ended:<room key> when a moderator last ended the class in the room (ms), PX the rejoin tickets' grace:
+ *                    the next host refuses tickets from before then, whichever replica issued them
  *   link-secret      a random secret the nodes authenticate their links with (SET NX by the first node)
  *
  * Lease changes are Lua scripts, so a claim, a renewal or a fenced write is
@@ -27,6 +29,7 @@ const NODES = `${PREFIX}nodes`;
 const LEASE = `${PREFIX}lease:`;
 const EPOCH = `${PREFIX}epoch`;
 const STATE = `${PREFIX}state:`;
+const ENDED = `${PREFIX}ended:`;
 const LINK_SECRET = `${PREFIX}link-secret`;
 
 /** A command that takes longer than this (a hung Redis) counts as Redis being unreachable. */
@@ -219,6 +222,18 @@ export class ClusterStore {
 
   async loadState(roomKey: string): Promise<string | undefined> {
     return (await this.run('load room state', (c) => c.get(`${STATE}${roomKey}`))) ?? undefined;
+  }
+
+  /** A moderator ended the class in the room at `at` (ms): kept `ttlMs`, for as long as its rejoin tickets could be. */
+  async markEnded(roomKey: string, at: number, ttlMs: number): Promise<void> {
+    await this.run('mark class ended', (c) => c.set(`${ENDED}${roomKey}`, String(at), { PX: ttlMs }));
+  }
+
+  /** When a moderator last ended a class in the room, if within the rejoin tickets' grace. */
+  async endedAt(roomKey: string): Promise<number | undefined> {
+    const value = await this.run('read class ended', (c) => c.get(`${ENDED}${roomKey}`));
+    const at = value === null ? NaN : Number(value);
+    return Number.isFinite(at) ? at : undefined;
   }
 
   // ---- links between nodes ----

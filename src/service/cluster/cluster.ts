@@ -79,6 +79,7 @@ export class Cluster {
     local.remember(keeper);
     this.gateway = new ClusterRoomGateway(local, this.node, this.store, remote, leaseMs, keeper, log);
     local.on('roomClosed', (room) => this.gateway.roomClosed(room.key));
+    local.on('classEnded', (room) => keeper.classEnded(room));
     this.#services = {
       hostJoin: (request, channel) => this.gateway.hostJoin(request, channel),
       edgeInterrupted: (id, on) => this.gateway.edgeInterrupted(id, on),

@@ -8,8 +8,14 @@
  * participant that comes back (its page presents its old resume secret)
  * gets its place back. A returning page for which nothing was kept is told
  * (`class_state_lost`), so nobody wonders where the chat went.
+ *
+ * It also makes a removal the end on every replica: rejoin tickets live on
+ * the replica that issued them, so the host, which every join reaches,
+ * refuses a ticket issued before a moderator removed its identity (kept
+ * with the class) or ended the class (`ended:<room>` in Redis).
  */
-import { ERRORS } from '../../protocol/errors.js';
+import { ConfabError, ERRORS } from '../../protocol/errors.js';
+import { REJOIN_TICKET_GRACE_MS } from '../auth/rejoin-tickets.js';
 import type { Participant } from '../../conference/participant.js';
 import type { Room } from '../../conference/room.js';
 import type { Logger } from '../../util/log.js';
@@ -24,6 +30,14 @@ import type { RoomLeases } from './room-leases.js';
 const SAVE_AFTER_MS = 250;
 /** A class whose host died and nobody came back: its state goes after this. */
 const STATE_TTL_MS = 6 * 3600_000;
+/**
+ * Replicas' clocks may differ (a ticket's time is its edge's, a removal's its
+ * host's): a ticket issued up to this long after a removal counts as before
+ * it. Refusing one too many only means the hello is admitted by its token.
+ */
+const CLOCK_SKEW_MS = 2000;
+/** How long after a class moved here auto-owner waits for its moderators to come back (the lease, rejoins, a slow page). */
+export const MODERATOR_RETURN_MS = 30_000;
 
 export class RoomStateKeeper implements RoomMemory {
   /** What Redis had when this node claimed the room (null: nothing), kept while the room runs here. */
@@ -32,6 +46,12 @@ export class RoomStateKeeper implements RoomMemory {
   readonly #secrets = new Map<string, Map<string, string>>();
   readonly #rooms = new Map<string, Room>();
   readonly #timers = new Map<string, NodeJS.Timeout>();
+  /** Identities a moderator removed in each class here, with when (kept with the class). */
+  readonly #removed = new Map<string, Map<string, number>>();
+  /** When a moderator last ended a class in each room (as Redis had it at the claim, or as it happened here). */
+  readonly #endedAt = new Map<string, number>();
+  /** When each room's kept state was read here. */
+  readonly #loadedAt = new Map<string, number>();
 
   constructor(
     private readonly store: ClusterStore,
@@ -47,12 +67,43 @@ export class RoomStateKeeper implements RoomMemory {
   /** A room was just claimed here: read what its previous host kept, before anyone is placed. */
   async load(roomKey: string): Promise<void> {
     let snapshot: RoomSnapshot | undefined;
+    let endedAt: number | undefined;
     try {
-      snapshot = parseSnapshot(await this.store.loadState(roomKey));
+      [snapshot, endedAt] = await Promise.all([this.store.loadState(roomKey).then(parseSnapshot), this.store.endedAt(roomKey)]);
     } catch (error) {
       this.log.warn({ room: roomKey, err: error }, 'class state not read (redis unreachable): the class starts afresh here');
     }
     this.#loaded.set(roomKey, snapshot ?? null);
+    this.#loadedAt.set(roomKey, Date.now());
+    const known = this.#endedAt.get(roomKey);
+    if (endedAt !== undefined && (known === undefined || endedAt > known)) this.#endedAt.set(roomKey, endedAt);
+  }
+
+  /** A moderator ended the class here: rejoin tickets from it are refused by whichever node hosts the room next. */
+  classEnded(room: Room): void {
+    const at = Date.now();
+    this.#endedAt.set(room.key, at);
+    this.store.markEnded(room.key, at, REJOIN_TICKET_GRACE_MS).catch((error: unknown) => {
+      // The tickets on the replicas whose pages were in the class are revoked there as they leave
+      // (conference_ended); only tickets of people who had dropped earlier stay good elsewhere.
+      this.log.warn({ room: room.key, err: error }, 'end of class not recorded in redis: tickets of people who dropped earlier stay good on other replicas');
+    });
+  }
+
+  refuseRevoked(room: Room, request: JoinRequest): void {
+    const { admission } = request;
+    if (admission.kind !== 'rejoin' || admission.ticketIssuedAt === undefined) return;
+    const removedAt = admission.identityKey === undefined ? undefined : this.#removed.get(room.key)?.get(admission.identityKey);
+    const cutoff = Math.max(removedAt ?? -Infinity, this.#endedAt.get(room.key) ?? -Infinity);
+    if (admission.ticketIssuedAt <= cutoff + CLOCK_SKEW_MS) {
+      throw new ConfabError('rejoin_ticket_revoked', removedAt !== undefined && removedAt === cutoff ? 'a moderator removed this identity from the class after the ticket was issued' : 'a moderator ended the class after the ticket was issued');
+    }
+  }
+
+  awaitsModerator(room: Room): boolean {
+    const snapshot = this.#loaded.get(room.key);
+    if (!snapshot || Date.now() - (this.#loadedAt.get(room.key) ?? 0) > MODERATOR_RETURN_MS) return false;
+    return snapshot.participants.some((p) => p.role === 'moderator' && !room.participants.has(p.id));
   }
 
   started(room: Room): void {
@@ -63,8 +114,19 @@ export class RoomStateKeeper implements RoomMemory {
     }
     this.#rooms.set(room.key, room);
     this.#secrets.set(room.key, new Map());
+    const removed = new Map(Object.entries(snapshot?.removed ?? {}));
+    this.#removed.set(room.key, removed);
     const save = (): void => this.schedule(room);
-    for (const event of ['participantJoined', 'participantUpdated', 'participantLeft', 'stateChanged', 'chatMessage'] as const) room.on(event, save);
+    for (const event of ['participantJoined', 'participantUpdated', 'stateChanged', 'chatMessage'] as const) room.on(event, save);
+    room.on('participantLeft', (participant, reason) => {
+      // Removed by a moderator (and perhaps blocked): written at once, so that it holds even if
+      // this node dies the next moment.
+      if (reason === 'removed' && !room.closed && participant.identityKey !== undefined) {
+        removed.set(participant.identityKey, Date.now());
+        return this.saveNow(room);
+      }
+      this.schedule(room);
+    });
     room.once('closed', () => {
       clearTimeout(this.#timers.get(room.key));
       this.#timers.delete(room.key);
@@ -72,6 +134,8 @@ export class RoomStateKeeper implements RoomMemory {
         this.#rooms.delete(room.key);
         this.#secrets.delete(room.key);
         this.#loaded.delete(room.key);
+        this.#loadedAt.delete(room.key);
+        this.#removed.delete(room.key);
       }
     });
   }
@@ -103,10 +167,16 @@ export class RoomStateKeeper implements RoomMemory {
     );
   }
 
+  private saveNow(room: Room): void {
+    clearTimeout(this.#timers.get(room.key));
+    this.#timers.delete(room.key);
+    void this.save(room);
+  }
+
   private async save(room: Room): Promise<void> {
     const lease = this.leases.holds(room.key);
     if (!lease || room.closed) return;
-    const snapshot = snapshotOf(room, this.#secrets.get(room.key) ?? new Map());
+    const snapshot = snapshotOf(room, this.#secrets.get(room.key) ?? new Map(), Date.now(), this.#removed.get(room.key));
     try {
       const written = await this.store.saveState(room.key, lease, JSON.stringify(snapshot), STATE_TTL_MS);
       if (!written) this.log.debug({ room: room.key }, 'class state not written: the lease moved on');

@@ -1,7 +1,9 @@
 /**
  * The class's state as cluster mode keeps it in Redis, so that a class whose
  * host died continues on its next host as it was: the room's chat history,
- * lock, lobby switch and lecture mode, and for each participant their role,
+ * lock, lobby switch, lecture mode and subject, the identities a moderator
+ * blocked and those a moderator removed (with when: rejoin tickets issued
+ * before that are refused on any replica), and for each participant their role,
  * hard mutes, raised hand and name, found again by the resume secret their
  * page presents when it rejoins (only its SHA-256 is stored). What is not
  * kept: private chat messages (never kept anywhere), knocks waiting in the
@@ -29,6 +31,12 @@ export interface RoomSnapshot {
   readonly locked: boolean;
   readonly lobbyEnabled: boolean;
   readonly hardMuted: { readonly audio: boolean; readonly video: boolean };
+  /** Absent in snapshots from a replica without it (a rolling update): ''. */
+  readonly subject?: string;
+  /** Identities a moderator removed and blocked: refused for the rest of the class. */
+  readonly blocked?: readonly string[];
+  /** Identities a moderator removed, with when (ms): their rejoin tickets from before then are void. */
+  readonly removed?: Readonly<Record<string, number>>;
   readonly chat: readonly ChatMessage[];
   readonly participants: readonly SavedParticipant[];
 }
@@ -38,7 +46,7 @@ export function hashSecret(secret: string): string {
 }
 
 /** The room now; `secretHashes` by participant id (participants without one cannot be found again). */
-export function snapshotOf(room: Room, secretHashes: ReadonlyMap<string, string>, now = Date.now()): RoomSnapshot {
+export function snapshotOf(room: Room, secretHashes: ReadonlyMap<string, string>, now = Date.now(), removed: ReadonlyMap<string, number> = new Map()): RoomSnapshot {
   const state = room.state();
   return {
     v: 1,
@@ -46,6 +54,9 @@ export function snapshotOf(room: Room, secretHashes: ReadonlyMap<string, string>
     locked: state.locked,
     lobbyEnabled: state.lobbyEnabled,
     hardMuted: state.hardMuted,
+    subject: state.subject,
+    blocked: room.blockedIdentities(),
+    removed: Object.fromEntries(removed),
     chat: room.chat.history(),
     participants: [...room.participants.values()].flatMap((p) => {
       const secretHash = secretHashes.get(p.id);
@@ -75,6 +86,8 @@ export function applyToRoom(room: Room, snapshot: RoomSnapshot): void {
   room.setLobbyEnabled(snapshot.lobbyEnabled);
   room.setHardMuted('audio', snapshot.hardMuted.audio);
   room.setHardMuted('video', snapshot.hardMuted.video);
+  room.setSubject(snapshot.subject ?? '');
+  room.restoreBlocked(snapshot.blocked ?? []);
 }
 
 /** The saved participant a returning page is, if its secret proves it. */
