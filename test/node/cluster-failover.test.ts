@@ -10,14 +10,18 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Bot, SignalingClient, signalingUrl } from '../../src/bot/index.js';
 import { PROTOCOL_VERSION, type ServerMessage, type ServerMessageOf } from '../../src/protocol/messages.js';
-import type { RunningServer } from '../e2e/support.js';
+import { startServer as startChild, type RunningServer } from '../e2e/support.js';
 import { allReceiving, closeAll, joinBots, received } from '../support/bots.js';
-import { clusterView, startChildNodes } from '../support/cluster.js';
+import { clusterEnv, clusterView, startChildNodes } from '../support/cluster.js';
 import { startRedis, type RunningRedis } from '../support/redis.js';
 import { sleep, waitUntil } from '../support/server.js';
+import { label, WebhookReceiver } from '../support/webhook-receiver.js';
 
 let redis: RunningRedis;
 const servers: RunningServer[] = [];
@@ -284,4 +288,54 @@ test('the host killed and its class state lost with it (Redis emptied): the clas
   assert.deepEqual([notice.code, notice.fatal], ['class_state_lost', false], 'a notice, and the page stays');
   assert.match(notice.message, /could not be carried over/);
   assert.equal(back.last('chat'), undefined, 'no history: it was lost');
+});
+
+test('webhooks: each node delivers its own outbox; a killed host\'s undelivered events go out when a node starts again on its outbox file', { timeout: 90_000 }, async () => {
+  const SECRET = 'cluster-webhooks-secret-0123456789abcdef';
+  const dir = mkdtempSync(join(tmpdir(), 'confab-cluster-webhooks-'));
+  const receiver = new WebhookReceiver(SECRET);
+  await receiver.listen();
+  try {
+    await cluster(0);
+    // Each node its own outbox file, as each pod its own volume; the platform's receiver is down at first.
+    const webhookEnv = (i: number): Record<string, string> => ({
+      ...clusterEnv(redis.url),
+      WEBHOOK_URL: receiver.url,
+      WEBHOOK_SECRET: SECRET,
+      WEBHOOK_OUTBOX_PATH: join(dir, `node-${i}`, 'webhooks.sqlite'),
+      WEBHOOK_RETRY_MIN_S: '0.05',
+      WEBHOOK_RETRY_MAX_S: '0.3',
+    });
+    receiver.mode = 'unavailable';
+    const nodes = await Promise.all([0, 1].map((i) => startChild(webhookEnv(i))));
+    servers.push(...nodes);
+    await waitUntil(() => nodes.every((n) => n.logs.some((l) => l.includes('cluster mode: this node shares rooms'))), 10_000, 'both nodes in the cluster');
+    const ada = await Probe.hello(nodes[0]!.url, 'hooked', 'Ada');
+    const bob = await Probe.hello(nodes[1]!.url, 'hooked', 'Bob');
+    await waitUntil(() => ada.messages.some((m) => m.type === 'participant-joined'), 5000, 'both in the class');
+    await waitUntil(() => receiver.requests > 3, 5000, 'failed deliveries from the host');
+    const host = await hostOf(nodes);
+    const survivor = nodes.find((n) => n !== host)!;
+    host.process.kill('SIGKILL');
+    await waitUntil(() => ada.client.closed !== undefined && bob.client.closed !== undefined, 10_000, 'both connections to end');
+    const deadline = Date.now() + 15_000;
+    await Promise.all([comeBack([survivor], ada, 'Ada', deadline, 'hooked'), comeBack([survivor], bob, 'Bob', deadline, 'hooked')]);
+    receiver.mode = 'accept';
+    // The survivor delivers what it recorded of the class it now hosts; nothing of the dead host's yet.
+    await waitUntil(() => receiver.events().length >= 3, 10_000, () => `the survivor's events, got ${receiver.events().map(label).join(', ')}`);
+    const sessions = (): string[] => [...new Set(receiver.events().map((e) => e.roomSessionId))];
+    assert.equal(sessions().length, 1, 'only the live node delivers');
+    // A node starts again on the dead host's outbox file (the pod back on its volume): its events go out.
+    const restarted = await startChild(webhookEnv(nodes.indexOf(host)));
+    servers.push(restarted);
+    await waitUntil(() => sessions().length === 2 && receiver.events((e) => e.roomSessionId !== sessions()[0]).length === 3, 10_000, () => `the dead host's events, got ${receiver.events().map(label).join(', ')}`);
+    const [moved, dead] = [sessions()[0]!, sessions()[1]!];
+    const of = (session: string): string[] => receiver.events((e) => e.roomSessionId === session).map((e) => e.type);
+    assert.deepEqual(of(dead), ['room_started', 'participant_joined', 'participant_joined'], "every event the killed host had recorded, none invented (it never saw anyone leave)");
+    assert.deepEqual(of(moved), ['room_started', 'participant_joined', 'participant_joined'], 'the class again on its new host');
+    assert.ok(receiver.accepted.every((r) => r.signatureValid));
+  } finally {
+    await receiver.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
