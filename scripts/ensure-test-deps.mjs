@@ -4,7 +4,7 @@
 // for the screen Firefox shares, nginx
 // as the reverse proxy in proxy tests, kubectl to render the
 // Kubernetes manifests, the openssl CLI for test certificates, coturn for the
-// TURN relay tests), or installs them when we
+// TURN relay tests, redis-server for the cluster tests), or installs them when we
 // can: root with apt-get, as on CI and fresh Debian machines. Never downloads
 // a browser build of its own: Playwright drives the system Chromium.
 import { execFileSync } from 'node:child_process';
@@ -26,6 +26,7 @@ const needs = [
   { what: 'nginx', path: '/usr/sbin/nginx', pkg: 'nginx-light', fixedByEnv: false },
   { what: 'openssl', path: '/usr/bin/openssl', pkg: 'openssl', fixedByEnv: false },
   { what: 'coturn', path: '/usr/bin/turnserver', pkg: 'coturn', fixedByEnv: false },
+  { what: 'redis-server', path: '/usr/bin/redis-server', pkg: 'redis-server', fixedByEnv: false },
   { what: 'kubectl', path: kubectl, pkg: 'kubernetes-client', fixedByEnv: process.env.KUBECTL !== undefined },
 ];
 const missing = needs.filter((n) => !existsSync(n.path));

@@ -42,6 +42,19 @@ export class ChatLog {
     return message;
   }
 
+  /** Puts back room messages kept elsewhere (a class continuing on another server), within the same bounds. */
+  restore(messages: readonly ChatMessage[]): void {
+    for (const message of messages) {
+      if (message.to !== undefined) continue;
+      const bytes = encoder.encode(JSON.stringify(message)).byteLength;
+      this.#history.push({ message, bytes });
+      this.#bytes += bytes;
+    }
+    while (this.#history.length > this.limits.historyCount || this.#bytes > this.limits.historyBytes) {
+      this.#bytes -= this.#history.shift()?.bytes ?? 0;
+    }
+  }
+
   /** Room messages, oldest first. */
   history(): ChatMessage[] {
     return this.#history.map((h) => h.message);

@@ -18,6 +18,12 @@ export class HandQueue {
     return stamp;
   }
 
+  /** Puts back a hand raised earlier (a class continuing on another server), keeping its stamp and so its place. */
+  restore(participantId: string, stamp: number): void {
+    this.#raised.set(participantId, stamp);
+    this.#last = Math.max(this.#last, stamp);
+  }
+
   /** Lowers a hand; false if it was not raised. */
   lower(participantId: string): boolean {
     return this.#raised.delete(participantId);

@@ -17,6 +17,8 @@ export interface RoomDirectory {
 export interface RegistryEvents {
   roomCreated: [Room];
   roomClosed: [Room];
+  /** The room is about to close here because it moved to another server (cluster mode): its people did not leave. */
+  roomMovedAway: [Room];
   /** A moderator ended the class in this room (its rejoin tickets are revoked). */
   classEnded: [Room];
 }
@@ -54,6 +56,14 @@ export class LocalRoomRegistry extends TypedEmitter<RegistryEvents> implements R
     let n = 0;
     for (const room of this.rooms.values()) n += room.participants.size;
     return n;
+  }
+
+  /** Closes a room that moved to another server (cluster mode: its lease went elsewhere). */
+  moveAway(key: string): void {
+    const room = this.rooms.get(key);
+    if (!room) return;
+    this.emit('roomMovedAway', room);
+    room.close('removed');
   }
 
   close(): void {

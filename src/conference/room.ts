@@ -121,6 +121,12 @@ export class Room extends TypedEmitter<RoomEvents> {
     return knock;
   }
 
+  /** A hand raised before the class moved here, back in its place in the queue. */
+  restoreHand(participant: Participant, stamp: number): void {
+    this.hands.restore(participant.id, stamp);
+    participant.setHandRaisedAt(stamp);
+  }
+
   setHandRaised(participant: Participant, raised: boolean): void {
     if (raised) participant.setHandRaisedAt(this.hands.raise(participant.id));
     else if (this.hands.lower(participant.id)) participant.setHandRaisedAt(null);
@@ -167,6 +173,16 @@ export class Room extends TypedEmitter<RoomEvents> {
     }
   }
 
+  /** The identities blocked in this class (cluster mode keeps them with the class's state). */
+  blockedIdentities(): string[] {
+    return [...this.#blocked];
+  }
+
+  /** Blocks identities again in a class that moved here from another server (no one here to remove yet). */
+  restoreBlocked(identities: Iterable<string>): void {
+    for (const identity of identities) this.#blocked.add(identity);
+  }
+
   /** Throws `blocked_by_moderator` for an identity a moderator blocked in this room. */
   refuseBlocked(identityKey: string | undefined): void {
     if (identityKey !== undefined && this.#blocked.has(identityKey)) {
@@ -177,9 +193,10 @@ export class Room extends TypedEmitter<RoomEvents> {
   /**
    * Places a participant. A locked room refuses unless `bypassLock` (a
    * token moderator, or someone a moderator admitted from the lobby); a
-   * blocked identity is refused whatever else.
+   * blocked identity is refused whatever else. `id` keeps the id a
+   * participant had before its class moved to this server.
    */
-  join(options: JoinOptions, { bypassLock = false }: { bypassLock?: boolean } = {}): Participant {
+  join(options: JoinOptions, { bypassLock = false, id }: { bypassLock?: boolean; id?: string } = {}): Participant {
     if (this.#closed) throw new ConfabError('internal_error', `room ${this.key} is closed`);
     this.refuseBlocked(options.identityKey);
     if (this.#locked && !bypassLock) throw new ConfabError('room_locked', `room '${this.key}' is locked`);
@@ -187,7 +204,8 @@ export class Room extends TypedEmitter<RoomEvents> {
       throw new ConfabError('room_full', `room '${this.key}' is full (${this.limits.maxParticipants} participants)`);
     }
     const lecture = options.role !== 'moderator';
-    const participant = new Participant(randomUUID(), {
+    if (id !== undefined && this.participants.has(id)) throw new ConfabError('internal_error', `participant ${id} is already in room ${this.key}`);
+    const participant = new Participant(id ?? randomUUID(), {
       ...options,
       audioLocked: options.audioLocked ?? (lecture && this.#hardMuted.audio),
       videoLocked: options.videoLocked ?? (lecture && this.#hardMuted.video),

@@ -20,7 +20,7 @@ function fieldPaths(value: object, prefix = ''): string[] {
 }
 
 /** A configuration with every optional part present (TURN, webhooks), so all its fields exist. */
-const full = loadConfig({ TURN_HOST: 'turn.example.org', TURN_CREDENTIALS: 'secret', WEBHOOK_URL: 'https://lms.example.org/hook', WEBHOOK_SECRET: 'x'.repeat(32) });
+const full = loadConfig({ TURN_HOST: 'turn.example.org', TURN_CREDENTIALS: 'secret', WEBHOOK_URL: 'https://lms.example.org/hook', WEBHOOK_SECRET: 'x'.repeat(32), REDIS_URL: 'redis://redis:6379' });
 
 /** Fields no setting feeds directly. */
 const DERIVED = ['warnings'];

@@ -40,7 +40,7 @@ export function settingsTable(group: SettingGroup): string {
 /** `markdown` with every group's table (between its markers) replaced by the generated one. */
 export function withSettingsTables(markdown: string): string {
   let out = markdown;
-  for (const group of ['server', 'media', 'auth', 'webhooks'] as const) {
+  for (const group of ['server', 'media', 'auth', 'webhooks', 'cluster'] as const) {
     const [start, end] = tableMarkers(group);
     const from = out.indexOf(start);
     const to = out.indexOf(end);

@@ -61,6 +61,8 @@ export interface Config {
   readonly metricsPort: number | undefined;
   /** METRICS_TOKEN: the bearer secret /metrics asks for. */
   readonly metricsToken: Secret | undefined;
+  /** Cluster mode (REDIS_URL, CLUSTER_*); undefined: this process hosts every room. */
+  readonly cluster: ClusterConfig | undefined;
   /** Things the operator should fix, logged at start-up (never containing a secret). */
   readonly warnings: readonly string[];
 }
@@ -93,4 +95,14 @@ export interface WebhookConfig {
   readonly retryMinMs: number;
   readonly retryMaxMs: number;
   readonly retryForMs: number;
+}
+
+/** Cluster mode (REDIS_URL, CLUSTER_*): several replicas sharing rooms through Redis. */
+export interface ClusterConfig {
+  /** Prints as [redacted]: it may hold Redis's password. */
+  readonly redisUrl: Secret;
+  readonly port: number;
+  /** The address other replicas reach this one on; undefined: found from the host's interfaces. */
+  readonly advertiseHost: string | undefined;
+  readonly leaseMs: number;
 }

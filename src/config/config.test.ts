@@ -81,6 +81,7 @@ describe('loadConfig', () => {
       allowedEmbedOrigins: ['*'],
       metricsPort: undefined,
       metricsToken: undefined,
+      cluster: undefined,
       warnings: [],
     });
   });
@@ -163,6 +164,7 @@ describe('loadConfig', () => {
       allowedEmbedOrigins: ['*'],
       metricsPort: undefined,
       metricsToken: undefined,
+      cluster: undefined,
       warnings: [],
     });
   });
@@ -219,6 +221,10 @@ describe('loadConfig', () => {
       'ALLOWED_EMBED_ORIGINS',
       'METRICS_PORT',
       'METRICS_TOKEN',
+      'REDIS_URL',
+      'CLUSTER_PORT',
+      'CLUSTER_ADVERTISE_HOST',
+      'CLUSTER_LEASE_S',
     ]);
   });
 
@@ -690,5 +696,33 @@ describe('attendance webhooks and the API token', () => {
     assert.ok(!config.warnings.join(' ').includes('hunter2'));
     assert.equal(config.apiToken?.reveal(), 'tok');
     assert.equal(String(config.apiToken), '[redacted]');
+  });
+
+  describe('cluster mode', () => {
+    test('no REDIS_URL: one process, nothing to run', () => {
+      assert.equal(loadConfig({}).cluster, undefined);
+      assert.equal(loadConfig({ REDIS_URL: '' }).cluster, undefined);
+    });
+
+    test('REDIS_URL turns it on, with the password kept out of every print', () => {
+      const config = loadConfig({ REDIS_URL: 'redis://:s3cret@redis:6379/0', CLUSTER_PORT: '9001', CLUSTER_ADVERTISE_HOST: '10.1.2.3', CLUSTER_LEASE_S: '3' });
+      const cluster = config.cluster!;
+      assert.equal(cluster.redisUrl.reveal(), 'redis://:s3cret@redis:6379/0');
+      assert.deepEqual({ ...cluster, redisUrl: String(cluster.redisUrl) }, { redisUrl: '[redacted]', port: 9001, advertiseHost: '10.1.2.3', leaseMs: 3000 });
+      assert.ok(!JSON.stringify(config).includes('s3cret'));
+      assert.deepEqual(loadConfig({ REDIS_URL: 'rediss://redis.example.org:6380' }).cluster, {
+        redisUrl: loadConfig({ REDIS_URL: 'rediss://redis.example.org:6380' }).cluster!.redisUrl,
+        port: 8001,
+        advertiseHost: undefined,
+        leaseMs: 5000,
+      });
+    });
+
+    test('bad values stop the start naming the key', () => {
+      configError({ REDIS_URL: 'http://redis:6379' }, 'REDIS_URL');
+      configError({ REDIS_URL: 'redis:6379' }, 'REDIS_URL');
+      configError({ REDIS_URL: 'redis://redis', CLUSTER_LEASE_S: '0.5' }, 'CLUSTER_LEASE_S');
+      configError({ REDIS_URL: 'redis://redis', CLUSTER_PORT: 'x' }, 'CLUSTER_PORT');
+    });
   });
 });

@@ -15,7 +15,7 @@ import { Secret } from './secret.js';
 
 export { MIN_SECRET_BYTES } from './app-secret.js';
 export { ConfigError } from './config-error.js';
-export type { AuthConfig, Config, WebhookConfig } from './config-types.js';
+export type { AuthConfig, ClusterConfig, Config, WebhookConfig } from './config-types.js';
 export { CONFIG_KEYS, type ConfigKey } from './schema.js';
 export type { ConfigPath } from './config-types.js';
 
@@ -138,6 +138,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedEmbedOrigins: c.ALLOWED_EMBED_ORIGINS,
     metricsPort: c.METRICS_PORT,
     metricsToken: c.METRICS_TOKEN ? new Secret(c.METRICS_TOKEN.trim()) : undefined,
+    cluster: c.REDIS_URL
+      ? { redisUrl: new Secret(c.REDIS_URL.trim()), port: c.CLUSTER_PORT, advertiseHost: c.CLUSTER_ADVERTISE_HOST?.trim(), leaseMs: c.CLUSTER_LEASE_S * 1000 }
+      : undefined,
     warnings,
   };
   return deepFreeze(config);

@@ -17,7 +17,7 @@ import { parseIceServers } from './ice-servers.js';
 import { bool, embedOrigins, ipList, list, LOG_LEVELS, optionalText, port, urlList } from './values.js';
 
 /** The docs' configuration tables, one per group. */
-export type SettingGroup = 'server' | 'media' | 'auth' | 'webhooks';
+export type SettingGroup = 'server' | 'media' | 'auth' | 'webhooks' | 'cluster';
 
 export interface Setting<S extends z.ZodType = z.ZodType> {
   readonly group: SettingGroup;
@@ -249,6 +249,32 @@ export const SETTINGS = {
     schema: optionalText.optional(),
     feeds: 'metricsToken',
     doc: 'a bearer secret `/metrics` asks for (`Authorization: Bearer <token>`), wherever it is served; `confab doctor --metrics-token` sends it',
+  }),
+  REDIS_URL: setting({
+    group: 'cluster',
+    schema: optionalText.pipe(z.url({ protocol: /^rediss?$/, hostname: /./ }).optional()).optional(),
+    feeds: 'cluster.redisUrl',
+    shownDefault: 'unset: one process hosts every room',
+    doc: '`redis://[:password@]host:6379[/db]` (or `rediss://`): cluster mode, several replicas serving the same classes ([cluster.md](cluster.md)); Redis is the only shared part',
+  }),
+  CLUSTER_PORT: setting({
+    group: 'cluster',
+    schema: port.default(8001),
+    feeds: 'cluster.port',
+    doc: 'with `REDIS_URL`: the port other replicas reach this one on (relayed signaling, the cluster view); keep it inside the cluster (0: any free port)',
+  }),
+  CLUSTER_ADVERTISE_HOST: setting({
+    group: 'cluster',
+    schema: optionalText.optional(),
+    feeds: 'cluster.advertiseHost',
+    shownDefault: "the host's first non-loopback IPv4 address",
+    doc: "the address other replicas reach `CLUSTER_PORT` on (on Kubernetes, the pod's IP: `status.podIP`)",
+  }),
+  CLUSTER_LEASE_S: setting({
+    group: 'cluster',
+    schema: z.coerce.number().min(1).max(60).default(5),
+    feeds: 'cluster.leaseMs',
+    doc: "how long a replica's registry entry and its room leases last without renewal (renewed every third of it): a replica that dies loses its rooms this long after, and its classes move to a live one",
   }),
 } as const;
 

@@ -55,6 +55,8 @@ describe('ERRORS catalogue', () => {
       'signaling_unreachable',
       'media_connection_failed',
       'devices_unavailable',
+      'class_state_lost',
+      'rejoin_ticket_revoked',
     ]);
   });
 

@@ -275,6 +275,21 @@ export const ERRORS = {
     closeCode: 4522,
     message: 'Your camera or microphone could not be opened. You can still join and see and hear others.',
   },
+  // Cluster mode (docs/cluster.md): a notice, sent non-fatal after the welcome; the page shows it.
+  class_state_lost: {
+    status: 503,
+    closeCode: 4530,
+    message:
+      "This class moved to another server after its server stopped, and what it had could not be carried over: the chat history, raised hands, the lock, lobby and mute settings and who moderates start afresh.",
+    requestOnly: true,
+  },
+  // Cluster mode: the room's host to the edge replica, which then admits the hello by its token
+  // instead, as a single server does with a revoked ticket; a page only sees it without a token.
+  rejoin_ticket_revoked: {
+    status: 403,
+    closeCode: 4531,
+    message: 'Your way back into this class was withdrawn (a moderator removed you, or ended the class): open the class link again.',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -28,7 +28,13 @@ export class ReplayBuffer<T> {
   #bytes = 0;
   #last = 0;
 
-  constructor(private readonly limits: ReplayLimits = DEFAULT_REPLAY_LIMITS) {}
+  constructor(
+    private readonly limits: ReplayLimits = DEFAULT_REPLAY_LIMITS,
+    /** Messages numbered before this buffer existed (a session continued elsewhere): the first push is `start + 1`. */
+    start = 0,
+  ) {
+    this.#last = start;
+  }
 
   /** Sequence number of the last message pushed (0: none yet). */
   get lastSeq(): number {

@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfabError, ERRORS } from '../protocol/errors.js';
 import { parseRoomPath, roomAddress, type RoomAddress } from '../protocol/room-name.js';
 import type { ApiAccess, ApiTarget } from '../service/auth/api-access.js';
-import { listRooms, roomParticipants, visibleTo, type RoomsSource } from '../service/live-view.js';
+import { listRooms, roomParticipants, visibleTo, type LiveSource } from '../service/live-view.js';
 import type { Logger } from '../util/log.js';
 import { sendError, sendJson } from './routes.js';
 
@@ -36,7 +36,7 @@ export function parseApiPath(rest: string, query: URLSearchParams): ApiRoute {
 export class ApiRoutes {
   constructor(
     private readonly access: ApiAccess,
-    private readonly rooms: RoomsSource,
+    private readonly rooms: LiveSource,
     private readonly log: Logger,
   ) {}
 
@@ -46,8 +46,8 @@ export class ApiRoutes {
       const target: ApiTarget = route.kind === 'rooms' ? { tenant: route.tenant } : { room: route.address.room, tenant: route.address.tenant };
       const grant = await this.access.authorize(req.headers.authorization, target);
       this.log.debug({ path: url.pathname, by: grant.by }, 'api request');
-      if (route.kind === 'rooms') return sendJson(res, 200, { rooms: listRooms(this.rooms, grant) });
-      const view = visibleTo(grant, route.address) ? roomParticipants(this.rooms, route.address) : undefined;
+      if (route.kind === 'rooms') return sendJson(res, 200, { rooms: await listRooms(this.rooms, grant) });
+      const view = visibleTo(grant, route.address) ? await roomParticipants(this.rooms, route.address) : undefined;
       if (!view) throw new ConfabError('not_found', `nobody is in room '${route.address.key}' now (a room exists while someone is in it)`);
       return sendJson(res, 200, view);
     } catch (error) {

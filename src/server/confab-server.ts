@@ -11,7 +11,11 @@ import { ConfabError } from '../protocol/errors.js';
 import { admissionPolicy, tokenVerifierFor, type AdmissionPolicy } from '../service/auth/admission.js';
 import { ApiAccess } from '../service/auth/api-access.js';
 import { RejoinTickets } from '../service/auth/rejoin-tickets.js';
+import { Cluster } from '../service/cluster/cluster.js';
+import { defaultAdvertiseHost } from '../service/cluster/cluster-node.js';
 import { LocalRoomGateway } from '../service/local-room-gateway.js';
+import type { RoomGateway } from '../service/room-gateway.js';
+import { localRooms, localView } from '../service/live-view.js';
 import { JoinLimits } from '../service/join-limits.js';
 import { ResumeRegistry } from '../service/session-resume.js';
 import type { SignalingChannel } from '../service/signaling-channel.js';
@@ -19,6 +23,7 @@ import { SignalingConnection } from '../service/signaling-connection.js';
 import { WebhookOutbox } from '../service/webhooks/webhook-outbox.js';
 import type { Logger } from '../util/log.js';
 import { ApiRoutes } from './api-routes.js';
+import { ClusterListener } from './cluster-listener.js';
 import { waitUntilEmpty, type DrainOptions, type DrainOutcome } from './drain.js';
 import { LongPollTransport } from './longpoll-transport.js';
 import { createMediaTransport, type MediaSetup } from './media-setup.js';
@@ -30,7 +35,13 @@ import { defaultWebRoot, WebClient } from './web-client.js';
 import { WebSocketTransport } from './ws-transport.js';
 
 export class ConfabServer {
+  /** The rooms this process hosts (all of them without REDIS_URL). */
   readonly gateway: LocalRoomGateway;
+  /** Cluster mode (REDIS_URL): rooms shared with the other replicas through Redis. */
+  readonly cluster: Cluster | undefined;
+  /** Where joins go: the cluster's gateway (which hosts here or relays), or the local one. */
+  readonly roomGateway: RoomGateway;
+  readonly #clusterListener: ClusterListener | undefined;
   readonly media: MediaTransport;
   readonly metrics: ConfabMetrics;
   readonly admission: AdmissionPolicy;
@@ -74,6 +85,26 @@ export class ConfabServer {
     });
     this.resume = new ResumeRegistry(config.resumeGraceMs, log, (outcome) => this.metrics.resume(outcome));
     this.gateway = new LocalRoomGateway({ ...config, transport: this.media, observer: this.metrics, serverVersion: VERSION }, log);
+    this.cluster = config.cluster
+      ? new Cluster(
+          {
+            config: config.cluster,
+            // As bound (MEDIA_UDP_PORT=0 picks a port at start).
+            media: () => {
+              const { mediaUdpPort, mediaTcpPort } = this.#mediaSetup.boundPorts();
+              return { ips: config.media.advertiseIps, udpPort: mediaUdpPort ?? config.media.udpPort, tcpPort: mediaTcpPort ?? config.media.tcpPort };
+            },
+            version: VERSION,
+            pingIntervalMs: config.pingIntervalMs,
+            resumeGraceMs: config.resumeGraceMs,
+          },
+          this.gateway,
+          this.resume,
+          log,
+        )
+      : undefined;
+    this.roomGateway = this.cluster?.gateway ?? this.gateway;
+    this.#clusterListener = this.cluster && new ClusterListener(this.cluster, () => ({ rooms: localRooms(this.gateway) }), log);
     // The end of a class revokes every rejoin ticket to it, also those of people who dropped earlier.
     this.gateway.on('classEnded', (room) => this.rejoinTickets?.revokeRoom(room.key));
     // Opened here, so a bad WEBHOOK_OUTBOX_PATH fails before anything listens; follows every room from the first.
@@ -83,7 +114,8 @@ export class ConfabServer {
     const web = new WebClient(config.webRoot ?? defaultWebRoot(), config.allowedEmbedOrigins);
     if (!web.available) log.warn({ webRoot: web.root }, 'web client not built: pages answer 503 until `npm run build`');
     this.#metricsEndpoint = new MetricsEndpoint(() => this.metrics.render(), config.metricsToken);
-    const api = new ApiRoutes(new ApiAccess(config.auth, config.apiToken, verifier), this.gateway, log);
+    const live = localView(this.gateway);
+    const api = new ApiRoutes(new ApiAccess(config.auth, config.apiToken, verifier), this.cluster?.liveView(live) ?? live, log);
     this.#websocket = new WebSocketTransport(config.pingIntervalMs, (channel) => this.connection(channel), log);
     this.#longPoll = new LongPollTransport(2 * config.pingIntervalMs, (channel) => this.connection(channel));
     const routes = new HttpRoutes(
@@ -94,7 +126,7 @@ export class ConfabServer {
           version: VERSION,
           startedAt: this.startedAt,
           isReady: () => this.#ready,
-          stats: () => this.gateway.occupancy(),
+          stats: () => ({ ...this.gateway.occupancy(), ...(this.cluster ? { cluster: this.cluster.view() } : {}) }),
         },
         metrics: config.metricsPort === undefined ? this.#metricsEndpoint : undefined,
         targets: {
@@ -122,6 +154,11 @@ export class ConfabServer {
     });
     if (this.config.metricsPort !== undefined) this.metricsPort = await this.#metricsEndpoint.listen(this.config.metricsPort, this.config.httpHost);
     this.#websocket.start();
+    if (this.cluster && this.#clusterListener) {
+      const { port: clusterPort, advertiseHost } = this.config.cluster!;
+      const bound = await this.#clusterListener.listen(clusterPort, this.config.httpHost);
+      await this.cluster.start(`http://${advertiseHost ?? defaultAdvertiseHost()}:${bound}`);
+    }
     this.webhooks?.start();
     this.#ready = true;
     const address = this.http.address();
@@ -136,6 +173,8 @@ export class ConfabServer {
    *  participants keep their media until they leave or the timeout; then close() tells the rest to reconnect. */
   async drain(options: DrainOptions): Promise<DrainOutcome> {
     this.#ready = false;
+    // Cluster mode: the rooms here stay here (joins for them are relayed in from the other replicas); new ones go elsewhere.
+    this.cluster?.drain();
     const outcome = await waitUntilEmpty(() => this.gateway.occupancy(), options, this.log);
     await this.close();
     return outcome;
@@ -145,16 +184,21 @@ export class ConfabServer {
     if (this.#closed) return;
     this.#closed = true;
     this.#ready = false;
+    // Cluster mode: rooms given up (with their state) before anyone is told to reconnect, so they land on a live node.
+    await this.cluster?.stopHosting();
     // The departures that closing causes are the server stopping, not people leaving.
     this.webhooks?.serverShuttingDown();
     // Clients reconnect on server_shutting_down (to this server restarted, or another replica).
     this.#websocket.close();
     this.#longPoll.close();
+    this.cluster?.closeRelays();
     this.resume.close();
     this.gateway.close();
     this.media.close();
     this.http.closeAllConnections();
     await Promise.all([new Promise<void>((resolve) => this.http.close(() => resolve())), this.#metricsEndpoint.close()]);
+    await this.#clusterListener?.close();
+    await this.cluster?.close();
     // After the rooms closed: their last events are in the outbox; send what goes through, keep the rest on disk.
     await this.webhooks?.close();
   }
@@ -163,7 +207,7 @@ export class ConfabServer {
   private connection(transport: SignalingChannel): SignalingConnection {
     return new SignalingConnection(
       transport,
-      this.gateway,
+      this.roomGateway,
       { helloTimeoutMs: this.config.helloTimeoutMs, isAccepting: () => this.#ready, observer: this.metrics, admission: this.admission, rejoinTickets: this.rejoinTickets, resume: this.resume, joinLimits: this.#joinLimits },
       this.log,
     );

@@ -26,7 +26,8 @@ export interface HealthSource {
   readonly version: string;
   readonly startedAt: number;
   isReady(): boolean;
-  stats(): { rooms: number; participants: number };
+  /** This node's load; in cluster mode also the cluster's (`cluster`). */
+  stats(): { rooms: number; participants: number; cluster?: unknown };
 }
 
 /** What serves the routes that are not plain pages: each gets the request as it came. */

@@ -4,6 +4,7 @@
  * welcome and the room's current state.
  */
 import { mustWaitInLobby } from '../conference/permissions.js';
+import type { Participant } from '../conference/participant.js';
 import type { Room } from '../conference/room.js';
 import { LocalRoomRegistry, type RegistryEvents } from '../conference/room-registry.js';
 import { PROTOCOL_VERSION } from '../protocol/messages.js';
@@ -14,7 +15,8 @@ import { mayAutoOwn, type Admission } from './auth/admission.js';
 import { waitInLobby } from './lobby-gate.js';
 import { LocalParticipantLink } from './participant-link.js';
 import { sendSnapshot } from './room-feed.js';
-import type { JoinRequest, ParticipantLink, RoomGateway } from './room-gateway.js';
+import type { JoinRequest, RoomGateway } from './room-gateway.js';
+import type { ErrorCode } from '../protocol/errors.js';
 import { RoomMedia } from './room-media.js';
 import type { ServiceObserver } from './observer.js';
 import type { SignalingChannel } from './signaling-channel.js';
@@ -26,8 +28,45 @@ import { turnIceServer, type IceServer } from './turn-credentials.js';
  */
 export type RoomSettings = Pick<Config, 'maxParticipantsPerRoom' | 'iceServers' | 'turn' | 'autoOwner' | 'lobbyByDefault'>;
 
+/**
+ * What a room had before it started here, and who a returning participant
+ * was in it: cluster mode keeps the class's state in Redis so that a class
+ * whose server died continues on the next one as it was
+ * (src/service/cluster/room-state-keeper.ts). Without it rooms start empty.
+ */
+export interface RoomMemory {
+  /** A room starts here: put back what it had. */
+  started(room: Room): void;
+  /** The place a returning participant had in the room (proven by its secret), if it is known. */
+  returning(room: Room, request: JoinRequest): ReturningParticipant | undefined;
+  /** A participant is placed (with the request that brought it, for its secret). */
+  joined(room: Room, participant: Participant, request: JoinRequest, channel: SignalingChannel): void;
+  /**
+   * Throws `rejoin_ticket_revoked` for a rejoin ticket issued before a
+   * moderator removed its identity or ended the class: tickets live on the
+   * replica that issued them, the removal happened on the host.
+   */
+  refuseRevoked(room: Room, request: JoinRequest): void;
+  /**
+   * A moderator of the class has not come back yet since it moved here:
+   * auto-owner waits for them, as it does while a moderator's dropped
+   * connection is held for a resume on one server.
+   */
+  awaitsModerator(room: Room): boolean;
+}
+
+export interface ReturningParticipant {
+  readonly id: string;
+  readonly displayName: string;
+  readonly role: 'moderator' | 'participant';
+  readonly audioLocked: boolean;
+  readonly videoLocked: boolean;
+  readonly handRaisedAt: number | null;
+}
+
 export interface LocalGatewayOptions extends RoomSettings {
   readonly transport: MediaTransport;
+
   /** Told about client reports (metrics). */
   readonly observer?: ServiceObserver;
   readonly serverVersion: string;
@@ -43,6 +82,9 @@ export class LocalRoomGateway implements RoomGateway {
   /** The rooms themselves: the gateway's to manage (tests inspect them); the server uses the methods below. */
   readonly registry: LocalRoomRegistry;
   readonly media = new Map<string, RoomMedia>();
+  /** Each participant's signaling channel, to tell them to go when their room moves away (evict). */
+  readonly #channels = new Map<string, SignalingChannel>();
+  #memory: RoomMemory | undefined;
 
   constructor(
     private readonly options: LocalGatewayOptions,
@@ -51,6 +93,7 @@ export class LocalRoomGateway implements RoomGateway {
     this.registry = new LocalRoomRegistry({ maxParticipants: options.maxParticipantsPerRoom, lobbyByDefault: options.lobbyByDefault });
     this.registry.on('roomCreated', (room) => {
       this.media.set(room.key, new RoomMedia(room, options.transport, log));
+      this.#memory?.started(room);
       log.info({ room: room.key }, 'room started');
     });
     this.registry.on('roomClosed', (room) => {
@@ -59,12 +102,16 @@ export class LocalRoomGateway implements RoomGateway {
     });
   }
 
-  async join(request: JoinRequest, channel: SignalingChannel): Promise<ParticipantLink> {
+  async join(request: JoinRequest, channel: SignalingChannel): Promise<LocalParticipantLink> {
     const { address, hello, admission } = request;
     let room = this.registry.getOrCreate(address);
-    // Someone a moderator removed and blocked does not even knock.
+    // Someone a moderator removed and blocked does not even knock, nor come back to a place the
+    // class kept for them.
     room.refuseBlocked(admission.identityKey);
-    let admitted = false;
+    this.#memory?.refuseRevoked(room, request);
+    // Someone who was in this class before it moved here comes back to their place: no lobby, no lock.
+    const back = this.#memory?.returning(room, request);
+    let admitted = back !== undefined;
     // Moderators skip the lobby; everyone else waits there while it is on. If the room closes
     // meanwhile (everyone left), the knock starts again in the room the address has now.
     while (!admitted && mustWaitInLobby(room.lobby.enabled, this.roleIn(room, admission))) {
@@ -74,23 +121,28 @@ export class LocalRoomGateway implements RoomGateway {
     }
     const media = this.media.get(room.key);
     if (!media) throw new Error(`room ${room.key} has no media router`);
-    const role = this.roleIn(room, admission);
+    // A returning participant keeps the role it had (a token's moderator claim still counts).
+    const role = back ? (admission.moderator ? 'moderator' : back.role) : this.roleIn(room, admission);
     const participant = room.join(
       {
-        displayName: hello.displayName || admission.displayName || `Guest ${room.participants.size + 1}`,
+        displayName: hello.displayName || back?.displayName || admission.displayName || `Guest ${room.participants.size + 1}`,
         role,
         audioMuted: hello.audioMuted,
         videoMuted: hello.videoMuted,
         user: admission.user,
         features: admission.features,
         identityKey: admission.identityKey,
+        ...(back ? { audioLocked: back.audioLocked, videoLocked: back.videoLocked } : {}),
       },
       // A locked room still lets in moderators (a token's claim: the teacher reconnecting; or auto-owner
       // while nobody moderates, for those it may promote) and whoever a moderator admitted. Anyone else
       // is refused, moderator or not in the room: a room whose last moderator left keeps its lock.
-      { bypassLock: role === 'moderator' || admitted },
+      { bypassLock: role === 'moderator' || admitted, id: back?.id },
     );
+    if (back?.handRaisedAt != null) room.restoreHand(participant, back.handRaisedAt);
     const log = (request.logBudget?.wrap(this.log) ?? this.log).child({ room: room.key, participant: participant.id });
+    this.#channels.set(participant.id, channel);
+    participant.once('closed', () => this.#channels.delete(participant.id));
     const peer = media.attach(participant, hello.receiveCodecs);
     const link = new LocalParticipantLink(room, participant, peer, channel, log, this.options.observer);
     channel.send({
@@ -107,6 +159,7 @@ export class LocalRoomGateway implements RoomGateway {
       resumeSecret: request.resumeSecret,
     });
     sendSnapshot(room, participant, channel);
+    this.#memory?.joined(room, participant, request, channel);
     log.info(
       {
         from: request.remoteAddress,
@@ -131,13 +184,18 @@ export class LocalRoomGateway implements RoomGateway {
    */
   private roleIn(room: Room, admission: Admission): 'moderator' | 'participant' {
     if (admission.moderator) return 'moderator';
-    return this.options.autoOwner && mayAutoOwn(admission) && !room.hasModerator ? 'moderator' : 'participant';
+    return this.options.autoOwner && mayAutoOwn(admission) && !room.hasModerator && !this.#memory?.awaitsModerator(room) ? 'moderator' : 'participant';
   }
 
   private iceServersFor(participantId: string): IceServer[] {
     const servers = [...this.options.iceServers];
     if (this.options.turn) servers.push(turnIceServer(this.options.turn, participantId));
     return servers;
+  }
+
+  /** Cluster mode: rooms starting here get back what they had on their previous server. */
+  remember(memory: RoomMemory): void {
+    this.#memory = memory;
   }
 
   /** Published tracks in all rooms, by kind (metrics). */
@@ -172,6 +230,18 @@ export class LocalRoomGateway implements RoomGateway {
   /** Rooms starting and finishing, for the attendance webhooks. */
   on<K extends keyof RegistryEvents & string>(event: K, listener: (...args: RegistryEvents[K]) => void): () => void {
     return this.registry.on(event, listener);
+  }
+
+  /**
+   * The room is not this process's any more (cluster mode: its lease went
+   * to another node): everyone in it is told `code` (a retryable one, so
+   * their pages reconnect and find the room's host), then it closes.
+   */
+  evict(roomKey: string, code: ErrorCode, message: string): void {
+    const room = this.registry.get(roomKey);
+    if (!room) return;
+    for (const p of room.participants.values()) this.#channels.get(p.id)?.close(code, message);
+    this.registry.moveAway(roomKey);
   }
 
   close(): void {

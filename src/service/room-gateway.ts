@@ -1,8 +1,10 @@
 /**
- * The path from a signaling connection to its room. Today every room is in
- * this process (LocalRoomGateway). In cluster mode a gateway will find the
- * node hosting the room and relay the same calls there, so the session code
- * above it does not change.
+ * The path from a signaling connection to its room. Without Redis every
+ * room is in this process (LocalRoomGateway). In cluster mode
+ * (ClusterRoomGateway, src/service/cluster/) the gateway finds the node
+ * hosting the room, placing it if nobody does, and either hosts it here or
+ * relays the same calls there (RemoteRoomGateway), so the session code above
+ * it does not change.
  */
 import type { ClientMessageOf, RoomMessage } from '../protocol/messages.js';
 import type { RoomAddress } from '../protocol/room-name.js';
@@ -25,8 +27,23 @@ export interface JoinRequest {
   readonly remoteAddress: string;
   /** Aborted when the connection goes away during the join (e.g. while waiting in the lobby). */
   readonly signal?: AbortSignal;
+  /**
+   * The session this client had in the room, when its resume was refused
+   * (the hello's `resume`): in cluster mode a class that moved to another
+   * server gives the participant its place back (role, hard mutes, hand).
+   */
+  readonly returning?: { readonly participantId: string; readonly secret: string };
   /** The participant's log budget (its session's): the room's lines about it count against it too. */
   readonly logBudget?: LogBudget;
+}
+
+/** A resuming hello this process holds no session for: in cluster mode the room's host may. */
+export interface ResumeRequest {
+  readonly address: RoomAddress;
+  readonly participantId: string;
+  readonly secret: string;
+  /** Server messages the client has received. */
+  readonly received: number;
 }
 
 /** A joined participant, as seen from its signaling session. */
@@ -42,4 +59,13 @@ export interface ParticipantLink {
 
 export interface RoomGateway {
   join(request: JoinRequest, channel: SignalingChannel): Promise<ParticipantLink>;
+  /**
+   * Cluster mode only: continues a session that another replica carried
+   * (the client's connection landed here this time). `continueAs` is called
+   * with how many client messages the room has received, before any message
+   * the client missed is delivered, and returns the channel (the new local
+   * session) those go to. Resolves undefined when nobody holds the session:
+   * the client joins afresh.
+   */
+  resume?(request: ResumeRequest, continueAs: (serverReceived: number) => SignalingChannel): Promise<ParticipantLink | undefined>;
 }

@@ -15,6 +15,13 @@ export interface SignalingChannel {
   /** The client's address as per-address limits count it (a transport's; behind a proxy, from X-Forwarded-For); undefined: cannot be told apart. */
   readonly clientAddress?: string | undefined;
   send(message: ServerMessage): void;
+  /**
+   * How many of the messages sent so far the client has confirmed having
+   * (a session knows it from the client's pings; a bare transport does
+   * not). A relay to another node acknowledges no further than this, so
+   * the room's host keeps what a resume through any replica would need.
+   */
+  readonly acknowledged?: number;
   /** Closes the transport; with a code, the client is told why first. */
   close(code?: ErrorCode, message?: string): void;
 }

@@ -8,6 +8,7 @@
  * never touches anyone else.
  */
 import { ConfabError, type ErrorCode } from '../protocol/errors.js';
+import { DEFAULT_REPLAY_LIMITS } from '../protocol/replay-buffer.js';
 import { PROTOCOL_VERSION, parseClientMessage, type ClientMessageOf } from '../protocol/messages.js';
 import { roomAddress } from '../protocol/room-name.js';
 import type { Logger } from '../util/log.js';
@@ -148,6 +149,12 @@ export class SignalingConnection implements SessionConnection {
     }
     // A resume is not a new join: it goes through even while the server drains.
     if (hello.resume && this.resume(hello, hello.resume)) return;
+    // Cluster mode: the session may be carried by another replica, or held by the room's host.
+    if (hello.resume && this.gateway.resume && this.options.resume?.enabled && this.options.isAccepting()) return this.resumeElsewhere(hello, hello.resume);
+    this.startJoin(hello);
+  }
+
+  private startJoin(hello: ClientMessageOf<'hello'>): void {
     if (!this.options.isAccepting()) return this.fail(new ConfabError('server_not_ready'));
     this.options.joinLimits?.address(this.transport.clientAddress);
     const address = roomAddress(hello.room, hello.tenant);
@@ -177,23 +184,83 @@ export class SignalingConnection implements SessionConnection {
     return true;
   }
 
+  /**
+   * Continues, through the gateway, a session this process does not hold:
+   * the room's host numbered the same messages, so the client's counts
+   * carry over. Not held anywhere: the same hello joins afresh.
+   */
+  private resumeElsewhere(hello: ClientMessageOf<'hello'>, request: NonNullable<ClientMessageOf<'hello'>['resume']>): void {
+    const registry = this.options.resume!;
+    const address = roomAddress(hello.room, hello.tenant);
+    let linked: () => void = () => undefined;
+    const continueAs = (serverReceived: number): SignalingSession => {
+      const session = new SignalingSession(this, request.secret, address.key, this.log, DEFAULT_REPLAY_LIMITS, { sent: request.received, received: serverReceived });
+      this.#session = session;
+      // What the client sends again after `resumed` waits until the link is in place.
+      session.enqueue(() => new Promise<void>((resolve) => (linked = resolve)), this);
+      this.transport.send({ type: 'resumed', participantId: request.participantId, received: serverReceived });
+      return session;
+    };
+    this.gateway.resume!({ address, participantId: request.participantId, secret: request.secret, received: request.received }, continueAs).then(
+      (link) => {
+        const session = this.#session;
+        linked();
+        if (!link || !session) {
+          registry.refused(request.participantId, 'no replica holds the session');
+          if (!this.#closed) this.startJoin(hello);
+          return;
+        }
+        session.joined(link);
+        registry.add(session);
+        this.#inRoom = true;
+        registry.resumed(session, 0, `${this.transport.description} (from another replica)`);
+        // The transport died while we were resuming: hold the participant for the next try.
+        if (this.#closed) registry.suspend(session);
+      },
+      (error: unknown) => this.fail(error),
+    );
+  }
+
   private async join(hello: ClientMessageOf<'hello'>, session: SignalingSession): Promise<void> {
     const address = roomAddress(hello.room, hello.tenant);
-    const { token, rejoinTicket, resume: _resume, ...rest } = hello;
+    const { token, rejoinTicket, resume, ...rest } = hello;
     const tickets = this.options.rejoinTickets;
-    const admission = (rejoinTicket && tickets?.redeem(rejoinTicket, address.key)) || (await this.options.admission.admit(token, address));
-    if (this.#closed) return session.close();
-    if (admission.kind === 'token' && token !== undefined) this.options.joinLimits?.token(token);
-    const ticket = tickets && (admission.kind === 'token' || admission.kind === 'rejoin') ? tickets.issue(admission, address.key) : undefined;
+    let admission = (rejoinTicket && tickets?.redeem(rejoinTicket, address.key)) || (await this.options.admission.admit(token, address));
+    let ticket: string | undefined;
     let link;
-    try {
-      link = await this.gateway.join(
-        { address, hello: rest, admission, rejoinTicket: ticket, resumeSecret: session.secret || undefined, remoteAddress: this.transport.description, signal: this.#gone.signal, logBudget: session.logBudget },
-        session,
-      );
-    } catch (error) {
-      if (ticket) tickets?.release(ticket);
-      throw error;
+    for (;;) {
+      if (this.#closed) return session.close();
+      if (admission.kind === 'token' && token !== undefined) this.options.joinLimits?.token(token);
+      ticket = tickets && (admission.kind === 'token' || admission.kind === 'rejoin') ? tickets.issue(admission, address.key) : undefined;
+      try {
+        link = await this.gateway.join(
+          {
+            address,
+            hello: rest,
+            admission,
+            rejoinTicket: ticket,
+            resumeSecret: session.secret || undefined,
+            remoteAddress: this.transport.description,
+            signal: this.#gone.signal,
+            returning: resume && { participantId: resume.participantId, secret: resume.secret },
+            logBudget: session.logBudget,
+          },
+          session,
+        );
+        break;
+      } catch (error) {
+        // Cluster mode: the room's host knows the ticket predates a removal or the end of the class
+        // (it was issued here, the revocation happened there): admitted by the token instead, as one
+        // server admits a hello whose ticket it revoked. Once: the token's admission is no ticket.
+        if (admission.kind === 'rejoin' && error instanceof ConfabError && error.code === 'rejoin_ticket_revoked') {
+          if (ticket) tickets?.revoke(ticket);
+          tickets?.revokeIdentity(address.key, admission.identityKey);
+          admission = await this.options.admission.admit(token, address);
+          continue;
+        }
+        if (ticket) tickets?.release(ticket);
+        throw error;
+      }
     }
     session.joined(link);
     // Whenever the participant's session ends for good, its rejoin ticket starts its own grace period,

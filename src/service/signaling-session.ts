@@ -66,11 +66,18 @@ export class SignalingSession implements SignalingChannel {
     readonly roomKey: string,
     log: Logger,
     limits: ReplayLimits = DEFAULT_REPLAY_LIMITS,
+    /**
+     * Where the counts start: 0 for a new session; for a session continued
+     * from another replica (cluster mode), what the client had received and
+     * what the room's host had received from it.
+     */
+    start: { readonly sent: number; readonly received: number } = { sent: 0, received: 0 },
   ) {
     this.log = this.logBudget.wrap(log);
     this.#connection = connection;
     this.#transport = connection.transport;
-    this.#sent = new ReplayBuffer(limits);
+    this.#sent = new ReplayBuffer(limits, start.sent);
+    this.#received = start.received;
   }
 
   // ---- the channel the room side talks to ----
@@ -164,6 +171,11 @@ export class SignalingSession implements SignalingChannel {
   /** Messages sent so far (the last sequence number). */
   get sentCount(): number {
     return this.#sent.lastSeq;
+  }
+
+  /** Messages the client has confirmed (or that were dropped from what we keep): none of them will be asked for again. */
+  get acknowledged(): number {
+    return this.#sent.lastSeq - this.#sent.size;
   }
 
   /** Messages kept for a resume (metrics, tests). */

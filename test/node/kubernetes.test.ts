@@ -141,6 +141,54 @@ test("liveclasses: our users' case: namespace, host, JWT app id and audience `ji
   assert.deepEqual(r.config.auth.acceptedAudiences, ['jitsi']);
 });
 
+test('cluster: several pods on one Redis, each advertising its own node, reachable by the others, drained one at a time', () => {
+  const r = rendered.find((x) => x.dir === 'overlays/cluster');
+  assert.ok(r);
+  const cluster = r.config.cluster;
+  assert.ok(cluster, 'REDIS_URL set: cluster mode');
+  const spec = r.deployment.spec as { replicas: number; template: { spec: { affinity?: { podAntiAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { topologyKey: string; labelSelector: { matchLabels: Record<string, string> } }[] } } } } };
+  assert.ok(spec.replicas >= 2);
+  // Media: hostPort on the node's address, so one pod per node.
+  const media = r.container.ports?.find((p) => p.name === 'media-udp');
+  assert.equal(media?.hostPort, r.config.media.udpPort);
+  const anti = spec.template.spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
+  assert.ok(anti.some((a) => a.topologyKey === 'kubernetes.io/hostname' && a.labelSelector.matchLabels['app.kubernetes.io/name'] === 'confab'), 'one pod per node');
+  // The other pods reach CLUSTER_PORT on the pod's own address.
+  assert.equal(r.container.ports?.find((p) => p.name === 'cluster')?.containerPort, cluster.port);
+  assert.equal(r.container.env?.find((e) => e.name === 'CLUSTER_ADVERTISE_HOST')?.valueFrom?.fieldRef?.fieldPath, 'status.podIP');
+  const policies = r.objects.filter((o) => o.kind === 'NetworkPolicy') as (K8sObject & { spec: NetworkPolicySpec })[];
+  const toPods = (p: NetworkPolicySpec, dir: 'ingress' | 'egress', name: string, port: number): boolean =>
+    (p[dir] ?? []).some((rule) => (dir === 'ingress' ? rule.from : rule.to)?.some((peer) => peer.podSelector?.matchLabels['app.kubernetes.io/name'] === name) && rule.ports?.some((x) => x.port === port));
+  const confabPolicies = policies.filter((p) => p.spec.podSelector.matchLabels['app.kubernetes.io/name'] === 'confab').map((p) => p.spec);
+  assert.ok(confabPolicies.some((p) => toPods(p, 'ingress', 'confab', cluster.port)), 'pods may reach each other on CLUSTER_PORT');
+  assert.ok(confabPolicies.some((p) => toPods(p, 'egress', 'confab', cluster.port)), 'pods may open links to each other');
+  // Redis: the URL names a Service of this overlay, on its port, in front of one Redis pod only Confab may reach.
+  const url = new URL(cluster.redisUrl.reveal());
+  const service = r.objects.find((o) => o.kind === 'Service' && o.metadata.name === url.hostname) as (K8sObject & { spec: { selector: Record<string, string>; ports: { port: number }[] } }) | undefined;
+  assert.ok(service, `a Service named ${url.hostname}`);
+  assert.ok(service.spec.ports.some((p) => p.port === Number(url.port || 6379)));
+  const redis = r.objects.find((o) => o.kind === 'StatefulSet') as (K8sObject & { spec: { replicas: number; template: { metadata: { labels: Record<string, string> } } } }) | undefined;
+  assert.ok(redis && Object.entries(service.spec.selector).every(([k, v]) => redis.spec.template.metadata.labels[k] === v), 'the Service selects the Redis pod');
+  assert.equal(redis.spec.replicas, 1);
+  assert.ok(confabPolicies.some((p) => toPods(p, 'egress', 'confab-redis', 6379)), 'Confab may reach Redis');
+  assert.ok(policies.some((p) => p.spec.podSelector.matchLabels['app.kubernetes.io/name'] === 'confab-redis' && toPods(p.spec, 'ingress', 'confab', 6379)), 'only Confab may reach Redis');
+  // One pod at a time may go (it drains); rollouts start the new pod first.
+  const pdb = r.objects.find((o) => o.kind === 'PodDisruptionBudget') as K8sObject & { spec: { maxUnavailable?: number; minAvailable?: number } };
+  assert.deepEqual([pdb.spec.maxUnavailable, pdb.spec.minAvailable], [1, undefined]);
+});
+
+interface PolicyRule {
+  from?: { podSelector?: { matchLabels: Record<string, string> } }[];
+  to?: { podSelector?: { matchLabels: Record<string, string> } }[];
+  ports?: { port: number }[];
+}
+
+interface NetworkPolicySpec {
+  podSelector: { matchLabels: Record<string, string> };
+  ingress?: PolicyRule[];
+  egress?: PolicyRule[];
+}
+
 test('no secret file is tracked by git under deploy/', () => {
   const tracked = execFileSync('git', ['ls-files', 'deploy'], { cwd: repo, encoding: 'utf8' }).split('\n');
   assert.ok(!tracked.some((f) => f.endsWith('jwt-app-secret')), 'the liveclasses secret file stays out of git');

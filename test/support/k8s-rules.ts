@@ -105,7 +105,7 @@ export function checkMedia(r: Rendered): void {
   }
   if (r.dir !== 'base') assert.ok(hostPorted || mediaServices.length > 0, 'an overlay exposes the media ports');
   // The NetworkPolicy lets HTTP and both media ports in.
-  const policy = r.objects.find((o) => o.kind === 'NetworkPolicy') as K8sObject & { spec: { ingress: { ports?: { protocol: string; port: number }[] }[] } };
+  const policy = r.objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'confab') as K8sObject & { spec: { ingress: { ports?: { protocol: string; port: number }[] }[] } };
   assert.ok(policy, 'a NetworkPolicy');
   const open = policy.spec.ingress.flatMap((rule) => rule.ports ?? []).map((p) => `${p.port}/${p.protocol}`);
   for (const needed of [`${r.config.httpPort}/TCP`, `${udpPort}/UDP`, `${tcpPort}/TCP`]) assert.ok(open.includes(needed), `NetworkPolicy allows ${needed}`);
@@ -115,12 +115,15 @@ export function checkSelectors(r: Rendered): void {
   const labels = podLabels(r);
   const selector = (r.deployment.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels;
   assert.ok(selects(selector, labels), 'the Deployment selects its own pods');
-  for (const o of r.objects) {
+  // Confab's own objects (a cluster overlay adds Redis's, which select Redis's pods).
+  for (const o of r.objects.filter((x) => x.metadata.labels?.['app.kubernetes.io/name'] === 'confab')) {
     const spec = o.spec as { selector?: Record<string, string> & { matchLabels?: Record<string, string> }; podSelector?: { matchLabels: Record<string, string> } };
     if (o.kind === 'Service') assert.ok(selects(spec.selector ?? {}, labels), `Service ${o.metadata.name} selects the pods`);
     if (o.kind === 'PodDisruptionBudget') assert.ok(selects(spec.selector?.matchLabels ?? {}, labels), 'the PDB selects the pods');
     if (o.kind === 'NetworkPolicy') assert.ok(selects(spec.podSelector?.matchLabels ?? {}, labels), 'the NetworkPolicy selects the pods');
   }
-  const replicas = (r.deployment.spec as { replicas?: number }).replicas;
-  assert.equal(replicas, 1, 'one pod: rooms live in one process (no cluster mode yet)');
+  const replicas = (r.deployment.spec as { replicas?: number }).replicas ?? 1;
+  // Without Redis each pod hosts its own rooms: a second one behind the same Service splits classes.
+  if (!r.config.cluster) assert.equal(replicas, 1, 'one pod without REDIS_URL (cluster mode): more would split classes');
+  else assert.ok(replicas >= 2, 'cluster mode: several pods');
 }

@@ -16,6 +16,8 @@ export const NGINX_PATH = '/usr/sbin/nginx';
 export interface NginxOptions {
   /** Port Confab listens on (127.0.0.1). */
   readonly upstreamPort: number;
+  /** Several Confab replicas instead: an `upstream` of these ports, round-robin (nginx's default, no stickiness). */
+  readonly upstreamPorts?: readonly number[];
   /** The `location` blocks, with UPSTREAM standing for http://127.0.0.1:<upstreamPort>. */
   readonly locations: string;
   /** Terminate TLS with this certificate (PEM, leaf first) and key: `listen ... ssl`, and `url` is https://. */
@@ -57,7 +59,11 @@ export async function startNginx(options: NginxOptions, port?: number): Promise<
   const listen = port ?? (await freePort());
   const prefix = mkdtempSync(join(tmpdir(), 'confab-nginx-'));
   mkdirSync(join(prefix, 'logs'));
-  const upstream = `http://127.0.0.1:${options.upstreamPort}`;
+  const upstream = options.upstreamPorts ? 'http://confab_replicas' : `http://127.0.0.1:${options.upstreamPort}`;
+  // A replica that refuses connections (killed) is skipped for 10 s and the request tried on the next one.
+  const replicas = options.upstreamPorts
+    ? `upstream confab_replicas {\n    ${options.upstreamPorts.map((p) => `server 127.0.0.1:${p} max_fails=1 fail_timeout=10s;`).join('\n    ')}\n  }`
+    : '';
   const ssl = options.tls ? ' ssl' : '';
   const listens = [`listen 127.0.0.1:${listen}${ssl};`, ...(options.ipv6Loopback ? [`listen [::1]:${listen}${ssl};`] : [])].join('\n    ');
   const tls = options.tls ? `ssl_certificate ${options.tls.certificate};\n    ssl_certificate_key ${options.tls.key};` : '';
@@ -75,6 +81,7 @@ http {
   fastcgi_temp_path ${prefix}/fastcgi;
   uwsgi_temp_path ${prefix}/uwsgi;
   scgi_temp_path ${prefix}/scgi;
+  ${replicas}
   server {
     ${listens}
     ${tls}

@@ -4,6 +4,7 @@
  * namespaces, since the conflicting one is usually someone else's.
  */
 import { backendChecks, claimsOf, conflictChecks, hostMatches, routeChecks, type Claim } from './kube-ingress.js';
+import { clusterReplicasCheck, confabPods, readReadyz } from './kube-cluster.js';
 import { mediaPortChecks } from './kube-media.js';
 import { kubectlGet, type K8sIngress, type K8sPod, type K8sService, type Kubectl } from './kubectl.js';
 import type { DoctorContext, DoctorOptions, Report } from './types.js';
@@ -60,5 +61,8 @@ export async function kubeChecks(o: DoctorOptions, ctx: DoctorContext, report: R
     ...backendChecks(checked, services.items),
     ...mediaPortChecks(inScope(services.items), inScope(pods.items), ctx.mediaUdpPort ?? o.mediaUdpPort, namespace ? `namespace ${namespace}` : 'any namespace'),
   ];
+  // Several replicas must share one Redis (the split-class failure otherwise): asked of a replica only when there are several.
+  const ours = confabPods(inScope(pods.items));
+  results.push(clusterReplicasCheck(ours, ours.length > 1 ? await readReadyz(o.url, o.timeoutMs) : undefined, o.url.toString()));
   for (const result of results) report(result);
 }

@@ -39,6 +39,13 @@ export interface Admission {
   readonly features: Readonly<Record<string, unknown>> | undefined;
   /** The token's `iss`, for logs. */
   readonly issuer: string | undefined;
+  /**
+   * kind 'rejoin': when its ticket was issued (ms). In cluster mode the
+   * ticket lives on the replica that issued it, and the room's host refuses
+   * one issued before a moderator removed its identity or ended the class
+   * (`rejoin_ticket_revoked`), whichever replica issued it.
+   */
+  readonly ticketIssuedAt?: number;
 }
 
 export interface AdmissionPolicy {

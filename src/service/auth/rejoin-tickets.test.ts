@@ -40,7 +40,9 @@ describe('RejoinTickets', () => {
     const ticket = tickets.issue(admission, 'maths-101');
     assert.match(ticket, /^[\w-]{32}$/);
     assert.equal(tickets.redeem(ticket, 'physics'), undefined, 'another room');
-    assert.deepEqual(tickets.redeem(ticket, 'maths-101'), { ...admission, kind: 'rejoin' });
+    const { ticketIssuedAt, ...redeemed } = tickets.redeem(ticket, 'maths-101')!;
+    assert.deepEqual(redeemed, { ...admission, kind: 'rejoin' });
+    assert.ok(typeof ticketIssuedAt === 'number' && ticketIssuedAt <= Date.now(), 'when it was issued: a cluster host refuses one from before a removal');
     assert.equal(tickets.redeem(ticket, 'maths-101'), undefined, 'single use');
     assert.equal(tickets.redeem('made-up', 'maths-101'), undefined);
   });

@@ -17,6 +17,7 @@ import type { Admission } from './admission.js';
 interface Entry {
   readonly admission: Admission;
   readonly roomKey: string;
+  readonly issuedAt: number;
   /** Infinity while the participant is connected. */
   expiresAt: number;
 }
@@ -40,7 +41,7 @@ export class RejoinTickets {
   issue(admission: Admission, roomKey: string): string {
     this.purge();
     const ticket = randomBytes(24).toString('base64url');
-    this.#tickets.set(ticket, { admission, roomKey, expiresAt: Infinity });
+    this.#tickets.set(ticket, { admission, roomKey, issuedAt: this.now(), expiresAt: Infinity });
     return ticket;
   }
 
@@ -74,7 +75,7 @@ export class RejoinTickets {
     const entry = this.#tickets.get(ticket);
     if (!entry || entry.roomKey !== roomKey || entry.expiresAt <= this.now()) return undefined;
     this.#tickets.delete(ticket);
-    return { ...entry.admission, kind: 'rejoin' };
+    return { ...entry.admission, kind: 'rejoin', ticketIssuedAt: entry.issuedAt };
   }
 
   private purge(): void {

@@ -75,6 +75,13 @@ describe('AttendanceRecorder', () => {
     assert.deepEqual(summary(events), ['1 room_started', '2 participant_joined C', '3 participant_left C server_shutdown', '4 room_finished']);
   });
 
+  test('a room that moved to another server (cluster mode): its people left because of the server, not by choice', () => {
+    const { registry, events } = setup();
+    registry.getOrCreate(roomAddress('moving')).join({ displayName: 'M' });
+    registry.moveAway('moving');
+    assert.deepEqual(summary(events), ['1 room_started', '2 participant_joined M', '3 participant_left M server_shutdown', '4 room_finished']);
+  });
+
   test('each life of a room is its own session; detach stops recording', () => {
     const { registry, events, recorder } = setup();
     registry.getOrCreate(roomAddress('chem')).join({ displayName: 'A' }).close();

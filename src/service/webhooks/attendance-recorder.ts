@@ -19,6 +19,8 @@ export class AttendanceRecorder {
   readonly #sessions = new WeakMap<Room, RoomSession>();
   readonly #unsubscribe: (() => void)[] = [];
   #shuttingDown = false;
+  /** Rooms closing here because they moved to another server: their people's departures are this server's, not theirs. */
+  readonly #movedAway = new WeakSet<Room>();
 
   constructor(
     private readonly sink: EventSink,
@@ -30,6 +32,7 @@ export class AttendanceRecorder {
     this.#unsubscribe.push(
       registry.on('roomCreated', (room) => this.roomStarted(room)),
       registry.on('roomClosed', (room) => this.roomFinished(room)),
+      registry.on('roomMovedAway', (room) => this.#movedAway.add(room)),
     );
   }
 
@@ -59,7 +62,7 @@ export class AttendanceRecorder {
 
   private left(room: Room, session: RoomSession, p: Participant, reason: LeaveReason): void {
     const now = this.now();
-    const why = leftReason(reason, { serverShutdown: this.#shuttingDown });
+    const why = leftReason(reason, { serverShutdown: this.#shuttingDown || this.#movedAway.has(room) });
     this.sink(roomEvent('participant_left', room, session, now, { participant: participantView(p), reason: why, durationS: durationS(p.joinedAt, now) }));
   }
 
