@@ -62,5 +62,7 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "let p=new URL(process.env.PUBLIC_URL||'http://x/').pathname;if(!p.endsWith('/'))p+='/';fetch('http://127.0.0.1:'+(process.env.HTTP_PORT||8000)+p+'healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # SIGTERM drains: classes finish first (DRAIN_TIMEOUT_S). Give `docker stop` as long (--stop-timeout / -t).
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["node", "bin/confab.js"]
+# --max-semi-space-size=4 (MB, V8's default 16): the young generation of a media server churns
+# fast; 4 MB semi-spaces keep ~25 MB less resident at 8 participants for the same CPU (bench). As npm start.
+ENTRYPOINT ["node", "--max-semi-space-size=4", "bin/confab.js"]
 CMD ["serve"]

@@ -16,6 +16,7 @@
  *   BENCH_ALLOCATION_PROFILE=<dir>     the server samples its allocations (freed ones too) during each measured window into <dir>
  *   BENCH_HEAP_SNAPSHOT=<dir>          after each size's measured window the server writes a V8 heap snapshot into <dir>
  */
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { Child } from './child.js';
 import { runPeer, type PeerFigures } from './peer.js';
@@ -149,6 +150,12 @@ async function measure(n: number, url: string, server: Child<ServerChildMessage>
   };
 }
 
+/** The V8 options `npm start` gives the server (package.json): the bench measures the server as it is run. */
+function startNodeOptions(): string[] {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
+  return pkg.scripts.start.split(/\s+/).filter((t) => t.startsWith('--'));
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   // Other work on the machine skews every figure: the report shows how busy it was.
@@ -160,6 +167,7 @@ async function main(): Promise<void> {
   };
   const serverArgv = [
     ...process.execArgv,
+    ...startNodeOptions(),
     ...(CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : []),
     ...(process.env.BENCH_SERVER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []),
   ];
@@ -213,6 +221,7 @@ async function main(): Promise<void> {
       method: {
         publishPerParticipant: { videoKbps: VIDEO_KBPS, fps: FPS, videoPacketMaxBytes: 1100, audioPacketsPerSecond: 50, audioPacketBytes: 80 },
         warmupSeconds: WARMUP_MS / 1000,
+        serverNodeOptions: serverArgv,
         measureSeconds: MEASURE_MS / 1000,
         network: 'loopback (127.0.0.1) only',
         notes: [

@@ -8,6 +8,7 @@
  */
 import type { PeerConfig } from 'werift';
 import { audioCodecs, headerExtensions, videoCodecs } from './codecs.js';
+import { serverCertificate } from './dtls-certificate.js';
 import { nativeSrtpAvailable, nativeSrtpSessions, nativeSrtpUnavailable } from './native-srtp.js';
 
 export interface MediaNetworkSettings {
@@ -42,6 +43,8 @@ export function serverPeerConfig(net: MediaNetworkSettings): Partial<PeerConfig>
     icePortRange: net.portRange ? [net.portRange[0], net.portRange[1]] : undefined,
     debug: lossDebug(net.simulatedLossPercent ?? 0),
     srtpSessionFactory: srtpFactory(net.srtp ?? 'auto'),
+    // One certificate for the process, made without werift's certificate library (dtls-certificate.ts).
+    certificates: [serverCertificate()],
   };
 }
 

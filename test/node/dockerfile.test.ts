@@ -57,7 +57,10 @@ test('EXPOSE: the HTTP port, MEDIA_UDP_PORT/udp and MEDIA_TCP_PORT/tcp, as the c
 
 test('the process is the confab CLI serving, and SIGTERM stops it (the drain)', () => {
   const entry = [...all(runtime, 'ENTRYPOINT'), ...all(runtime, 'CMD')].join(' ');
-  assert.match(entry, /"node", "bin\/confab\.js"/);
+  assert.match(entry, /"node", ("--[^"]+", )*"bin\/confab\.js"/);
+  // The same V8 options as `npm start` (package.json), which the benchmark measures.
+  const startFlags = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/).filter((t) => t.startsWith('--'));
+  assert.deepEqual([...entry.matchAll(/"(--[^"]+)"/g)].map((m) => m[1]), startFlags);
   assert.match(entry, /"serve"/);
   const signal = all(runtime, 'STOPSIGNAL').at(-1) ?? 'SIGTERM';
   assert.equal(signal, 'SIGTERM');

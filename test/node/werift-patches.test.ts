@@ -6,8 +6,9 @@
  * media-path-switch.test.ts.)
  */
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { Event, getBit, ntpTime, RTCPeerConnection, RTCRtpCodecParameters, RTCRtpSender, RtpHeader, RtpPacket } from 'werift';
+import { createSelfSignedCertificate, Event, getBit, ntpTime, RTCPeerConnection, RTCRtpCodecParameters, RTCRtpSender, RtpHeader, RtpPacket } from 'werift';
 import { serverPeerConfig } from '../../src/media/peer-config.js';
 import { iceCredentials, IceCheckPeer } from '../support/ice-check.js';
 
@@ -87,6 +88,12 @@ describe('werift patches: the sender hot path', () => {
 });
 
 describe('werift patches: per-packet parsing and events', () => {
+  test('werift still makes its own certificate when asked (its certificate library is loaded only then)', async () => {
+    const keys = await createSelfSignedCertificate({ signature: 3, hash: 4 }, 23);
+    assert.match(keys.certPem, /^-----BEGIN CERTIFICATE-----/);
+    assert.ok(new X509Certificate(keys.certPem).verify(new X509Certificate(keys.certPem).publicKey));
+  });
+
   test('getBit reads bits most significant first, as RFC 3550 5.1 lays out the header', () => {
     // 0b10_1_1_0011: version 2, padding, extension, CSRC count 3.
     assert.equal(getBit(0b1011_0011, 0, 2), 2);
