@@ -18,7 +18,8 @@
  * `server_not_ready` for new joins, and running classes never wait on it.
  */
 import { randomBytes } from 'node:crypto';
-import { createClient } from 'redis';
+import { createRequire } from 'node:module';
+import type { createClient as CreateClient } from 'redis';
 import type { Secret } from '../../config/secret.js';
 import type { Logger } from '../../util/log.js';
 import { encodeLease, parseLease, parseNodeInfo, type Lease, type NodeInfo } from './node-info.js';
@@ -87,7 +88,13 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
 return 1`;
 
+/**
+ * node-redis is loaded when the first client is made, not when this module is: it costs ~12 MB
+ * resident, and a server without REDIS_URL (the default) never needs it. (CommonJS, so a plain
+ * synchronous require keeps ClusterStore's constructor synchronous.)
+ */
 function newClient(url: string) {
+  const { createClient } = createRequire(import.meta.url)('redis') as { createClient: typeof CreateClient };
   return createClient({
     url,
     disableOfflineQueue: true,
