@@ -28,12 +28,12 @@ const tileCount = (page: Page): Promise<number> => page.locator('.tile').count()
 const sum = (values: Record<string, number>): number => Object.values(values).reduce((a, b) => a + b, 0);
 
 /**
- * Every inbound video stream decodes at least 10 more frames within some 2.5 s window, and every
+ * Every inbound video stream decodes at least `minFrames` more frames within some 2.5 s window, and every
  * audio stream gets 50 packets, within 12 s of all streams being there. A window, not the first
  * 2.5 s: a stream that just started may still be waiting for its first complete keyframe on a
  * loaded machine (seen on CI with an H.264-only publisher), which is start-up, not a dead stream.
  */
-async function assertLiveMedia(page: Page, expectedStreams: number, label: string): Promise<void> {
+async function assertLiveMedia(page: Page, expectedStreams: number, label: string, minFrames = 10): Promise<void> {
   let first = await waitFor(
     () => inbound(page),
     (s) => Object.keys(s.video).length === expectedStreams && Object.keys(s.audio).length === expectedStreams,
@@ -45,7 +45,7 @@ async function assertLiveMedia(page: Page, expectedStreams: number, label: strin
   for (;;) {
     await new Promise((r) => setTimeout(r, 2500));
     const second = await inbound(page);
-    const slowVideo = Object.entries(second.video).filter(([mid, frames]) => frames - (first.video[mid] ?? 0) < 10);
+    const slowVideo = Object.entries(second.video).filter(([mid, frames]) => frames - (first.video[mid] ?? 0) < minFrames);
     const slowAudio = Object.entries(second.audio).filter(([mid, packets]) => packets - (first.audio[mid] ?? 0) < 50);
     if (slowVideo.length === 0 && slowAudio.length === 0) return;
     if (Date.now() >= deadline) {
@@ -169,7 +169,8 @@ describe('conference in real browsers', { timeout: 240_000 }, () => {
     const prefers = await join('codec-room', 'Prefers H264', '&config.videoQuality.preferredCodec="H264"');
     const only = await joinWith('codec-room', 'Only H264', H264_ONLY_INIT_SCRIPT);
     const viewer = await join('codec-room', 'Viewer');
-    await assertLiveMedia(viewer, 2, 'viewer of both');
+    // Software H.264 (OpenH264) on a busy CI machine ran at ~3 fps where VP8 kept 25: still decoding is what counts here.
+    await assertLiveMedia(viewer, 2, 'viewer of both', 5);
     const ids = await Promise.all([prefers, only].map((p) => p.evaluate(() => (window as unknown as { confab?: { conference?: { participantId?: string } } }).confab?.conference?.participantId ?? '')));
     assert.deepEqual(await decodedCodecsFrom(viewer, ids[0]!), ['video/VP8'], 'the room uses VP8 when the publisher offers it');
     assert.deepEqual(await decodedCodecsFrom(viewer, ids[1]!), ['video/H264'], 'H.264 from a publisher that offers nothing else');

