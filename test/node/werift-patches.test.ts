@@ -80,6 +80,21 @@ describe('werift patches: the sender hot path', () => {
     assert.equal(later[1]!.payload.readUIntBE(0, 3), (expected + 262_144) % 16_777_216, 'abs-send-time follows the clock');
   });
 
+  test('the retransmission history is kept by age: 1 s of audio, 2 s of video, whatever the packet rate', () => {
+    const packet = (sequenceNumber: number) => new RtpPacket(new RtpHeader({ payloadType: 111, sequenceNumber, timestamp: 0, ssrc: 1, extensions: [] }), Buffer.alloc(10));
+    const cached = (sender: RTCRtpSender) => (sender as unknown as { rtpCache: (RtpPacket | undefined)[] }).rtpCache.filter((p) => p !== undefined).map((p) => p.header.sequenceNumber);
+    const audio = new RTCRtpSender('audio');
+    // 50 packets/s for 3 s, sequence numbers across the 16-bit wrap.
+    for (let i = 0; i < 150; i++) audio.rememberForRetransmission(packet((65_500 + i) % 65_536), 1_000_000 + i * 20);
+    const kept = cached(audio);
+    assert.equal(kept.length, 51, 'the last second of audio (51 packets, both ends included)');
+    assert.ok(kept.includes((65_500 + 149) % 65_536) && kept.includes((65_500 + 99) % 65_536) && !kept.includes((65_500 + 98) % 65_536));
+    const video = new RTCRtpSender('video');
+    // 300 packets/s (a screen share) for 3 s: 128 slots would have held 0.4 s.
+    for (let i = 0; i < 900; i++) video.rememberForRetransmission(packet(i), 1_000_000 + (i * 10) / 3);
+    assert.equal(cached(video).length, 601, 'the last 2 s of video');
+  });
+
   test('sendRtpNow before the transport is up drops the packet: no throw, no promise', () => {
     const sender = new RTCRtpSender('audio');
     const header = new RtpHeader({ payloadType: 111, sequenceNumber: 1, timestamp: 960, ssrc: 1, extensions: [] });
