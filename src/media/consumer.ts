@@ -96,15 +96,20 @@ export class Consumer {
     const header = new RtpHeader({ marker: src.marker, payloadType, sequenceNumber, timestamp, ssrc: sender.ssrc, extensions: [] });
     mediaStats.packetsForwarded++;
     mediaStats.bytesForwarded += rtp.payload.length;
-    // Counted only when it can leave: werift drops what is sent before DTLS is up.
-    if (sender.dtlsTransport?.state === 'connected') this.delivery?.sent(sender.ssrc, this.producer.kind, Date.now());
+    // Counted only when it can leave: werift drops what is sent before DTLS is up. A packet that then
+    // fails to leave still counts, so a transport that keeps failing is a stall the watch repairs.
+    const connected = sender.dtlsTransport?.state === 'connected';
+    if (connected) this.delivery?.sent(sender.ssrc, this.producer.kind, Date.now());
     // Now, not through sendRtp's promise chain (our werift patch): one forwarded packet, no promise.
-    // A throw (a cipher error on this subscriber's transport) must not stop the producer's other consumers.
+    // werift catches its cipher and socket errors and returns 0 bytes; a throw from anything else
+    // must not stop the producer's other consumers either.
+    let bytes = 0;
     try {
-      sender.sendRtpNow(new RtpPacket(header, rtp.payload));
+      bytes = sender.sendRtpNow(new RtpPacket(header, rtp.payload));
     } catch {
-      mediaStats.sendErrors++;
+      bytes = 0;
     }
+    if (connected && bytes === 0) mediaStats.sendErrors++;
   }
 
   /** The payload type map for the subscriber's current negotiation (recomputed when it renegotiates). */

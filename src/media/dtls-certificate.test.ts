@@ -25,3 +25,16 @@ test('werift takes it: the SDP fingerprint is the SHA-256 of the DER, and the pr
   const expected = createHash('sha256').update(der).digest('hex').toUpperCase().match(/../g)!.join(':');
   assert.equal(certificate.getFingerprints()[0]!.value, expected);
 });
+
+test('every certificate is DER that OpenSSL accepts: serial numbers minimally encoded (1 in 256 was not)', () => {
+  for (let i = 0; i < 600; i++) {
+    const cert = new X509Certificate(createDtlsKeys().certPem);
+    assert.match(cert.serialNumber, /^[4-7][0-9A-F]{15}$/, 'a positive 63-bit serial without a leading zero byte');
+  }
+});
+
+test('a certificate made after 2040 ends after 2050 in GeneralizedTime, not as a year 19xx', () => {
+  const cert = new X509Certificate(createDtlsKeys(new Date('2045-06-01T00:00:00Z')).certPem);
+  assert.equal(new Date(cert.validTo).getUTCFullYear(), 2055);
+  assert.equal(new Date(cert.validFrom).getUTCFullYear(), 2045);
+});

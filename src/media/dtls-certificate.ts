@@ -53,8 +53,10 @@ export function createDtlsKeys(now = new Date()): DtlsKeys {
 /** RFC 5280 §4.1: Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }. */
 function selfSigned(privateKey: KeyObject, publicKey: KeyObject, now: Date): Buffer {
   const name = sequence(set(sequence(OID_COMMON_NAME, der(0x0c, Buffer.from('confab')))));
+  // A positive INTEGER in its minimal encoding (X.690 8.3.2): first byte 0x40-0x7f, neither a sign
+  // bit nor a leading zero byte (OpenSSL refuses a serial like 00 5b ... as illegal padding).
   const serial = randomBytes(8);
-  serial[0]! &= 0x7f; // a positive INTEGER, no leading zero byte needed
+  serial[0] = 0x40 | (serial[0]! & 0x3f);
   const tbs = sequence(
     der(0xa0, der(0x02, Buffer.from([2]))), // [0] EXPLICIT version v3
     der(0x02, serial),
@@ -72,6 +74,7 @@ function selfSigned(privateKey: KeyObject, publicKey: KeyObject, now: Date): Buf
 /** One DER TLV: tag, definite length (X.690 §8.1.3), contents. */
 function der(tag: number, contents: Buffer): Buffer {
   const n = contents.length;
+  if (n > 0xffff) throw new RangeError(`DER contents of ${n} bytes: longer than this encoder writes (65,535)`);
   const length = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : [0x82, n >> 8, n & 0xff];
   return Buffer.concat([Buffer.from([tag, ...length]), contents]);
 }
@@ -79,10 +82,10 @@ function der(tag: number, contents: Buffer): Buffer {
 const sequence = (...items: Buffer[]): Buffer => der(0x30, Buffer.concat(items));
 const set = (...items: Buffer[]): Buffer => der(0x31, Buffer.concat(items));
 
-/** UTCTime YYMMDDHHMMSSZ (RFC 5280 §4.1.2.5.1: for years before 2050). */
+/** RFC 5280 §4.1.2.5: UTCTime YYMMDDHHMMSSZ through 2049, GeneralizedTime YYYYMMDDHHMMSSZ from 2050. */
 function utcTime(date: Date): Buffer {
-  const text = date.toISOString().replace(/[-:T]/g, '').slice(2, 14) + 'Z';
-  return der(0x17, Buffer.from(text, 'ascii'));
+  const digits = date.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  return date.getUTCFullYear() < 2050 ? der(0x17, Buffer.from(`${digits.slice(2)}Z`, 'ascii')) : der(0x18, Buffer.from(`${digits}Z`, 'ascii'));
 }
 
 /** 1.2.840.10045.4.3.2 ecdsa-with-SHA256, parameters absent (RFC 5758 §3.2). */
