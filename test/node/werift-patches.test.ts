@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { createSelfSignedCertificate, Event, getBit, ntpTime, RTCPeerConnection, RTCRtpCodecParameters, RTCRtpSender, RtpHeader, RtpPacket } from 'werift';
+import { createSelfSignedCertificate, Event, getBit, microTime, ntpTime, RTCPeerConnection, RTCRtpCodecParameters, RTCRtpReceiver, RTCRtpSender, RTP_EXTENSION_URI, RtpHeader, RtpPacket } from 'werift';
 import { serverPeerConfig } from '../../src/media/peer-config.js';
 import { iceCredentials, IceCheckPeer } from '../support/ice-check.js';
 
@@ -158,5 +158,174 @@ describe('werift patches: per-packet parsing and events', () => {
     event.execute(2);
     await new Promise((r) => setTimeout(r, 10));
     assert.deepEqual(seen, ['sync 1', 'sync 2', 'async 2']);
+  });
+});
+
+/** Decodes one RTCP transport-cc feedback (RTPFB, FMT=15; draft-holmer-rmcat-transport-wide-cc-extensions-01 3.1). */
+function decodeTwcc(buf: Buffer) {
+  const problems: string[] = [];
+  const lengthBytes = (buf.readUInt16BE(2) + 1) * 4;
+  if (buf[0]! >> 6 !== 2 || (buf[0]! & 31) !== 15 || buf[1] !== 205) problems.push('not an RTPFB FMT=15 packet');
+  if (lengthBytes !== buf.length) problems.push(`length field says ${lengthBytes} bytes, the packet has ${buf.length}`);
+  const end = (buf[0]! >> 5) & 1 ? lengthBytes - buf[lengthBytes - 1]! : lengthBytes;
+  const count = buf.readUInt16BE(14);
+  const statuses: number[] = [];
+  let pos = 20;
+  while (statuses.length < count) {
+    const chunk = buf.readUInt16BE(pos);
+    pos += 2;
+    if (!(chunk & 0x8000)) for (let i = 0; i < (chunk & 0x1fff); i++) statuses.push((chunk >> 13) & 3);
+    else if (!(chunk & 0x4000)) for (let i = 13; i >= 0; i--) statuses.push((chunk >> i) & 1);
+    else for (let i = 6; i >= 0; i--) statuses.push((chunk >> (2 * i)) & 3);
+  }
+  statuses.length = count;
+  const deltas = statuses.map((status) => {
+    pos += status === 1 ? 1 : status === 2 ? 2 : 0;
+    if (pos > buf.length) return NaN;
+    return status === 1 ? buf.readUInt8(pos - 1) : status === 2 ? buf.readInt16BE(pos - 2) : null;
+  });
+  if (pos > end || end - pos > 3) problems.push(`the deltas end at byte ${pos}, the packet's content at ${end}`);
+  return { base: buf.readUInt16BE(12), referenceTime: buf.readUIntBE(16, 3), fbPktCount: buf[19]!, statuses, deltas, problems };
+}
+
+describe('werift patches: transport-cc feedback', () => {
+  /**
+   * Receivers on one fake DTLS transport, fed RTP with a transport-wide sequence number at
+   * chosen arrival times (werift's clock, microTime, is process.hrtime.bigint() plus an offset).
+   * T0, the first arrival, is 30 ms past a multiple of 64 ms: its delta from the reference time is 120 x 250 us.
+   */
+  function transportCc() {
+    const realHrtime = process.hrtime.bigint;
+    let hrtimeNs = realHrtime();
+    process.hrtime.bigint = () => hrtimeNs;
+    const offsetUs = Number(microTime()) - Number(hrtimeNs / 1000n);
+    const T0 = (Math.floor(Number(microTime()) / 64_000) + 10) * 64_000 + 30_000;
+    const sent: Buffer[] = [];
+    const transport = { state: 'connected', sendRtcp: async (packets: { serialize(): Buffer }[]) => void sent.push(...packets.map((p) => p.serialize())) };
+    const receivers = new Map<number, RTCRtpReceiver>();
+    const receiverFor = (ssrc: number) => {
+      let receiver = receivers.get(ssrc);
+      if (!receiver) {
+        receiver = new RTCRtpReceiver({ debug: {} } as never, 'video', 1234);
+        receiver.setDtlsTransport(transport as never);
+        receiver.prepareReceive({ codecs: [new RTCRtpCodecParameters({ payloadType: 96, mimeType: 'video/VP8', clockRate: 90000, rtcpFeedback: [{ type: 'transport-cc' }] })], encodings: [] } as never);
+        receiver.setupTWCC(ssrc);
+        receivers.set(ssrc, receiver);
+      }
+      return receiver;
+    };
+    return {
+      T0,
+      /** A packet with transport-wide sequence number tsn arrives atUs after T0. */
+      arrive(tsn: number, atUs: number, ssrc = 1111) {
+        hrtimeNs = BigInt(T0 + atUs - offsetUs) * 1000n;
+        const packet = new RtpPacket(new RtpHeader({ ssrc, payloadType: 96, sequenceNumber: tsn & 0xffff }), Buffer.alloc(20));
+        receiverFor(ssrc).handleRtpBySsrc(packet, { [RTP_EXTENSION_URI.transportWideCC]: tsn } as never);
+      },
+      /** Asks for feedback now (as werift's timer does) and decodes what was sent since the last flush. */
+      flush() {
+        for (const receiver of receivers.values()) (receiver as unknown as { receiverTWCC?: { sendTWCC(): void } }).receiverTWCC?.sendTWCC();
+        return sent.splice(0).map(decodeTwcc);
+      },
+      close() {
+        transport.state = 'closed';
+        for (const receiver of receivers.values()) receiver.stop();
+        process.hrtime.bigint = realHrtime;
+      },
+    };
+  }
+  const referenceOf = (us: number) => Math.floor(us / 64_000) % 2 ** 24;
+
+  test('a lost packet is reported as not received, without a delta; the first delta is from the reference time', () => {
+    const cc = transportCc();
+    try {
+      cc.arrive(100, 0);
+      cc.arrive(101, 1000);
+      cc.arrive(103, 2000);
+      cc.arrive(104, 2500);
+      assert.deepEqual(cc.flush(), [
+        { base: 100, referenceTime: referenceOf(cc.T0), fbPktCount: 0, statuses: [1, 1, 0, 1, 1], deltas: [120, 4, null, 4, 2], problems: [] },
+      ]);
+    } finally {
+      cc.close();
+    }
+  });
+
+  test('reordered packets are reported in sequence order, each delta from the previous one, a negative one as a large delta', () => {
+    const cc = transportCc();
+    try {
+      cc.arrive(200, 0);
+      cc.arrive(202, 1000);
+      cc.arrive(201, 1500);
+      cc.arrive(203, 2000);
+      assert.deepEqual(cc.flush(), [
+        { base: 200, referenceTime: referenceOf(cc.T0), fbPktCount: 0, statuses: [1, 1, 2, 1], deltas: [120, 6, -2, 4], problems: [] },
+      ]);
+    } finally {
+      cc.close();
+    }
+  });
+
+  test('two SSRCs on one transport: one sequence space, one feedback per flush, the feedback count going up', () => {
+    const cc = transportCc();
+    try {
+      for (let tsn = 300; tsn < 306; tsn++) cc.arrive(tsn, (tsn - 300) * 1000, tsn % 2 ? 2222 : 1111);
+      assert.deepEqual(cc.flush(), [
+        { base: 300, referenceTime: referenceOf(cc.T0), fbPktCount: 0, statuses: [1, 1, 1, 1, 1, 1], deltas: [120, 4, 4, 4, 4, 4], problems: [] },
+      ]);
+      cc.arrive(307, 7000, 1111);
+      cc.arrive(306, 7500, 2222);
+      assert.deepEqual(cc.flush(), [
+        { base: 306, referenceTime: referenceOf(cc.T0), fbPktCount: 1, statuses: [1, 2], deltas: [150, -2], problems: [] },
+      ]);
+    } finally {
+      cc.close();
+    }
+  });
+
+  test('a gap of more than 64 ms: a large delta within a feedback, a new reference time in the next', () => {
+    const cc = transportCc();
+    try {
+      cc.arrive(400, 0);
+      cc.arrive(401, 100_000);
+      assert.deepEqual(cc.flush(), [
+        { base: 400, referenceTime: referenceOf(cc.T0), fbPktCount: 0, statuses: [1, 2], deltas: [120, 400], problems: [] },
+      ]);
+      cc.arrive(402, 200_000);
+      assert.deepEqual(cc.flush(), [
+        { base: 402, referenceTime: referenceOf(cc.T0 + 200_000), fbPktCount: 1, statuses: [1], deltas: [((cc.T0 + 200_000) % 64_000) / 250], problems: [] },
+      ]);
+    } finally {
+      cc.close();
+    }
+  });
+
+  test('a delta too large for 16 bits (> 8.19 s) starts a new feedback instead of being clamped', () => {
+    const cc = transportCc();
+    try {
+      cc.arrive(500, 0);
+      cc.arrive(501, 9_000_000);
+      cc.arrive(502, 9_001_000);
+      assert.deepEqual(cc.flush(), [
+        { base: 500, referenceTime: referenceOf(cc.T0), fbPktCount: 0, statuses: [1], deltas: [120], problems: [] },
+        { base: 501, referenceTime: referenceOf(cc.T0 + 9_000_000), fbPktCount: 1, statuses: [1, 1], deltas: [((cc.T0 + 9_000_000) % 64_000) / 250, 4], problems: [] },
+      ]);
+    } finally {
+      cc.close();
+    }
+  });
+
+  test('the sequence number wrapping at 65535 stays one run of packets', () => {
+    const cc = transportCc();
+    try {
+      cc.arrive(65534, 0);
+      cc.arrive(65535, 1000);
+      cc.arrive(1, 3000);
+      assert.deepEqual(cc.flush(), [
+        { base: 65534, referenceTime: referenceOf(cc.T0), fbPktCount: 0, statuses: [1, 1, 0, 1], deltas: [120, 4, null, 8], problems: [] },
+      ]);
+    } finally {
+      cc.close();
+    }
   });
 });
