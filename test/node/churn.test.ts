@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { mediaStats } from '../../src/media/media-stats.js';
 import { joinBots, received } from '../support/bots.js';
 import { sleep, startServer, waitUntil, type TestServer } from '../support/server.js';
+import { count, resources } from '../support/resources.js';
 
 let server: TestServer;
 
@@ -19,14 +20,6 @@ after(async () => {
   await server.stop();
 });
 
-/** Counts of this process's live libuv resources by type (UDPWrap, TCPSocketWrap, Timeout...). */
-function resources(): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const type of process.getActiveResourcesInfo()) counts[type] = (counts[type] ?? 0) + 1;
-  return counts;
-}
-
-const count = (type: string): number => resources()[type] ?? 0;
 
 test('20 join/leave cycles leave no peer connections, rooms, sockets or timers', { timeout: 90_000 }, async () => {
   // Let anything the server start-up scheduled settle before taking the baseline.

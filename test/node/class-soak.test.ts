@@ -10,7 +10,6 @@
  * taken before the first class.
  */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Bot } from '../../src/bot/index.js';
 import { mediaStats } from '../../src/media/media-stats.js';
@@ -18,6 +17,7 @@ import type { MuxTransport } from '../../src/media/transport/media-transport.js'
 import { allReceiving, closeAll, joinBots, received } from '../support/bots.js';
 import { scrapeMetrics } from '../support/metrics.js';
 import { sleep, startServer, waitUntil, type TestServer } from '../support/server.js';
+import { count, openFds, resources } from '../support/resources.js';
 
 const SHORT_CLASSES = 30;
 /** Classes running at once while the short ones come and go. */
@@ -35,13 +35,6 @@ after(async () => {
   await server.stop();
 });
 
-function resources(): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const type of process.getActiveResourcesInfo()) counts[type] = (counts[type] ?? 0) + 1;
-  return counts;
-}
-const count = (type: string): number => resources()[type] ?? 0;
-const openFds = (): number => readdirSync('/proc/self/fd').length;
 
 test('30 short classes closed abruptly, then a class keeps everyone\'s media for 2 minutes; nothing left behind', { timeout: 360_000 }, async () => {
   await sleep(200);

@@ -6,9 +6,6 @@
  * events a loop makes are bounded, while other people keep joining.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ERRORS } from '../../src/protocol/errors.js';
 import { LONG_POLL_PATH } from '../../src/protocol/endpoints.js';
@@ -17,32 +14,21 @@ import { JOIN_RATE_LIMITS } from '../../src/service/join-limits.js';
 import { connect } from '../support/class.js';
 import { nowS, signJwt } from '../support/jwt.js';
 import { scrapeMetrics } from '../support/metrics.js';
-import { sleep, startServer, waitUntil, type TestServer } from '../support/server.js';
-import { WebhookReceiver } from '../support/webhook-receiver.js';
+import { sleep, waitUntil, type TestServer } from '../support/server.js';
+import type { WebhookReceiver } from '../support/webhook-receiver.js';
+import { startServerWithWebhooks, type WebhookTestServer } from '../support/webhook-server.js';
 
 const SECRET = 'join-loop-app-secret-0123456789abcdef';
 const HOOK_SECRET = 'join-loop-webhook-secret-0123456789abc';
-const dir = mkdtempSync(join(tmpdir(), 'confab-joins-'));
+let hooked: WebhookTestServer;
 let server: TestServer;
-const receiver = new WebhookReceiver(HOOK_SECRET);
+let receiver: WebhookReceiver;
 
 before(async () => {
-  await receiver.listen();
-  server = await startServer({
-    ENABLE_AUTH: '1',
-    JWT_APP_ID: 'platform',
-    JWT_APP_SECRET: SECRET,
-    WEBHOOK_URL: receiver.url,
-    WEBHOOK_SECRET: HOOK_SECRET,
-    WEBHOOK_OUTBOX_PATH: join(dir, 'outbox.sqlite'),
-    WEBHOOK_RETRY_MIN_S: '0.05',
-  });
+  hooked = await startServerWithWebhooks(HOOK_SECRET, { ENABLE_AUTH: '1', JWT_APP_ID: 'platform', JWT_APP_SECRET: SECRET, WEBHOOK_RETRY_MIN_S: '0.05' });
+  ({ server, receiver } = hooked);
 });
-after(async () => {
-  await server.stop();
-  await receiver.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => hooked.stop());
 
 const token = (name: string): string =>
   signJwt({ iss: 'platform', aud: 'jitsi', room: '*', exp: nowS() + 3600, context: { user: { id: name, name } } }, { secret: SECRET });

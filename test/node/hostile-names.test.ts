@@ -6,40 +6,27 @@
  * rename and in a token's `context.user.name`.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { joinSilently } from '../support/class.js';
 import { nowS, signJwt } from '../support/jwt.js';
-import { startServer, waitUntil, type TestServer } from '../support/server.js';
-import { WebhookReceiver } from '../support/webhook-receiver.js';
+import { waitUntil, type TestServer } from '../support/server.js';
+import type { WebhookReceiver } from '../support/webhook-receiver.js';
+import { startServerWithWebhooks, type WebhookTestServer } from '../support/webhook-server.js';
 
 const SECRET = 'names-test-app-secret-0123456789abcdef';
 const HOOK_SECRET = 'names-test-webhook-secret-0123456789ab';
 /** NFC first (e + U+0301 is é), then at most 8 marks on it. */
 const EVE = `Ev\u00e9${'\u0301'.repeat(8)}`;
 const HOSTILE = '\u202Eexe.\u200B\u200Bsnoitpircs\u0007\u0000 Teacher\u2066';
-const dir = mkdtempSync(join(tmpdir(), 'confab-names-'));
-const receiver = new WebhookReceiver(HOOK_SECRET);
+let hooked: WebhookTestServer;
 let server: TestServer;
+let receiver: WebhookReceiver;
 
 before(async () => {
-  await receiver.listen();
-  server = await startServer({
-    ENABLE_AUTH: '1',
-    JWT_APP_ID: 'platform',
-    JWT_APP_SECRET: SECRET,
-    WEBHOOK_URL: receiver.url,
-    WEBHOOK_SECRET: HOOK_SECRET,
-    WEBHOOK_OUTBOX_PATH: join(dir, 'outbox.sqlite'),
-  });
+  hooked = await startServerWithWebhooks(HOOK_SECRET, { ENABLE_AUTH: '1', JWT_APP_ID: 'platform', JWT_APP_SECRET: SECRET });
+  ({ server, receiver } = hooked);
 });
-after(async () => {
-  await server.stop();
-  await receiver.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => hooked.stop());
 
 const token = (user: Record<string, unknown>): string => signJwt({ iss: 'platform', aud: 'jitsi', room: '*', exp: nowS() + 600, context: { user } }, { secret: SECRET });
 

@@ -8,8 +8,6 @@
  * reaching its subscriber, counted in packets by the werift bots.
  */
 import assert from 'node:assert/strict';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { after, before, test } from 'node:test';
 import { SignalingClient, signalingUrl, type Bot } from '../../src/bot/index.js';
 import { ERRORS } from '../../src/protocol/errors.js';
@@ -17,6 +15,7 @@ import { MAX_PUBLISH_TRACKS } from '../../src/protocol/messages.js';
 import { closeAll, joinBots, received } from '../support/bots.js';
 import { joinSilently } from '../support/class.js';
 import { startServer, waitUntil, type TestServer } from '../support/server.js';
+import { heapMb } from '../support/heap.js';
 
 let server: TestServer;
 let publisher: Bot;
@@ -32,13 +31,6 @@ after(async () => {
   await server.stop();
 });
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-function heapMb(): number {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed / 1e6;
-}
 
 /** The media between the two bots keeps flowing: `n` more audio packets arrive. */
 async function mediaKeepsFlowing(n = 100): Promise<void> {

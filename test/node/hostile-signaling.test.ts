@@ -7,8 +7,6 @@
  * (an honest client resumes), and the server's memory stays put.
  */
 import assert from 'node:assert/strict';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { after, before, test } from 'node:test';
 import { ERRORS } from '../../src/protocol/errors.js';
 import { LONG_POLL_PATH } from '../../src/protocol/endpoints.js';
@@ -16,6 +14,7 @@ import { PROTOCOL_VERSION, type ServerMessage } from '../../src/protocol/message
 import { SIGNALING_SEND_LIMITS } from '../../src/server/send-limits.js';
 import { joinSilently } from '../support/class.js';
 import { sleep, startServer, type TestServer } from '../support/server.js';
+import { heapMb } from '../support/heap.js';
 
 let server: TestServer;
 
@@ -26,13 +25,6 @@ after(async () => {
   await server.stop();
 });
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-function heapMb(): number {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed / 1e6;
-}
 
 const lp = (): string => `${server.url}${LONG_POLL_PATH}`;
 const hello = (room: string, displayName: string, extra: object = {}): string =>

@@ -4,16 +4,14 @@
  * the token's `context.user` reaching the attendance webhooks.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Bot } from '../../src/bot/index.js';
 import { ERRORS, type ErrorCode } from '../../src/protocol/errors.js';
 import { closeAll, joinBots } from '../support/bots.js';
 import { nowS, signJwt } from '../support/jwt.js';
 import { startServer, waitUntil, type TestServer } from '../support/server.js';
-import { WebhookReceiver } from '../support/webhook-receiver.js';
+import type { WebhookReceiver } from '../support/webhook-receiver.js';
+import { startServerWithWebhooks, type WebhookTestServer } from '../support/webhook-server.js';
 
 const SECRET = 'rest-api-test-secret-0123456789abcdef0123';
 const HOOK_SECRET = 'rest-api-webhook-secret-0123456789abcdef';
@@ -44,23 +42,14 @@ async function refused(s: TestServer, path: string, bearer: string | undefined, 
 }
 
 describe('REST API with token authentication', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'confab-rest-api-'));
-  const receiver = new WebhookReceiver(HOOK_SECRET);
   const bots: Bot[] = [];
+  let hooked: WebhookTestServer;
   let s: TestServer;
+  let receiver: WebhookReceiver;
 
   before(async () => {
-    await receiver.listen();
-    s = await startServer({
-      ENABLE_AUTH: '1',
-      JWT_APP_ID: APP,
-      JWT_APP_SECRET: SECRET,
-      JWT_ENABLE_DOMAIN_VERIFICATION: '1',
-      XMPP_DOMAIN: DOMAIN,
-      WEBHOOK_URL: receiver.url,
-      WEBHOOK_SECRET: HOOK_SECRET,
-      WEBHOOK_OUTBOX_PATH: join(dir, 'webhooks.sqlite'),
-    });
+    hooked = await startServerWithWebhooks(HOOK_SECRET, { ENABLE_AUTH: '1', JWT_APP_ID: APP, JWT_APP_SECRET: SECRET, JWT_ENABLE_DOMAIN_VERIFICATION: '1', XMPP_DOMAIN: DOMAIN });
+    ({ server: s, receiver } = hooked);
     const teacher = { id: 't1', name: 'Grace Hopper', email: 'grace@example.org', moderator: 'true' };
     const student = { id: 's1', name: 'Ada', email: 'ada@example.org' };
     bots.push(...(await joinBots(s.url, 'maths-101', [''], { ...LISTEN_ONLY, token: token('maths-101', teacher) })));
@@ -69,9 +58,7 @@ describe('REST API with token authentication', () => {
   });
   after(async () => {
     await closeAll(bots);
-    await s.stop();
-    await receiver.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await hooked.stop();
   });
 
   test('GET /api/rooms lists the rooms the token may see', async () => {

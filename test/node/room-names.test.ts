@@ -6,9 +6,6 @@
  * that says what is allowed. Tokens come from the independent test signer.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { SignalingClient, signalingUrl } from '../../src/bot/index.js';
 import { ERRORS } from '../../src/protocol/errors.js';
@@ -16,36 +13,27 @@ import { PROTOCOL_VERSION } from '../../src/protocol/messages.js';
 import { NAME_RULE } from '../../src/protocol/room-name.js';
 import { joinSilently, type Inbox } from '../support/class.js';
 import { nowS, signJwt } from '../support/jwt.js';
-import { startServer, waitUntil, type TestServer } from '../support/server.js';
-import { WebhookReceiver } from '../support/webhook-receiver.js';
+import { waitUntil, type TestServer } from '../support/server.js';
+import type { WebhookReceiver } from '../support/webhook-receiver.js';
+import { startServerWithWebhooks, type WebhookTestServer } from '../support/webhook-server.js';
 
 const SECRET = 'room-names-test-secret-0123456789abcdef';
 const HOOK_SECRET = 'room-names-webhook-secret-0123456789abc';
 const token = (room: string, user: Record<string, unknown>): string =>
   signJwt({ iss: 'lms', aud: 'jitsi', sub: 'meet.example.org', room, exp: nowS() + 600, context: { user } }, { secret: SECRET });
 
-const dir = mkdtempSync(join(tmpdir(), 'confab-room-names-'));
-const receiver = new WebhookReceiver(HOOK_SECRET);
 const inboxes: Inbox[] = [];
+let hooked: WebhookTestServer;
 let s: TestServer;
+let receiver: WebhookReceiver;
 
 before(async () => {
-  await receiver.listen();
-  s = await startServer({
-    ENABLE_AUTH: '1',
-    JWT_APP_ID: 'lms',
-    JWT_APP_SECRET: SECRET,
-    WEBHOOK_URL: receiver.url,
-    WEBHOOK_SECRET: HOOK_SECRET,
-    WEBHOOK_OUTBOX_PATH: join(dir, 'outbox.sqlite'),
-    WEBHOOK_RETRY_MIN_S: '0.05',
-  });
+  hooked = await startServerWithWebhooks(HOOK_SECRET, { ENABLE_AUTH: '1', JWT_APP_ID: 'lms', JWT_APP_SECRET: SECRET, WEBHOOK_RETRY_MIN_S: '0.05' });
+  ({ server: s, receiver } = hooked);
 });
 after(async () => {
   await Promise.allSettled(inboxes.map((i) => i.client.close()));
-  await s.stop();
-  await receiver.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await hooked.stop();
 });
 
 async function refusedHello(room: string, tok: string): Promise<{ code: string; message: string; close: number }> {
