@@ -1,11 +1,14 @@
 # Confab in one image: HTTP, signaling, the SFU and the web client in one Node.js process.
 #
 #   docker build -t confab:0.1.0 .
-#   docker run --rm --stop-timeout 3600 -p 8000:8000 -p 10000:10000/udp -p 4443:4443/tcp \
-#     -e PUBLIC_URL=https://meet.example.com/ -e MEDIA_ADVERTISE_IPS=<this host's public IP> confab:0.1.0
+#   docker run --rm --stop-timeout 3600 -p 8000:8000 -p 10000-10001:10000-10001/udp -p 4443-4444:4443-4444/tcp \
+#     -e MEDIA_WORKERS=2 -e PUBLIC_URL=https://meet.example.com/ -e MEDIA_ADVERTISE_IPS=<this host's public IP> confab:0.1.0
 #
-# The media ports are published with the same numbers inside and out: the
-# server puts MEDIA_UDP_PORT and MEDIA_TCP_PORT into its ICE candidates.
+# One UDP and one TCP port per media worker: worker i listens on MEDIA_UDP_PORT+i
+# and MEDIA_TCP_PORT+i. Set MEDIA_WORKERS (its default, the number of cores, is
+# the host's in a container) and publish every worker's ports with the same
+# numbers inside and out: the server puts its room's worker's port into ICE
+# candidates. MEDIA_WORKERS=1: one UDP and one TCP port (-p 10000:10000/udp -p 4443:4443/tcp).
 
 # ---- build: compile the server (tsc), the web client (vite) and the libsrtp addon ----
 # Node 22 LTS (Node 20 is past its end of life); the code also runs on Node 20.
@@ -56,7 +59,9 @@ RUN mkdir -p data && chown node:node data
 
 # The `node` user (uid 1000) comes with the image: nothing here runs as root.
 USER node
-EXPOSE 8000/tcp 10000/udp 4443/tcp
+# HTTP, and the media ports for MEDIA_WORKERS=2 as deploy/kubernetes sets it: MEDIA_UDP_PORT..+1/udp
+# and MEDIA_TCP_PORT..+1/tcp, one of each per media worker (more workers: more ports).
+EXPOSE 8000/tcp 10000-10001/udp 4443-4444/tcp
 # No curl in slim images: node itself asks /healthz, below PUBLIC_URL's path like every route.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "let p=new URL(process.env.PUBLIC_URL||'http://x/').pathname;if(!p.endsWith('/'))p+='/';fetch('http://127.0.0.1:'+(process.env.HTTP_PORT||8000)+p+'healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]

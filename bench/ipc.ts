@@ -13,6 +13,8 @@ export type ServerChildMessage =
       loopDelayMs: LoopDelay;
       /** process.memoryUsage() in MB: where the RSS sits (JS heap, Buffers outside it). */
       memoryMb: { heapUsed: number; heapTotal: number; external: number; arrayBuffers: number };
+      /** Each media worker now: its thread's CPU and event loop since it started (the runner takes differences over the window). */
+      workers: WorkerFigures[];
     }
   | { type: 'heapSnapshot'; path: string }
   | { type: 'allocationProfile'; path: string };
@@ -77,4 +79,16 @@ export function loopDelayMeter(): () => LoopDelay {
 export function sibling(importMetaUrl: string, name: string): string {
   const ext = importMetaUrl.endsWith('.ts') ? '.ts' : '.js';
   return new URL(`./${name}${ext}`, importMetaUrl).pathname;
+}
+
+/** One media worker as the server child reports it (src/media/worker/worker-protocol.ts WorkerInspection). */
+export interface WorkerFigures {
+  index: number;
+  /** CPU time of its thread since it started, µs (/proc/thread-self/stat); undefined off Linux. */
+  cpuMicros: number | undefined;
+  /** performance.eventLoopUtilization() since it started, ms. */
+  eventLoop: { active: number; idle: number };
+  rooms: number;
+  participants: number;
+  packetsForwarded: number;
 }

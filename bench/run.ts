@@ -10,6 +10,8 @@
  *
  *   npm run bench                      the size sweep (BENCH_SIZES, default 2,4,8,12)
  *   npm run bench -- --peer janus      then the same sizes on the reference peer (peer.ts), ratios in the JSON
+ *   BENCH_ROOMS=R                      R rooms of N at once (bots spread over them), e.g. to load several media workers
+ *   MEDIA_WORKERS=W                    the server's media workers (default: the number of cores); sfu.workers[] has each one's share
  *   BENCH_SOAK_S=600 npm run bench     the long mode (soak.ts) instead of the sweep
  *   BENCH_CPU_PROF=<dir>               the server runs with --cpu-prof into <dir> (profile before optimising)
  *   BENCH_SERVER_NODE_ARGS="..."       extra node options for the server only (e.g. "--heap-prof --heap-prof-dir=/tmp/h", "--trace-gc")
@@ -20,13 +22,15 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { Child } from './child.js';
 import { runPeer, type PeerFigures } from './peer.js';
-import { sibling, type BotReply, type ServerChildMessage } from './ipc.js';
+import { sibling, type BotReply, type ServerChildMessage, type WorkerFigures } from './ipc.js';
 import { cpuSeconds, median, percentile, rssMb, udpDrops } from './proc.js';
 import { LOOPBACK_SERVER_ENV } from '../src/config/loopback-env.js';
 import { measureResume } from './resume.js';
 import { soak } from './soak.js';
 
 const SIZES = (process.env.BENCH_SIZES ?? '2,4,8,12').split(',').map(Number);
+/** BENCH_ROOMS: rooms of each size at once. */
+const ROOMS = Math.max(1, Number(process.env.BENCH_ROOMS ?? 1));
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_S ?? 3) * 1000;
 const MEASURE_MS = Number(process.env.BENCH_MEASURE_S ?? 10) * 1000;
 const VIDEO_KBPS = 500;
@@ -73,8 +77,12 @@ async function sample(server: Child<ServerChildMessage>, bots: Child<BotReply>):
 }
 
 async function measure(n: number, url: string, server: Child<ServerChildMessage>, bots: Child<BotReply>): Promise<Record<string, unknown>> {
-  log(`N=${n}: joining`);
-  const { joinMs } = await bots.request({ type: 'join', url, room: `bench-${n}`, count: n, videoKbps: VIDEO_KBPS, fps: FPS }, 'joined', 20_000 + n * 5000);
+  log(`N=${n}: joining${ROOMS > 1 ? ` ${ROOMS} rooms` : ''}`);
+  const joinMs: number[] = [];
+  for (let r = 0; r < ROOMS; r++) {
+    const room = ROOMS > 1 ? `bench-${n}-${r}` : `bench-${n}`;
+    joinMs.push(...(await bots.request({ type: 'join', url, room, count: n, videoKbps: VIDEO_KBPS, fps: FPS }, 'joined', 20_000 + n * 5000)).joinMs);
+  }
   await sleep(WARMUP_MS);
   const a = await sample(server, bots);
   log(`N=${n}: measuring ${MEASURE_MS / 1000} s`);
@@ -104,9 +112,11 @@ async function measure(n: number, url: string, server: Child<ServerChildMessage>
   const serverCpu = ((b.serverCpu - a.serverCpu) / seconds) * 100;
   const botsCpu = ((b.botsCpu - a.botsCpu) / seconds) * 100;
   const firstFrame = b.bots.firstFrameMs;
+  const workers = workerShares(a.server.workers, b.server.workers, seconds);
   return {
     participants: n,
-    forwardedStreams: n * (n - 1) * 2,
+    rooms: ROOMS,
+    forwardedStreams: ROOMS * n * (n - 1) * 2,
     measuredSeconds: round(seconds, 2),
     sfu: {
       publishedPacketsPerSecond: round(inPps),
@@ -118,6 +128,10 @@ async function measure(n: number, url: string, server: Child<ServerChildMessage>
       memoryMb: b.server.memoryMb,
       udpReceiveBufferDrops: b.serverDrops - a.serverDrops,
       eventLoopDelayMs: b.server.loopDelayMs,
+      workers,
+      mainThreadCpuPercentOfOneCore: workers.every((w) => w.cpuPercentOfOneCore !== null)
+        ? round(serverCpu - workers.reduce((sum, w) => sum + (w.cpuPercentOfOneCore ?? 0), 0))
+        : null,
     },
     bots: {
       sentPacketsPerSecond: round(rate(sentPackets(a), sentPackets(b))),
@@ -148,6 +162,28 @@ async function measure(n: number, url: string, server: Child<ServerChildMessage>
       pairsWithoutKeyframe: b.bots.pairsWithoutKeyframe,
     },
   };
+}
+
+/**
+ * Each media worker's share of the window: its thread's CPU (from its own
+ * /proc/thread-self/stat, so % of one core like the process figure), its
+ * event-loop utilisation, and what it carried at the end.
+ */
+function workerShares(before: readonly WorkerFigures[], after: readonly WorkerFigures[], seconds: number) {
+  return after.map((w) => {
+    const a = before.find((x) => x.index === w.index);
+    const cpu = a?.cpuMicros !== undefined && w.cpuMicros !== undefined ? ((w.cpuMicros - a.cpuMicros) / 1e6 / seconds) * 100 : null;
+    const active = w.eventLoop.active - (a?.eventLoop.active ?? 0);
+    const idle = w.eventLoop.idle - (a?.eventLoop.idle ?? 0);
+    return {
+      index: w.index,
+      cpuPercentOfOneCore: cpu === null ? null : round(cpu),
+      eventLoopUtilization: active + idle > 0 ? round(active / (active + idle), 3) : null,
+      forwardedPacketsPerSecond: round((w.packetsForwarded - (a?.packetsForwarded ?? 0)) / seconds),
+      rooms: w.rooms,
+      participants: w.participants,
+    };
+  });
 }
 
 /** The V8 options `npm start` gives the server (package.json): the bench measures the server as it is run. */
@@ -229,6 +265,7 @@ async function main(): Promise<void> {
           'Bots count each sequence number once (repeats from spurious NACK repairs are duplicatePacketsPerSecond); lossAfterRepairPercent compares that count to the sequence-number span.',
           'udpReceiveBufferDrops: datagrams the kernel dropped at the process sockets (/proc/net/udp), before any repair.',
           'CPU is % of one core from /proc/<pid>/stat deltas over the measured window; the bots run in their own process.',
+          'sfu.workers[]: each media worker thread measured by itself (/proc/thread-self/stat read in the thread, and performance.eventLoopUtilization()); the main thread (signaling, conference) is the rest of the process CPU.',
           'joinToFirstRemoteFrameMs: per (receiver, sender) pair, from max(receiver join start, sender media connected) to the first VP8 keyframe received.',
           'resume: signaling only; dropToResumedMs runs from cutting the socket (no close frame) to the `resumed` answer on a new connection, handshake included.',
         ],

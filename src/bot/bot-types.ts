@@ -33,6 +33,8 @@ export interface BotEvents {
   // Not named 'error': EventEmitter throws on an 'error' event nobody listens to.
   serverError: [ServerMessageOf<'error'>];
   closed: [{ code: number; reason: string }];
+  /** Our peer connections were made again after the server moved our room's media to another worker (media_worker_restarted). */
+  mediaRebuilt: [];
 }
 
 export interface BotStats {

@@ -20,7 +20,8 @@ export class Bot extends TypedEmitter<BotEvents> {
   readonly participants = new Map<string, ParticipantInfo>();
   participantId = '';
   welcomeAt = 0;
-  readonly subscriber: Subscriber;
+  /** Replaced when the server moves our media to another worker (media_worker_restarted); its counts carry over. */
+  subscriber: Subscriber;
   publisher: Publisher | undefined;
   #closed = false;
   #usesStun = false;
@@ -128,6 +129,24 @@ export class Bot extends TypedEmitter<BotEvents> {
     this.removeAllListeners();
   }
 
+  /**
+   * The server's media worker for our room died and the room moved (issue 14):
+   * new peer connections against the new worker, as a page makes them. We stay
+   * in the room; what we counted so far is kept.
+   */
+  private async rebuildMedia(): Promise<void> {
+    if (this.#closed) return;
+    const old = { publisher: this.publisher, subscriber: this.subscriber };
+    this.subscriber = new Subscriber(this.peerConfig, old.subscriber.stats);
+    this.publisher = undefined;
+    await Promise.allSettled([old.publisher?.close(), old.subscriber.close()]);
+    const publish = this.options.publish;
+    if (!this.#closed && publish && (publish.audio || publish.video)) {
+      await this.startPublishing(publish, this.options.timeoutMs ?? 10_000).catch(() => undefined); // closed meanwhile: stats show it
+    }
+    this.emit('mediaRebuilt');
+  }
+
   private async startPublishing(publish: PublishOptions, timeoutMs: number): Promise<void> {
     const publisher = new Publisher(this.peerConfig, publish);
     this.publisher = publisher;
@@ -187,7 +206,10 @@ export class Bot extends TypedEmitter<BotEvents> {
       // The server stopped getting our media: restart ICE on the publish connection (we offer there).
       if (this.publisher) this.negotiatePublish(this.publisher, true, this.options.timeoutMs ?? 10_000).catch(() => undefined); // closed meanwhile
     },
-    error: (m) => this.emit('serverError', m),
+    error: (m) => {
+      if (m.code === 'media_worker_restarted') void this.rebuildMedia();
+      this.emit('serverError', m);
+    },
     // Awaited where they matter (startPublishing waits for the answer), or not the bot's business:
     // it neither resumes sessions nor runs the class.
     'publish-answer': () => undefined,

@@ -8,13 +8,16 @@ import type { MediaKind, SubscribedTrack } from '../protocol/messages.js';
 import { ReceiveStats } from './receive-stats.js';
 
 export class Subscriber {
-  readonly stats = new ReceiveStats();
   #pc: RTCPeerConnection | undefined;
   readonly #queue = new SerialQueue();
   readonly #seenTracks = new Set<string>();
   #closed = false;
 
-  constructor(private readonly config: Partial<PeerConfig>) {}
+  /** `stats`: counts to go on from (a subscriber made again after the server moved our media). */
+  constructor(
+    private readonly config: Partial<PeerConfig>,
+    readonly stats = new ReceiveStats(),
+  ) {}
 
   get pc(): RTCPeerConnection | undefined {
     return this.#pc;

@@ -35,6 +35,8 @@ export interface Config {
     readonly portMode: 'single' | 'range';
     readonly udpPort: number;
     readonly tcpPort: number | undefined;
+    /** Media worker threads (MEDIA_WORKERS; default: the number of cores). */
+    readonly workers: number;
   };
   readonly iceServers: readonly { urls: string | string[]; username?: string; credential?: string }[];
   readonly turn: { host: string; port: number; transport: 'udp' | 'tcp' | 'tls'; secret: string; ttlS: number } | undefined;

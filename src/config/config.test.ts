@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -64,6 +65,8 @@ describe('loadConfig', () => {
         portMode: 'single',
         udpPort: 10000,
         tcpPort: 4443,
+        // One media worker per core unless MEDIA_WORKERS says otherwise.
+        workers: availableParallelism(),
       },
       iceServers: [],
       turn: undefined,
@@ -118,6 +121,7 @@ describe('loadConfig', () => {
       MEDIA_PORT_MODE: 'range',
       MEDIA_UDP_PORT: '10001',
       MEDIA_TCP_PORT: 'off',
+      MEDIA_WORKERS: '3',
       MEDIA_SIMULATE_LOSS_PERCENT: '2',
       TURN_HOST: 'turn.example.org',
       TURN_PORT: '443',
@@ -147,6 +151,7 @@ describe('loadConfig', () => {
         portMode: 'range',
         udpPort: 10001,
         tcpPort: undefined,
+        workers: 3,
       },
       iceServers: [{ urls: 'stun:stun.example.org' }],
       turn: { host: 'turn.example.org', port: 443, transport: 'tls', secret: 'shared-secret', ttlS: 600 },
@@ -186,6 +191,7 @@ describe('loadConfig', () => {
       'RESUME_GRACE_S',
       'DRAIN_TIMEOUT_S',
       'MEDIA_PORT_MODE',
+      'MEDIA_WORKERS',
       'MEDIA_UDP_PORT',
       'MEDIA_TCP_PORT',
       'TURN_HOST',
@@ -248,6 +254,13 @@ describe('loadConfig', () => {
         configError({ HTTP_PORT: value }, 'HTTP_PORT');
       }
       assert.equal(configError({ HTTP_PORT: 'abc' }, 'HTTP_PORT'), 'config HTTP_PORT: expected a port number 0-65535');
+    });
+
+    test('MEDIA_WORKERS: 1-64, and its ports must fit below 65536', () => {
+      for (const value of ['0', '65', '1.5', 'many']) configError({ MEDIA_WORKERS: value }, 'MEDIA_WORKERS');
+      assert.match(configError({ MEDIA_WORKERS: '4', MEDIA_UDP_PORT: '65534' }, 'MEDIA_UDP_PORT'), /65534 \+ 3 \(one port per media worker, MEDIA_WORKERS=4\) passes 65535/);
+      assert.match(configError({ MEDIA_WORKERS: '2', MEDIA_TCP_PORT: '65535' }, 'MEDIA_TCP_PORT'), /passes 65535/);
+      assert.equal(loadConfig({ MEDIA_WORKERS: '4', MEDIA_UDP_PORT: '0' }).media.workers, 4, 'any free ports always fit');
     });
 
     test('a blank value fails instead of meaning port 0', () => {

@@ -5,6 +5,7 @@
  * PUBLIC_URL, JVB_ADVERTISE_IPS...). Every value is validated; a bad or
  * unknown key fails at start with the key's name. The result is frozen.
  */
+import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { MIN_SECRET_BYTES, readSecret } from './app-secret.js';
 import { ConfigError } from './config-error.js';
@@ -94,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       portMode: c.MEDIA_PORT_MODE,
       udpPort: c.MEDIA_UDP_PORT,
       tcpPort: c.MEDIA_TCP_PORT === 'off' ? undefined : c.MEDIA_TCP_PORT,
+      workers: c.MEDIA_WORKERS ?? availableParallelism(),
     },
     // Checked by configSchema already: a bad value never gets here.
     iceServers: (parseIceServers(c.ICE_SERVERS_JSON) as { servers: Config['iceServers'] }).servers,

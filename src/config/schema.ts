@@ -11,6 +11,7 @@
  * `npm run test:unit` fails until the docs, the declared `feeds` and the
  * Config fields agree.
  */
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import type { ConfigPath } from './config-types.js';
 import { parseIceServers } from './ice-servers.js';
@@ -103,15 +104,22 @@ export const SETTINGS = {
     group: 'media',
     schema: z.enum(['single', 'range']).default('single'),
     feeds: 'media.portMode',
-    doc: "`single`: all browsers' media on one UDP port and one TCP port, like Jitsi's bridge (one firewall rule, one Kubernetes port); `range`: a UDP port per peer connection",
+    doc: "`single`: one UDP and one TCP port per media worker (`MEDIA_WORKERS`), each carrying every browser of the rooms on it, like Jitsi's bridge (with `MEDIA_WORKERS=1`: one firewall rule, one Kubernetes port of each); `range`: a UDP port per peer connection",
   }),
-  MEDIA_UDP_PORT: setting({ group: 'media', schema: port.default(10000), feeds: 'media.udpPort', jitsiName: 'JVB_PORT', doc: 'the one UDP media port in `single` mode (0: any free port)' }),
+  MEDIA_WORKERS: setting({
+    group: 'media',
+    schema: z.coerce.number().int().min(1).max(64).optional(),
+    feeds: 'media.workers',
+    shownDefault: 'the number of cores',
+    doc: "media worker threads: each carries the media of the rooms placed on it (the least loaded one when a room starts) on its own UDP and TCP port, `MEDIA_UDP_PORT`+i and `MEDIA_TCP_PORT`+i for worker i; `1`: one worker, one port of each (where a firewall can open only one)",
+  }),
+  MEDIA_UDP_PORT: setting({ group: 'media', schema: port.default(10000), feeds: 'media.udpPort', jitsiName: 'JVB_PORT', doc: 'the first UDP media port in `single` mode: worker i listens on this + i (`MEDIA_WORKERS`); 0: any free ports' }),
   MEDIA_TCP_PORT: setting({
     group: 'media',
     schema: z.union([z.literal('off'), port]).default(4443),
     feeds: 'media.tcpPort',
     jitsiName: 'JVB_TCP_PORT',
-    doc: 'ICE over TCP on one port in `single` mode, for networks that block UDP; `off` disables it',
+    doc: 'ICE over TCP in `single` mode, for networks that block UDP: worker i listens on this + i; `off` disables it',
   }),
   TURN_HOST: setting({
     group: 'media',
@@ -321,6 +329,13 @@ export const configSchema = z
         path: ['MEDIA_PORT_MIN'],
         message: `MEDIA_PORT_MIN/MEDIA_PORT_MAX must both be 0 or form a range, got ${c.MEDIA_PORT_MIN}-${c.MEDIA_PORT_MAX}`,
       });
+    }
+    const workers = c.MEDIA_WORKERS ?? availableParallelism();
+    for (const key of ['MEDIA_UDP_PORT', 'MEDIA_TCP_PORT'] as const) {
+      const first = c[key];
+      if (c.MEDIA_PORT_MODE === 'single' && typeof first === 'number' && first !== 0 && first + workers - 1 > 65_535) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `${first} + ${workers - 1} (one port per media worker, MEDIA_WORKERS=${workers}) passes 65535: lower it or MEDIA_WORKERS` });
+      }
     }
     if (c.WEBHOOK_URL.length > 0 && c.WEBHOOK_SECRET === undefined) {
       ctx.addIssue({ code: 'custom', path: ['WEBHOOK_SECRET'], message: 'required with WEBHOOK_URL: receivers check each request\'s signature with it (e.g. `openssl rand -hex 32`)' });

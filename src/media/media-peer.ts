@@ -16,32 +16,17 @@ import type { MediaKind, SubscribedTrack, TrackSource } from '../protocol/messag
 import { TypedEmitter } from '../util/typed-emitter.js';
 import { orderForSending, SUPPORTED_VIDEO_CODECS, videoCodecsFor } from './codecs.js';
 import { Consumer, type StreamPosition } from './consumer.js';
-import { PathHealth, type PathHealthEvents } from './path-health.js';
+import type { PcRole, PeerEvents, RepairOutcome } from './media-api.js';
+import { PathHealth } from './path-health.js';
 import { mediaStats } from './media-stats.js';
 import { Producer } from './producer.js';
 import { forBrowser } from './sdp-fixups.js';
 import { SerialQueue } from './serial-queue.js';
 import type { MediaTransport } from './transport/media-transport.js';
 
-export type PcRole = 'publish' | 'subscribe';
-export type PcState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
-
-export interface MediaPeerEvents {
+/** The contract's events (media-api.ts), and the producers this peer's browser publishes. */
+export interface MediaPeerEvents extends PeerEvents {
   producerAdded: [Producer];
-  subscribeOffer: [{ sdp: string; tracks: SubscribedTrack[] }];
-  connectionState: [PcRole, PcState];
-  /** A subscribe offer could not be made; the peer stays up and retries on the next change. */
-  negotiationFailed: [Error];
-  /** A producer this peer's browser cannot decode (the room's codec policy, codecs.ts): it is not forwarded. */
-  trackUnavailable: [Producer, 'codec_unsupported'];
-  /** A media path died without ICE noticing (path-health.ts); its repair starts now. */
-  mediaStalled: PathHealthEvents['stalled'];
-  /** The browser must restart ICE on its publish connection (it is the offerer there). */
-  publishIceRestartNeeded: [];
-  mediaRepaired: PathHealthEvents['repaired'];
-  /** The repair did not bring media back: the client has to rebuild its connections. */
-  mediaRepairFailed: PathHealthEvents['repairFailed'];
-  closed: [];
 }
 
 export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
@@ -143,7 +128,7 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
       this.#unavailable.add(producer.id);
       producer.once('closed', () => this.#unavailable.delete(producer.id));
       // Next tick, as negotiations are: the layer above is still wiring this peer when it consumes at attach.
-      setImmediate(() => this.#closed || producer.closed || this.emit('trackUnavailable', producer, 'codec_unsupported'));
+      setImmediate(() => this.#closed || producer.closed || this.emit('trackUnavailable', producer.info(), 'codec_unsupported'));
       return;
     }
     const [transceiver, continueFrom] = this.takeTransceiver(producer);
@@ -197,7 +182,7 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
   }
 
   /** The client says what it receives from us stopped: restart ICE on the subscribe connection, if that can help (path-health.ts). */
-  repairSubscribe(): ReturnType<PathHealth['clientReportedStall']> | 'no-subscribe-connection' {
+  repairSubscribe(): RepairOutcome {
     if (this.#closed || !this.#subscribePc) return 'no-subscribe-connection';
     return this.#health.clientReportedStall(Date.now());
   }

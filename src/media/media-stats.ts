@@ -1,5 +1,6 @@
 /**
- * Process-wide media counters, read by /metrics and the benchmark. Plain
+ * This thread's media counters (each media worker has its own; the main
+ * thread adds them up from the workers' load reports), read by /metrics and the benchmark. Plain
  * numbers on the hot path; prom-client reads them on scrape.
  */
 export const mediaStats = {
@@ -12,3 +13,5 @@ export const mediaStats = {
   sendErrors: 0,
   peerConnectionsOpen: 0,
 };
+
+export type MediaCounters = typeof mediaStats;

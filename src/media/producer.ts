@@ -7,6 +7,7 @@ import type { MediaStreamTrack, RTCRtpCodecParameters, RTCRtpReceiver, RtpPacket
 import type { MediaKind, TrackSource } from '../protocol/messages.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import type { Consumer } from './consumer.js';
+import type { ProducerInfo } from './media-api.js';
 import { mediaStats } from './media-stats.js';
 import type { PublishedStream } from './path-health.js';
 
@@ -52,6 +53,11 @@ export class Producer extends TypedEmitter<ProducerEvents> implements PublishedS
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** What the layers above know of it (media-api.ts). */
+  info(): ProducerInfo {
+    return { id: this.id, ownerId: this.ownerId, kind: this.kind, source: this.source, mimeType: this.codec.mimeType };
   }
 
   /** Whether this producer forwards the given werift track. */

@@ -21,6 +21,7 @@ describe('ERRORS catalogue', () => {
       'server_shutting_down',
       'media_negotiation_failed',
       'media_stalled',
+      'media_worker_restarted',
       'sdp_invalid',
       'not_found',
       'internal_error',

@@ -90,6 +90,12 @@ export const ERRORS = {
     closeCode: 4511,
     message: 'Audio and video stopped getting through and could not be repaired; reconnecting them.',
   },
+  media_worker_restarted: {
+    status: 503,
+    closeCode: 4513,
+    message: 'The media server part carrying this class restarted; reconnecting audio and video.',
+    retryable: true,
+  },
   sdp_invalid: {
     status: 400,
     closeCode: 4512,

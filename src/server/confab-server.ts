@@ -6,7 +6,7 @@
  */
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { Config } from '../config/config.js';
-import { MuxTransport, type MediaTransport } from '../media/transport/media-transport.js';
+import type { MediaWorkerPool } from '../media/worker/media-worker-pool.js';
 import { ConfabError } from '../protocol/errors.js';
 import { admissionPolicy, tokenVerifierFor, type AdmissionPolicy } from '../service/auth/admission.js';
 import { ApiAccess } from '../service/auth/api-access.js';
@@ -26,7 +26,8 @@ import { ApiRoutes } from './api-routes.js';
 import { ClusterListener } from './cluster-listener.js';
 import { waitUntilEmpty, type DrainOptions, type DrainOutcome } from './drain.js';
 import { LongPollTransport } from './longpoll-transport.js';
-import { createMediaTransport, type MediaSetup } from './media-setup.js';
+import { createMediaWorkers, type MediaSetup } from './media-setup.js';
+import { MediaPlacement } from '../service/media-placement.js';
 import { MetricsEndpoint } from './metrics-endpoint.js';
 import { ConfabMetrics } from './metrics.js';
 import { HttpRoutes, type PageAdmission } from './routes.js';
@@ -42,7 +43,8 @@ export class ConfabServer {
   /** Where joins go: the cluster's gateway (which hosts here or relays), or the local one. */
   readonly roomGateway: RoomGateway;
   readonly #clusterListener: ClusterListener | undefined;
-  readonly media: MediaTransport;
+  /** The media workers (MEDIA_WORKERS): every peer connection and packet lives in one of them. */
+  readonly media: MediaWorkerPool;
   readonly metrics: ConfabMetrics;
   readonly admission: AdmissionPolicy;
   readonly rejoinTickets: RejoinTickets | undefined;
@@ -69,30 +71,37 @@ export class ConfabServer {
     const verifier = tokenVerifierFor(config.auth);
     this.admission = admissionPolicy(config.auth, verifier);
     this.rejoinTickets = config.auth.enabled ? new RejoinTickets() : undefined;
-    this.#mediaSetup = createMediaTransport(config);
-    this.media = this.#mediaSetup.transport;
+    this.#mediaSetup = createMediaWorkers(config);
+    this.media = this.#mediaSetup.pool;
     this.metrics = new ConfabMetrics({
       rooms: () => this.gateway.occupancy().rooms,
       participants: () => this.gateway.participantCount(),
       publishedTracks: () => this.gateway.publishedTrackCounts(),
       forwardedTracks: () => this.gateway.forwardedTrackCount(),
       mediaSessions: () => this.media.sessionCounts(),
+      mediaCounters: () => this.media.counters(),
+      workers: () => this.media.workers,
+      workerRestarts: () => this.media.restarts,
+      refreshMedia: () => this.media.refresh(),
       signalingConnections: () => ({ websocket: this.#websocket.size, 'long-poll': this.#longPoll.size }),
       interruptedParticipants: () => this.resume.suspendedCount(),
       webhookBacklog: () => this.webhooks?.backlog(),
-      mediaPortRefusals: () =>
-        this.media instanceof MuxTransport ? { dropped: this.media.routes.dropped, tcpClosed: this.media.tcpClosedFor } : { dropped: {}, tcpClosed: {} },
+      mediaPortRefusals: () => this.media.refusals(),
     });
     this.resume = new ResumeRegistry(config.resumeGraceMs, log, (outcome) => this.metrics.resume(outcome));
-    this.gateway = new LocalRoomGateway({ ...config, transport: this.media, observer: this.metrics, serverVersion: VERSION }, log);
+    const placement = new MediaPlacement(() => this.media.workers);
+    this.gateway = new LocalRoomGateway({ ...config, placeRoom: (roomKey) => placement.createRouter(roomKey), observer: this.metrics, serverVersion: VERSION }, log);
+    this.media.on('workerDied', (worker, reason) => log.error({ worker, reason }, 'media worker died: its rooms move to another worker'));
+    this.media.on('workerReplaced', (worker) => log.info({ worker }, 'media worker replaced'));
+    this.media.on('workerStartFailed', (worker, reason) => log.error({ worker, reason }, 'media worker replacement failed to start: retrying'));
     this.cluster = config.cluster
       ? new Cluster(
           {
             config: config.cluster,
             // As bound (MEDIA_UDP_PORT=0 picks a port at start).
             media: () => {
-              const { mediaUdpPort, mediaTcpPort } = this.#mediaSetup.boundPorts();
-              return { ips: config.media.advertiseIps, udpPort: mediaUdpPort ?? config.media.udpPort, tcpPort: mediaTcpPort ?? config.media.tcpPort };
+              const { mediaUdpPorts, mediaTcpPorts } = this.#mediaSetup.boundPorts();
+              return { ips: config.media.advertiseIps, udpPort: mediaUdpPorts[0] ?? config.media.udpPort, tcpPort: mediaTcpPorts[0] ?? config.media.tcpPort };
             },
             version: VERSION,
             pingIntervalMs: config.pingIntervalMs,
@@ -194,10 +203,11 @@ export class ConfabServer {
     this.cluster?.closeRelays();
     this.resume.close();
     this.gateway.close();
-    this.media.close();
     this.http.closeAllConnections();
     await Promise.all([new Promise<void>((resolve) => this.http.close(() => resolve())), this.#metricsEndpoint.close()]);
     await this.#clusterListener?.close();
+    // After the rooms closed (their routers asked their workers to close their peer connections).
+    await this.media.close();
     await this.cluster?.close();
     // After the rooms closed: their last events are in the outbox; send what goes through, keep the rest on disk.
     await this.webhooks?.close();

@@ -1,11 +1,13 @@
 /**
  * Prometheus metrics at <base>/metrics (prom-client). Live numbers (rooms,
  * participants, tracks, media sessions) are read from the server at scrape
- * time; the media hot path only bumps plain counters (media-stats.ts), which
- * are turned into Prometheus counters here.
+ * time; the media hot path only bumps plain counters (media-stats.ts) in
+ * each media worker, which reports them once a second; their sums are turned
+ * into Prometheus counters here, and each worker's load into confab_worker_*.
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import { mediaStats } from '../media/media-stats.js';
+import type { MediaCounters } from '../media/media-stats.js';
+import type { MediaWorker } from '../media/worker/media-worker.js';
 import { reportLabel } from '../protocol/client-reports.js';
 import type { ServiceObserver } from '../service/observer.js';
 
@@ -29,6 +31,14 @@ export interface MetricsSource {
    * reason (`RouteTable.dropped`), ICE-TCP connections closed for a bound (`TcpMux.closedFor`).
    */
   mediaPortRefusals(): { dropped: Readonly<Record<string, number>>; tcpClosed: Readonly<Record<string, number>> };
+  /** All media workers' counters (media-stats.ts), dead ones included: they only go up. */
+  mediaCounters(): MediaCounters;
+  /** The media workers now, with their last load reports. */
+  workers(): readonly MediaWorker[];
+  /** Media workers replaced because they died or stalled. */
+  workerRestarts(): number;
+  /** Asks the media workers for their figures now (before a scrape). */
+  refreshMedia(): Promise<void>;
 }
 
 export class ConfabMetrics implements ServiceObserver {
@@ -40,7 +50,7 @@ export class ConfabMetrics implements ServiceObserver {
   readonly #stalls: Counter<'pc' | 'outcome'>;
   readonly #recentStalls = new RecentEvents(3_600_000, 10_000);
 
-  constructor(source: MetricsSource) {
+  constructor(private readonly source: MetricsSource) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'confab_' });
     const gauge = (name: string, help: string, read: () => number): void => {
@@ -57,7 +67,36 @@ export class ConfabMetrics implements ServiceObserver {
       'Age of the oldest webhook delivery still waiting: growing means the receiver is down or refusing.',
       () => source.webhookBacklog()?.oldestPendingAgeS ?? 0,
     );
-    gauge('confab_peer_connections', 'Open server-side peer connections.', () => mediaStats.peerConnectionsOpen);
+    gauge('confab_peer_connections', 'Open server-side peer connections.', () => source.mediaCounters().peerConnectionsOpen);
+    const perWorker = (name: string, help: string, read: (w: MediaWorker) => number): void => {
+      new Gauge({
+        name,
+        help,
+        labelNames: ['worker'],
+        registers,
+        collect() {
+          this.reset();
+          for (const w of source.workers()) this.set({ worker: String(w.index) }, read(w));
+        },
+      });
+    };
+    perWorker('confab_worker_event_loop_utilization', "Each media worker's event-loop utilisation over its last second (0-1): what placement balances.", (w) => w.load?.elu ?? 0);
+    perWorker('confab_worker_cpu_ratio', "Each media worker thread's CPU over its last second, as a fraction of one core (from /proc/thread-self/stat).", (w) => w.load?.cpu ?? 0);
+    perWorker('confab_worker_rooms', 'Rooms whose media each worker carries.', (w) => w.routers.size);
+    perWorker('confab_worker_participants', 'Participants (media peers) on each worker.', (w) => w.load?.peers ?? 0);
+    perWorker('confab_worker_forwarded_packets', "Packets each worker forwarded since it started (a replaced worker starts at 0; confab_forwarded_packets_total keeps the process's sum).", (w) => w.load?.counters.packetsForwarded ?? 0);
+    perWorker('confab_worker_up', '1 while the worker runs, 0 while it is being replaced.', (w) => (w.usable && w.load !== undefined ? 1 : 0));
+    let restartsSeen = 0;
+    new Counter({
+      name: 'confab_worker_restarts_total',
+      help: 'Media workers replaced because they died or their event loop stalled for 5 s (their rooms moved to another worker).',
+      registers,
+      collect() {
+        const now = source.workerRestarts();
+        if (now > restartsSeen) this.inc(now - restartsSeen);
+        restartsSeen = now;
+      },
+    });
     new Gauge({
       name: 'confab_published_tracks',
       help: 'Tracks participants publish, by kind.',
@@ -88,12 +127,12 @@ export class ConfabMetrics implements ServiceObserver {
         for (const [transport, n] of Object.entries(source.signalingConnections())) this.set({ transport }, n);
       },
     });
-    this.mediaCounter('confab_forwarded_packets_total', 'RTP packets forwarded to subscribers.', () => mediaStats.packetsForwarded);
-    this.mediaCounter('confab_forwarded_bytes_total', 'RTP payload bytes forwarded to subscribers.', () => mediaStats.bytesForwarded);
-    this.mediaCounter('confab_received_packets_total', 'RTP packets received from publishers.', () => mediaStats.packetsReceived);
-    this.mediaCounter('confab_received_bytes_total', 'RTP payload bytes received from publishers.', () => mediaStats.bytesReceived);
-    this.mediaCounter('confab_keyframe_requests_total', 'Keyframe requests (PLI) sent to publishers.', () => mediaStats.keyframeRequests);
-    this.mediaCounter('confab_forward_send_errors_total', 'Forwarded RTP packets dropped for one subscriber because they could not be encrypted or sent.', () => mediaStats.sendErrors);
+    this.mediaCounter('confab_forwarded_packets_total', 'RTP packets forwarded to subscribers.', () => source.mediaCounters().packetsForwarded);
+    this.mediaCounter('confab_forwarded_bytes_total', 'RTP payload bytes forwarded to subscribers.', () => source.mediaCounters().bytesForwarded);
+    this.mediaCounter('confab_received_packets_total', 'RTP packets received from publishers.', () => source.mediaCounters().packetsReceived);
+    this.mediaCounter('confab_received_bytes_total', 'RTP payload bytes received from publishers.', () => source.mediaCounters().bytesReceived);
+    this.mediaCounter('confab_keyframe_requests_total', 'Keyframe requests (PLI) sent to publishers.', () => source.mediaCounters().keyframeRequests);
+    this.mediaCounter('confab_forward_send_errors_total', 'Forwarded RTP packets dropped for one subscriber because they could not be encrypted or sent.', () => source.mediaCounters().sendErrors);
     this.labelledCounter(
       'confab_media_port_dropped_total',
       'Packets the media port dropped before any state: first packets that are not a valid ICE check for a live peer connection, by reason, and sends without a route (no_route).',
@@ -172,6 +211,8 @@ export class ConfabMetrics implements ServiceObserver {
   }
 
   async render(): Promise<{ contentType: string; body: string }> {
+    // The media workers' figures as they are now, not as of their last once-a-second report.
+    await this.source.refreshMedia();
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 

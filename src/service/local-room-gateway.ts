@@ -9,7 +9,6 @@ import type { Room } from '../conference/room.js';
 import { LocalRoomRegistry, type RegistryEvents } from '../conference/room-registry.js';
 import { PROTOCOL_VERSION } from '../protocol/messages.js';
 import type { Config } from '../config/config.js';
-import type { MediaTransport } from '../media/transport/media-transport.js';
 import type { Logger } from '../util/log.js';
 import { mayAutoOwn, type Admission } from './auth/admission.js';
 import { waitInLobby } from './lobby-gate.js';
@@ -17,7 +16,7 @@ import { LocalParticipantLink } from './participant-link.js';
 import { sendSnapshot } from './room-feed.js';
 import type { JoinRequest, RoomGateway } from './room-gateway.js';
 import type { ErrorCode } from '../protocol/errors.js';
-import { RoomMedia } from './room-media.js';
+import { RoomMedia, type PlaceRoom } from './room-media.js';
 import type { ServiceObserver } from './observer.js';
 import type { SignalingChannel } from './signaling-channel.js';
 import { turnIceServer, type IceServer } from './turn-credentials.js';
@@ -65,7 +64,8 @@ export interface ReturningParticipant {
 }
 
 export interface LocalGatewayOptions extends RoomSettings {
-  readonly transport: MediaTransport;
+  /** A media router for a room starting here, on the least loaded media worker (media-placement.ts). */
+  readonly placeRoom: PlaceRoom;
 
   /** Told about client reports (metrics). */
   readonly observer?: ServiceObserver;
@@ -92,7 +92,7 @@ export class LocalRoomGateway implements RoomGateway {
   ) {
     this.registry = new LocalRoomRegistry({ maxParticipants: options.maxParticipantsPerRoom, lobbyByDefault: options.lobbyByDefault });
     this.registry.on('roomCreated', (room) => {
-      this.media.set(room.key, new RoomMedia(room, options.transport, log));
+      this.media.set(room.key, new RoomMedia(room, options.placeRoom, log));
       this.#memory?.started(room);
       log.info({ room: room.key }, 'room started');
     });
@@ -143,8 +143,10 @@ export class LocalRoomGateway implements RoomGateway {
     const log = (request.logBudget?.wrap(this.log) ?? this.log).child({ room: room.key, participant: participant.id });
     this.#channels.set(participant.id, channel);
     participant.once('closed', () => this.#channels.delete(participant.id));
-    const peer = media.attach(participant, hello.receiveCodecs);
-    const link = new LocalParticipantLink(room, participant, peer, channel, log, this.options.observer);
+    // The link is made with the peer; a move to another worker (its worker died) hands it the next one.
+    let link: LocalParticipantLink | undefined;
+    const peer = media.attach(participant, hello.receiveCodecs, (next) => link?.movePeer(next));
+    link = new LocalParticipantLink(room, participant, peer, channel, log, this.options.observer);
     channel.send({
       type: 'welcome',
       protocolVersion: PROTOCOL_VERSION,
@@ -207,10 +209,10 @@ export class LocalRoomGateway implements RoomGateway {
     return counts;
   }
 
-  /** Tracks forwarded to subscribers in all rooms (metrics). */
+  /** Tracks forwarded to subscribers in all rooms (metrics): one per subscriber per track it can decode. */
   forwardedTrackCount(): number {
     let n = 0;
-    for (const media of this.media.values()) for (const peer of media.router.peers.values()) n += peer.consumers.size;
+    for (const media of this.media.values()) for (const peer of media.router.peers.values()) n += peer.consumed.size;
     return n;
   }
 

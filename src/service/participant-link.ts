@@ -8,7 +8,7 @@
 import { moderate } from '../conference/moderation.js';
 import type { LeaveReason, Participant } from '../conference/participant.js';
 import type { Room } from '../conference/room.js';
-import type { MediaPeer } from '../media/media-peer.js';
+import type { RemotePeer } from '../media/worker/remote-router.js';
 import { dispatch, type HandlerTable } from '../protocol/dispatch.js';
 import { ConfabError, ERRORS, type ErrorCode } from '../protocol/errors.js';
 import type { Logger } from '../util/log.js';
@@ -33,6 +33,9 @@ const CLOSED_BY_ROOM: Readonly<Record<LeaveReason, ErrorCode | undefined>> = {
 
 export class LocalParticipantLink implements ParticipantLink {
   readonly #offs: (() => void)[] = [];
+  /** The media peer's listeners, apart: the peer changes when the room moves to another worker. */
+  readonly #peerOffs: (() => void)[] = [];
+  #peer: RemotePeer;
   /** How often this participant may make the room fan out, log, or work (participant-limits.ts). */
   readonly #limits = new ParticipantLimits();
   /** m-lines of the last subscribe offer we sent: its answer must have as many. */
@@ -42,18 +45,37 @@ export class LocalParticipantLink implements ParticipantLink {
   constructor(
     readonly room: Room,
     readonly participant: Participant,
-    readonly peer: MediaPeer,
+    peer: RemotePeer,
     private readonly channel: SignalingChannel,
     private readonly log: Logger,
     private readonly observer: ServiceObserver = NO_OBSERVER,
   ) {
     const self = participant.id;
+    this.#peer = peer;
+    this.#peerOffs.push(...this.followPeer(peer));
     this.#offs.push(
       room.on('participantJoined', (p) => p.id !== self && channel.send({ type: 'participant-joined', participant: p.info() })),
       room.on('participantUpdated', (p) => channel.send({ type: 'participant-updated', participant: p.info() })),
       room.on('participantLeft', (p, reason) => {
         if (p.id !== self) channel.send({ type: 'participant-left', participantId: p.id, reason });
       }),
+      ...followRoom(room, participant, channel),
+    );
+    participant.once('closed', (reason) => {
+      this.dispose();
+      // Removed by the server (not by the client leaving): tell the client why.
+      const code = reason === 'removed' && participant.blocked ? 'blocked_by_moderator' : CLOSED_BY_ROOM[reason];
+      if (code !== undefined) {
+        log.info({ reason, blocked: participant.blocked }, 'participant removed');
+        channel.close(code);
+      }
+    });
+  }
+
+  /** Relays the media peer's offers and state to the client; returns how to stop. */
+  private followPeer(peer: RemotePeer): (() => void)[] {
+    const { channel, log, observer } = this;
+    return [
       peer.on('subscribeOffer', ({ sdp, tracks }) => {
         this.#offeredMLines = countMLines(sdp);
         channel.send({ type: 'subscribe-offer', sdp, tracks });
@@ -68,7 +90,7 @@ export class LocalParticipantLink implements ParticipantLink {
         observer.mediaStall(stall.pc, 'detected');
       }),
       peer.on('trackUnavailable', (producer, reason) => {
-        log.info({ track: producer.id, from: producer.ownerId, codec: producer.codec.mimeType, reason }, 'track not forwarded: this browser cannot decode it');
+        log.info({ track: producer.id, from: producer.ownerId, codec: producer.mimeType, reason }, 'track not forwarded: this browser cannot decode it');
         channel.send({
           type: 'track-unavailable',
           participantId: producer.ownerId,
@@ -76,7 +98,7 @@ export class LocalParticipantLink implements ParticipantLink {
           kind: producer.kind,
           source: producer.source,
           reason,
-          codec: producer.codec.mimeType,
+          codec: producer.mimeType,
         });
       }),
       peer.on('publishIceRestartNeeded', () => channel.send({ type: 'restart-ice', pc: 'publish' })),
@@ -89,17 +111,21 @@ export class LocalParticipantLink implements ParticipantLink {
         observer.mediaStall(stall.pc, 'failed');
         channel.send({ type: 'error', code: 'media_stalled', message: ERRORS.media_stalled.message, fatal: false });
       }),
-      ...followRoom(room, participant, channel),
-    );
-    participant.once('closed', (reason) => {
-      this.dispose();
-      // Removed by the server (not by the client leaving): tell the client why.
-      const code = reason === 'removed' && participant.blocked ? 'blocked_by_moderator' : CLOSED_BY_ROOM[reason];
-      if (code !== undefined) {
-        log.info({ reason, blocked: participant.blocked }, 'participant removed');
-        channel.close(code);
-      }
-    });
+    ];
+  }
+
+  /**
+   * The room moved to another media worker (its worker died, issue 14): this
+   * is the participant's new peer. The page rebuilds its connections on
+   * `media_worker_restarted` (it publishes again; subscribe offers follow).
+   */
+  movePeer(peer: RemotePeer): void {
+    if (this.#left) return;
+    for (const off of this.#peerOffs.splice(0)) off();
+    this.#peer = peer;
+    this.#offeredMLines = undefined;
+    this.#peerOffs.push(...this.followPeer(peer));
+    this.channel.send({ type: 'error', code: 'media_worker_restarted', message: ERRORS.media_worker_restarted.message, fatal: false });
   }
 
   get participantId(): string {
@@ -122,7 +148,7 @@ export class LocalParticipantLink implements ParticipantLink {
       checkPublishOffer(sdp, sources);
       let answer: string;
       try {
-        answer = await this.peer.handlePublishOffer(sdp, sources);
+        answer = await this.#peer.handlePublishOffer(sdp, sources);
       } catch (error) {
         throw new ConfabError('media_negotiation_failed', `publish offer rejected: ${(error as Error).message}`, { cause: error });
       }
@@ -131,7 +157,7 @@ export class LocalParticipantLink implements ParticipantLink {
     'subscribe-answer': async ({ sdp }) => {
       checkSubscribeAnswer(sdp, this.#offeredMLines);
       try {
-        await this.peer.handleSubscribeAnswer(sdp);
+        await this.#peer.handleSubscribeAnswer(sdp);
       } catch (error) {
         throw new ConfabError('media_negotiation_failed', `subscribe answer rejected: ${(error as Error).message}`, { cause: error });
       }
@@ -141,9 +167,9 @@ export class LocalParticipantLink implements ParticipantLink {
     // multicast DNS lookup per `.local` candidate (Chrome's and Firefox's default), awaited in this
     // participant's message queue: the subscribe answer behind it waited ~8 s.
     'ice-candidate': () => undefined,
-    'restart-ice': ({ reason }) => {
+    'restart-ice': async ({ reason }) => {
       // The stall itself is logged and counted by the peer's mediaStalled event (detectedBy: client).
-      const outcome = this.peer.repairSubscribe();
+      const outcome = await this.#peer.repairSubscribe();
       if (outcome !== 'repairing') this.log.info({ reason, outcome }, 'the page asked for an ICE restart: not needed');
     },
     'set-muted': ({ kind, muted }) => this.participant.setMuted(kind, muted),
@@ -180,6 +206,6 @@ export class LocalParticipantLink implements ParticipantLink {
 
   private dispose(): void {
     this.#left = true;
-    for (const off of this.#offs.splice(0)) off();
+    for (const off of [...this.#offs.splice(0), ...this.#peerOffs.splice(0)]) off();
   }
 }

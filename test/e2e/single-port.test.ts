@@ -1,5 +1,6 @@
 /**
- * Media through one port: a 4-party call where every browser's media, both
+ * Media through one port (MEDIA_WORKERS=1, the setup for a firewall that
+ * opens one port): a 4-party call where every browser's media, both
  * directions, goes to the server's single UDP port, and the server process
  * has exactly one UDP socket on its public address. Then browsers that can
  * only use TCP (their UDP candidates are stripped) still see each other over
@@ -19,10 +20,10 @@ let udpPort = 0;
 let tcpPort = 0;
 
 before(async () => {
-  server = await startServer({ MEDIA_ADVERTISE_IPS: PUBLIC_IP, MEDIA_BIND_ADDRESS: PUBLIC_IP });
-  const line = server.logs.find((l) => l.includes('"mediaUdpPort"')) ?? '';
-  udpPort = Number(/"mediaUdpPort":(\d+)/.exec(line)?.[1]);
-  tcpPort = Number(/"mediaTcpPort":(\d+)/.exec(line)?.[1]);
+  server = await startServer({ MEDIA_ADVERTISE_IPS: PUBLIC_IP, MEDIA_BIND_ADDRESS: PUBLIC_IP, MEDIA_WORKERS: '1' });
+  const line = server.logs.find((l) => l.includes('"mediaUdpPorts"')) ?? '';
+  udpPort = Number(/"mediaUdpPorts":\[(\d+)\]/.exec(line)?.[1]);
+  tcpPort = Number(/"mediaTcpPorts":\[(\d+)\]/.exec(line)?.[1]);
   browser = await launchBrowser();
 });
 

@@ -12,8 +12,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Bot } from '../../src/bot/index.js';
-import { mediaStats } from '../../src/media/media-stats.js';
-import type { MuxTransport } from '../../src/media/transport/media-transport.js';
+import { inspectMedia, waitUntilAsync } from '../support/media-workers.js';
 import { allReceiving, closeAll, joinBots, received } from '../support/bots.js';
 import { scrapeMetrics } from '../support/metrics.js';
 import { sleep, startServer, waitUntil, type TestServer } from '../support/server.js';
@@ -40,7 +39,7 @@ test('30 short classes closed abruptly, then a class keeps everyone\'s media for
   await sleep(200);
   const baseline = resources();
   const baselineFds = openFds();
-  const mux = server.server.media as MuxTransport;
+  const mediaBaseline = await inspectMedia(server);
 
   for (let round = 0; round < SHORT_CLASSES / AT_ONCE; round++) {
     const classes = await Promise.all(
@@ -77,10 +76,15 @@ test('30 short classes closed abruptly, then a class keeps everyone\'s media for
   assert.equal(metrics.get('confab_media_stalls_total{pc="subscribe",outcome="failed"}'), 0, 'no unrepaired stall');
 
   // Held sessions expire after the 10 s grace; then everything must be gone.
-  await waitUntil(() => mediaStats.peerConnectionsOpen === 0, 20_000, () => `peer connections to close (${mediaStats.peerConnectionsOpen})`);
+  const media = (): ReturnType<typeof inspectMedia> => inspectMedia(server);
+  await waitUntilAsync(async () => (await media()).peerConnectionsOpen === 0, 20_000, async () => `peer connections to close (${(await media()).peerConnectionsOpen})`);
   await waitUntil(() => server.server.gateway.registry.size === 0, 5000, 'rooms to close');
-  await waitUntil(() => mux.routes.ufragCount === 0 && mux.routes.endpointCount === 0, 5000, () => `ICE ufrags and endpoints to go (${mux.routes.ufragCount}, ${mux.routes.endpointCount})`);
-  await waitUntil(() => Object.values(mux.sessionCounts()).every((n) => n === 0), 5000, () => `demultiplexer sessions to go (${JSON.stringify(mux.sessionCounts())})`);
+  await waitUntilAsync(async () => { const m = await media(); return m.ufrags === 0 && m.endpoints === 0; }, 5000, async () => `ICE ufrags and endpoints to go (${JSON.stringify(await media())})`);
+  await waitUntilAsync(async () => Object.values((await media()).sessions).every((n) => n === 0), 5000, async () => `demultiplexer sessions to go (${JSON.stringify((await media()).sessions)})`);
+  for (const kind of ['UDPWrap', 'TCPSocketWrap'] as const) {
+    await waitUntilAsync(async () => ((await media()).resources[kind] ?? 0) <= (mediaBaseline.resources[kind] ?? 0), 10_000, async () => `media workers' ${kind} back to baseline (${JSON.stringify((await media()).resources)} vs ${JSON.stringify(mediaBaseline.resources)})`);
+  }
+  await waitUntilAsync(async () => ((await media()).resources.Timeout ?? 0) <= (mediaBaseline.resources.Timeout ?? 0) + 2, 15_000, async () => `media worker timers back to baseline (${JSON.stringify((await media()).resources)})`);
   await waitUntil(() => count('UDPWrap') <= (baseline.UDPWrap ?? 0), 10_000, () => `UDP sockets back to baseline (${count('UDPWrap')} vs ${baseline.UDPWrap})`);
   await waitUntil(() => count('TCPSocketWrap') <= (baseline.TCPSocketWrap ?? 0), 10_000, () => `TCP sockets back to baseline (${count('TCPSocketWrap')})`);
   // werift and ws keep a few short timers (consent checks, close handshakes) that expire on their own.

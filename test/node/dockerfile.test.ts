@@ -49,10 +49,24 @@ test('HEALTHCHECK asks /healthz with node (slim images have no curl)', () => {
   assert.doesNotMatch(check, /curl|wget/);
 });
 
-test('EXPOSE: the HTTP port, MEDIA_UDP_PORT/udp and MEDIA_TCP_PORT/tcp, as the configuration defaults them', () => {
-  const defaults = loadConfig({});
-  const exposed = new Set(all(runtime, 'EXPOSE').flatMap((e) => e.split(/\s+/)).map((p) => (p.includes('/') ? p : `${p}/tcp`)));
-  assert.deepEqual(exposed, new Set([`${defaults.httpPort}/tcp`, `${defaults.media.udpPort}/udp`, `${defaults.media.tcpPort}/tcp`]));
+test('EXPOSE: the HTTP port, and MEDIA_UDP_PORT+i/udp and MEDIA_TCP_PORT+i/tcp for each media worker of the Kubernetes base, as the configuration defaults them', () => {
+  // The worker count the default manifests set (deploy/kubernetes/base: one UDP and one TCP port per worker).
+  const base = readFileSync(join(root, 'deploy', 'kubernetes', 'base', 'kustomization.yaml'), 'utf8');
+  const workers = Number(/^\s*-\s*MEDIA_WORKERS=(\d+)\s*$/m.exec(base)?.[1]);
+  assert.ok(workers >= 1, 'deploy/kubernetes/base sets MEDIA_WORKERS');
+  const defaults = loadConfig({ MEDIA_WORKERS: String(workers) });
+  // `10000-10001/udp` is a range: every port in it.
+  const exposed = new Set(
+    all(runtime, 'EXPOSE')
+      .flatMap((e) => e.split(/\s+/))
+      .flatMap((p) => {
+        const [ports = '', protocol = 'tcp'] = p.split('/');
+        const [first, last = first] = ports.split('-').map(Number) as [number, number?];
+        return Array.from({ length: last - first + 1 }, (_, i) => `${first + i}/${protocol}`);
+      }),
+  );
+  const media = Array.from({ length: workers }, (_, i) => [`${defaults.media.udpPort + i}/udp`, `${defaults.media.tcpPort! + i}/tcp`]).flat();
+  assert.deepEqual(exposed, new Set([`${defaults.httpPort}/tcp`, ...media]));
 });
 
 test('the process is the confab CLI serving, and SIGTERM stops it (the drain)', () => {

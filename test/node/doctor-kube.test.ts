@@ -3,8 +3,10 @@
  * recorded `kubectl get ... -o json` output (test/fixtures/kube/): the
  * conflicting setup of our story (an old Jitsi Ingress claiming the same
  * host and path, its rules pointing at a Service that is gone, a media
- * LoadBalancer without UDP) fails on each; the fixed setup passes. And
- * replicas checked against Redis with real nodes on Debian's redis-server.
+ * LoadBalancer without UDP) fails on each; the fixed setup passes. With
+ * two media workers, a Service or NetworkPolicy missing the second worker's
+ * port fails naming it. And replicas checked against Redis with real nodes
+ * on Debian's redis-server.
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -58,6 +60,68 @@ test('without kubectl on PATH the kube check fails and says so', { timeout: 60_0
   const run = await runDoctor(['https://meet.example.com/jitsi/', '--kube', '--only', 'kube'], { PATH: dir });
   assert.equal(run.code, 1);
   assert.match(run.line('kubectl'), /FAIL {2}kubectl +kubectl get ingresses --all-namespaces -o json: kubectl is not on PATH/);
+});
+
+/**
+ * The healthy fixtures with MEDIA_WORKERS=2 in the pod's ConfigMap (as deploy/kubernetes/base
+ * sets it): the media Service carries these ports, the NetworkPolicy lets these in.
+ */
+function twoWorkerFixtures(name: string, servicePorts: readonly [string, number, 'UDP' | 'TCP'][], policyPorts: readonly [number, 'UDP' | 'TCP'][]): string {
+  const target = join(dir, name);
+  mkdirSync(target, { recursive: true });
+  copyFileSync(join(FIXTURES, 'healthy', 'ingresses.json'), join(target, 'ingresses.json'));
+  const list = (items: unknown[]): string => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
+  const pods = JSON.parse(readFileSync(join(FIXTURES, 'healthy', 'pods.json'), 'utf8')) as { items: { metadata: { name: string }; spec: { containers: Record<string, unknown>[] } }[] };
+  const confab = pods.items.find((p) => p.metadata.name.startsWith('confab'))!.spec.containers[0]!;
+  confab.env = [{ name: 'MEDIA_ADVERTISE_IPS', value: '203.0.113.7' }];
+  confab.envFrom = [{ configMapRef: { name: 'confab-config-5t8h2k9c4m' } }];
+  confab.ports = [
+    { containerPort: 8000, name: 'http', protocol: 'TCP' },
+    { containerPort: 10000, name: 'media-udp', protocol: 'UDP' },
+    { containerPort: 10001, name: 'media-udp-1', protocol: 'UDP' },
+    { containerPort: 4443, name: 'media-tcp', protocol: 'TCP' },
+    { containerPort: 4444, name: 'media-tcp-1', protocol: 'TCP' },
+  ];
+  writeFileSync(join(target, 'pods.json'), JSON.stringify(pods));
+  const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'confab-config-5t8h2k9c4m', namespace: 'liveclasses' }, data: { MEDIA_WORKERS: '2', MEDIA_UDP_PORT: '10000', MEDIA_TCP_PORT: '4443' } };
+  writeFileSync(join(target, 'configmaps.json'), list([configMap]));
+  const services = JSON.parse(readFileSync(join(FIXTURES, 'healthy', 'services.json'), 'utf8')) as { items: { metadata: { name: string }; spec: { ports: unknown[] } }[] };
+  services.items.find((s) => s.metadata.name === 'confab-media')!.spec.ports = servicePorts.map(([portName, port, protocol], i) => ({ name: portName, port, protocol, targetPort: portName, nodePort: 31000 + i }));
+  writeFileSync(join(target, 'services.json'), JSON.stringify(services));
+  const policy = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'confab', namespace: 'liveclasses' },
+    spec: {
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'confab' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }], ports: [{ protocol: 'TCP', port: 8000 }] }, { ports: policyPorts.map(([port, protocol]) => ({ protocol, port })) }],
+    },
+  };
+  writeFileSync(join(target, 'networkpolicies.json'), list([policy]));
+  return target;
+}
+
+test('two media workers (MEDIA_WORKERS=2 in the ConfigMap): a Service and a NetworkPolicy without 10001/UDP fail naming it; with every worker port both pass', { timeout: 60_000 }, async () => {
+  const args = ['https://streaming.example.com/jitsi/', '--kube', '--namespace', 'liveclasses', '--only', 'kube'];
+  const env = (fixtures: string, log: string): NodeJS.ProcessEnv => ({ PATH: `${join(FIXTURES, 'bin')}${delimiter}${process.env.PATH ?? ''}`, CONFAB_KUBE_FIXTURES: fixtures, CONFAB_KUBE_LOG: log });
+  const firstOnly = twoWorkerFixtures('first-worker-only', [['media-udp', 10000, 'UDP'], ['media-tcp', 4443, 'TCP'], ['media-tcp-1', 4444, 'TCP']], [[10000, 'UDP'], [4443, 'TCP'], [4444, 'TCP']]);
+  const log = join(dir, 'two-workers.log');
+  const broken = await runDoctor(args, env(firstOnly, log));
+  assert.equal(broken.code, 1, broken.stdout + broken.stderr);
+  assert.match(broken.line('media-udp-port'), /^ {2}FAIL {2}media-udp-port +LoadBalancer liveclasses\/confab-media \(ports 10000\/UDP .*\) lacks 10001\/UDP \(media worker 1 of 2\): .*fix: add `- name: media-udp-1, port: 10001, targetPort: 10001, protocol: UDP`/);
+  assert.match(broken.line('media-netpol'), /^ {2}FAIL {2}media-netpol +NetworkPolicy liveclasses\/confab \(selecting liveclasses\/confab-\S+\) lets no 10001\/UDP \(media worker 1 of 2\) in from anywhere/);
+  assert.doesNotMatch(broken.stdout, /media-workers/, 'MEDIA_WORKERS is set (in the ConfigMap)');
+  // The ConfigMap and the NetworkPolicies were read, as every other kind: `get ... -o json`.
+  const calls = readFileSync(log, 'utf8').trim().split('\n');
+  assert.ok(calls.includes('kubectl get configmaps --namespace liveclasses -o json') && calls.includes('kubectl get networkpolicies --namespace liveclasses -o json'), calls.join('\n'));
+  assert.ok(calls.every((c) => /^kubectl get \w+ (--all-namespaces|--namespace \S+) -o json$/.test(c)), calls.join('\n'));
+
+  const every = twoWorkerFixtures('every-worker', [['media-udp', 10000, 'UDP'], ['media-udp-1', 10001, 'UDP'], ['media-tcp', 4443, 'TCP'], ['media-tcp-1', 4444, 'TCP']], [[10000, 'UDP'], [10001, 'UDP'], [4443, 'TCP'], [4444, 'TCP']]);
+  const fixed = await runDoctor(args, env(every, join(dir, 'every-worker.log')));
+  assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
+  assert.match(fixed.line('media-udp-port'), /^ {2}PASS .*UDP 10000-10001 \(2 media workers\) on 203\.0\.113\.7/);
+  assert.match(fixed.line('media-netpol'), /^ {2}PASS .*lets UDP 10000-10001 \(2 media workers\) and TCP 4443-4444 in from anywhere/);
 });
 
 /** The healthy fixtures with these Confab pods (namespace liveclasses) instead of the recorded ones. */

@@ -6,39 +6,25 @@
  * coturn configured, media through the TURN relay passes too.
  */
 import assert from 'node:assert/strict';
-import { createHook } from 'node:async_hooks';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { MuxTransport } from '../../src/media/transport/media-transport.js';
+import { inspectMedia, mediaPorts, waitUntilAsync } from '../support/media-workers.js';
 import { startCoturn, type RunningTurn } from '../support/coturn.js';
 import { runDoctor } from '../support/doctor.js';
 import { nowS, signJwt } from '../support/jwt.js';
-import { startServer, waitUntil, type TestServer } from '../support/server.js';
-
-/**
- * werift senders' RTCP report loops alive in this process. The bots run in the
- * doctor's process, so any left here after they leave belongs to the server:
- * a leak (werift's close() skipped senders of stopped transceivers; each kept
- * sending reports every second, and kept this test process alive).
- */
-const rtcpLoops = new Set<number>();
-createHook({
-  init(id, type) {
-    if (type === 'Timeout' && new Error().stack?.includes('runRtcp')) rtcpLoops.add(id);
-  },
-  destroy(id) {
-    rtcpLoops.delete(id);
-  },
-}).enable();
+import { startServer, type TestServer } from '../support/server.js';
 
 const CHECKS = ['dns', 'tcp', 'tls', 'page', 'assets', 'websocket', 'long-poll', 'token', 'media-udp', 'media-tcp', 'health', 'media-stalls'];
 
 describe('confab doctor against a healthy server', { timeout: 120_000 }, () => {
   let server: TestServer;
+  /** The media workers' timers before any bot came. */
+  let timersBefore = 0;
   before(async () => {
     server = await startServer();
+    timersBefore = (await inspectMedia(server)).resources.Timeout ?? 0;
   });
   after(() => server?.stop());
 
@@ -49,9 +35,11 @@ describe('confab doctor against a healthy server', { timeout: 120_000 }, () => {
     assert.match(run.line('media-relay'), /^ {2}SKIP .*no TURN server/);
     assert.match(run.lines.at(-1)!, /^result: PASS \(12 passed, 0 failed, 0 warned, 1 skipped\)$/);
     assert.match(run.line('media-stalls'), /0 detected \(0 receiving, 0 sending\), 0 repaired, 0 not repaired in the last hour/);
-    const media = server.server.media as MuxTransport;
-    assert.match(run.line('media-udp'), new RegExp(`media path udp 127\\.0\\.0\\.1:\\d+ \\(host\\) -> 127\\.0\\.0\\.1:${media.udpPort} \\(host\\)`));
-    assert.match(run.line('media-tcp'), new RegExp(`media path tcp 127\\.0\\.0\\.1 \\(tcp active\\) -> 127\\.0\\.0\\.1:${media.tcpPort} \\(host\\)`));
+    const ports = server.server.media.workers.map((_, i) => mediaPorts(server, i));
+    const udp = ports.map((p) => p.udp).join('|');
+    const tcp = ports.map((p) => p.tcp).join('|');
+    assert.match(run.line('media-udp'), new RegExp(`media path udp 127\\.0\\.0\\.1:\\d+ \\(host\\) -> 127\\.0\\.0\\.1:(${udp}) \\(host\\)`));
+    assert.match(run.line('media-tcp'), new RegExp(`media path tcp 127\\.0\\.0\\.1 \\(tcp active\\) -> 127\\.0\\.0\\.1:(${tcp}) \\(host\\)`));
     assert.match(run.line('websocket'), /-> 101 Switching Protocols/);
     assert.match(run.line('long-poll'), /-> 404 application\/json '\{"error":"not_found"/);
     // The bots left: nobody is in a room after the doctor.
@@ -69,15 +57,26 @@ describe('confab doctor against a healthy server', { timeout: 120_000 }, () => {
     assert.equal(report.result, 'pass');
     assert.equal(report.exitCode, 0);
     assert.deepEqual(report.checks.map((c) => c.name), [...CHECKS.slice(0, 10), 'media-relay', 'health', 'media-stalls']);
-    const media = server.server.media as MuxTransport;
+    const ports = server.server.media.workers.map((_, i) => mediaPorts(server, i));
     const udp = report.checks.find((c) => c.name === 'media-udp')!.data!.pairs!.a.publish;
-    assert.deepEqual([udp.local.protocol, udp.remote.port], ['udp', media.udpPort]);
+    assert.equal(udp.local.protocol, 'udp');
+    assert.ok(ports.some((p) => p.udp === udp.remote.port), `${udp.remote.port} is a worker's UDP port`);
     const tcp = report.checks.find((c) => c.name === 'media-tcp')!.data!.pairs!.a.publish;
-    assert.deepEqual([tcp.local.protocol, tcp.remote.port], ['tcp', media.tcpPort]);
+    assert.equal(tcp.local.protocol, 'tcp');
+    assert.ok(ports.some((p) => p.tcp === tcp.remote.port), `${tcp.remote.port} is a worker's TCP port`);
   });
 
-  test('the bots leave nothing running in the server: no sender keeps its RTCP loop', async () => {
-    await waitUntil(() => rtcpLoops.size === 0, 5000, () => `${rtcpLoops.size} RTCP loops of closed senders still running in the server`);
+  // werift's close() skipped senders of stopped transceivers: each kept its RTCP report timer running,
+  // every second, for the life of the media worker.
+  test('the bots leave nothing running in the server: no peer connection, no sender keeps its RTCP loop', async () => {
+    await waitUntilAsync(
+      async () => {
+        const m = await inspectMedia(server);
+        return m.peerConnectionsOpen === 0 && (m.resources.Timeout ?? 0) <= timersBefore;
+      },
+      5000,
+      async () => `the media workers to be back where they started (timers ${JSON.stringify((await inspectMedia(server)).resources)} vs ${timersBefore})`,
+    );
   });
 
   test('a usage error exits 2', async () => {

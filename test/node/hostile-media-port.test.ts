@@ -14,24 +14,27 @@ import { connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { Bot } from '../../src/bot/index.js';
 import { ROUTES_PER_ENDPOINT } from '../../src/media/transport/route-table.js';
-import type { MuxTransport } from '../../src/media/transport/media-transport.js';
 import { MAX_UNROUTED_PER_ADDRESS, UNROUTED_TIMEOUT_MS } from '../../src/media/transport/tcp-mux.js';
 import { closeAll, joinBots, received } from '../support/bots.js';
 import { iceCredentials, IceCheckPeer } from '../support/ice-check.js';
 import { sleep, startServer, waitUntil, type TestServer } from '../support/server.js';
+import { inspectMedia, mediaPorts, waitUntilAsync } from '../support/media-workers.js';
 
 let server: TestServer;
-let mux: MuxTransport;
+/** One worker: one media port to attack, as an operator opening one port runs it. */
+let port: { udp: number; tcp: number | undefined };
 
 before(async () => {
-  server = await startServer();
-  mux = server.server.media as MuxTransport;
+  server = await startServer({ MEDIA_WORKERS: '1' });
+  port = mediaPorts(server);
 });
 after(async () => {
   await server.stop();
 });
 
-const udpSockets = (): number => process.getActiveResourcesInfo().filter((t) => t === 'UDPWrap').length;
+/** The server's UDP sockets (in its media worker). */
+const udpSockets = async (): Promise<number> => (await inspectMedia(server)).resources.UDPWrap ?? 0;
+const udpRoutes = async (): Promise<number> => (await inspectMedia(server)).sessions.udp ?? 0;
 
 /** A publisher and a subscriber, with the server credentials of the subscriber's subscribe connection. */
 async function classOfTwo(room: string): Promise<{ bots: Bot[]; publisher: Bot; subscriber: Bot; ufrag: string; password: string }> {
@@ -56,14 +59,14 @@ describe('the media port against hostile clients', { timeout: 120_000 }, () => {
     const { bots, publisher, subscriber, ufrag, password } = await classOfTwo('hijack');
     const attacker = await IceCheckPeer.open();
     try {
-      const routesBefore = mux.sessionCounts().udp;
-      const droppedBefore = { ...mux.routes.dropped };
+      const routesBefore = await udpRoutes();
+      const droppedBefore = (await inspectMedia(server)).dropped;
       const username = `${ufrag}:attacker`;
-      assert.equal(await attacker.check('127.0.0.1', mux.udpPort!, { username, nominate: true }, 500), undefined, 'no MESSAGE-INTEGRITY: no answer');
-      assert.equal(await attacker.check('127.0.0.1', mux.udpPort!, { username, password: `${password}x`, nominate: true }, 500), undefined, 'wrong password: no answer');
-      assert.equal(await attacker.check('127.0.0.1', mux.udpPort!, { username, noFingerprint: true, nominate: true }, 500), undefined);
-      assert.equal(mux.routes.dropped.bad_integrity - droppedBefore.bad_integrity, 3, 'dropped at the edge as bad_integrity');
-      assert.equal(mux.sessionCounts().udp, routesBefore, 'no route opened');
+      assert.equal(await attacker.check('127.0.0.1', port.udp, { username, nominate: true }, 500), undefined, 'no MESSAGE-INTEGRITY: no answer');
+      assert.equal(await attacker.check('127.0.0.1', port.udp, { username, password: `${password}x`, nominate: true }, 500), undefined, 'wrong password: no answer');
+      assert.equal(await attacker.check('127.0.0.1', port.udp, { username, noFingerprint: true, nominate: true }, 500), undefined);
+      assert.equal((await inspectMedia(server)).dropped.bad_integrity! - droppedBefore.bad_integrity!, 3, 'dropped at the edge as bad_integrity');
+      assert.equal(await udpRoutes(), routesBefore, 'no route opened');
       const before = received(subscriber, publisher, 'audio');
       await sleep(1500);
       assert.equal(attacker.rtpPackets, 0, 'the attacker got no media');
@@ -76,27 +79,28 @@ describe('the media port against hostile clients', { timeout: 120_000 }, () => {
 
   test('1,000 source ports naming a live ufrag cost no socket and no route', async () => {
     const { bots, ufrag } = await classOfTwo('many-ports');
-    const sockets = udpSockets();
-    const routes = mux.sessionCounts().udp;
+    const sockets = await udpSockets();
+    const routes = await udpRoutes();
     const attackers = await Promise.all(Array.from({ length: 1000 }, () => IceCheckPeer.open()));
     try {
-      for (const a of attackers) a.socket.send(IceCheckPeer.request({ username: `${ufrag}:x`, nominate: true }).bytes, mux.udpPort!, '127.0.0.1');
+      for (const a of attackers) a.socket.send(IceCheckPeer.request({ username: `${ufrag}:x`, nominate: true }).bytes, port.udp, '127.0.0.1');
       await sleep(500);
-      assert.equal(mux.sessionCounts().udp, routes, 'no route for any of them');
+      assert.equal(await udpRoutes(), routes, 'no route for any of them');
+      assert.ok((await udpSockets()) <= sockets, 'no socket for any of them');
     } finally {
       for (const a of attackers) a.close();
       await closeAll(bots);
     }
-    await waitUntil(() => udpSockets() <= sockets, 5000, () => `no socket left behind (${udpSockets()} vs ${sockets})`);
+    await waitUntilAsync(async () => (await udpSockets()) <= sockets, 5000, async () => `no socket left behind (${await udpSockets()} vs ${sockets})`);
   });
 
   test('with the password, routes per peer connection stay bounded (the oldest goes)', async () => {
     const { bots, ufrag, password } = await classOfTwo('bounded-routes');
     const peers = await Promise.all(Array.from({ length: 3 * ROUTES_PER_ENDPOINT }, () => IceCheckPeer.open()));
     try {
-      for (const peer of peers) await peer.check('127.0.0.1', mux.udpPort!, { username: `${ufrag}:x`, password }, 500);
+      for (const peer of peers) await peer.check('127.0.0.1', port.udp, { username: `${ufrag}:x`, password }, 500);
       // The subscriber's own path plus the checked ones, at most ROUTES_PER_ENDPOINT for its connection.
-      const udp = mux.sessionCounts().udp ?? 0;
+      const udp = await udpRoutes();
       assert.ok(udp <= 2 * ROUTES_PER_ENDPOINT, `routes stay bounded: ${udp}`);
     } finally {
       for (const peer of peers) peer.close();
@@ -108,7 +112,7 @@ describe('the media port against hostile clients', { timeout: 120_000 }, () => {
     const opened: Socket[] = [];
     const closed: boolean[] = [];
     for (let i = 0; i < MAX_UNROUTED_PER_ADDRESS + 10; i++) {
-      const socket = connect(mux.tcpPort!, '127.0.0.1');
+      const socket = connect(port.tcp!, '127.0.0.1');
       const index = opened.push(socket) - 1;
       closed[index] = false;
       socket.on('close', () => (closed[index] = true));
@@ -126,7 +130,7 @@ describe('the media port against hostile clients', { timeout: 120_000 }, () => {
   });
 
   test('an ICE-TCP connection whose first frame is not a valid check is closed at once', async () => {
-    const socket = connect(mux.tcpPort!, '127.0.0.1');
+    const socket = connect(port.tcp!, '127.0.0.1');
     await once(socket, 'connect');
     const frame = Buffer.alloc(2 + 100);
     frame.writeUInt16BE(100, 0);

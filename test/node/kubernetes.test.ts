@@ -3,9 +3,10 @@
  * `kubectl kustomize` (KUBECTL to pick another binary), every object passes
  * the Kubernetes API schemas with no unknown field, and the project's rules
  * hold: probes on Confab's health routes, media ports equal to the
- * configured ones end to end, the ingress path is PUBLIC_URL's path, no
+ * configured ones end to end (one UDP and one TCP port per media worker,
+ * MEDIA_WORKERS set explicitly), the ingress path is PUBLIC_URL's path, no
  * secret in a ConfigMap or in git, and the ConfigMap is a configuration
- * Confab itself accepts.
+ * Confab itself accepts. Manifests missing a worker's port fail the rules.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -16,7 +17,7 @@ import { after, describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { validateObject, type K8sObject } from '../support/k8s-validate.js';
-import { checkMedia, checkProbes, checkSelectors, containerOf, type Rendered } from '../support/k8s-rules.js';
+import { checkMedia, checkProbes, checkSelectors, checkWorkers, containerOf, type Container, type Rendered } from '../support/k8s-rules.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const KUBECTL = process.env.KUBECTL ?? 'kubectl';
@@ -67,7 +68,9 @@ for (const r of rendered) {
 
     test('readiness on /readyz and liveness on /healthz, below PUBLIC_URL\'s path, on the HTTP port', () => checkProbes(r));
 
-    test('media: the container, host, Service and NetworkPolicy ports are MEDIA_UDP_PORT/udp and MEDIA_TCP_PORT/tcp', () => checkMedia(r));
+    test('media: the container, host, Service and NetworkPolicy ports are MEDIA_UDP_PORT+i/udp and MEDIA_TCP_PORT+i/tcp for every media worker i', () => checkMedia(r));
+
+    test('MEDIA_WORKERS is set explicitly (not the node\'s core count), with a cpu request of a core per worker', () => checkWorkers(r));
 
     test('Services, the PDB and the NetworkPolicy select the Deployment\'s pods', () => checkSelectors(r));
 
@@ -175,6 +178,60 @@ test('cluster: several pods on one Redis, each advertising its own node, reachab
   // One pod at a time may go (it drains); rollouts start the new pod first.
   const pdb = r.objects.find((o) => o.kind === 'PodDisruptionBudget') as K8sObject & { spec: { maxUnavailable?: number; minAvailable?: number } };
   assert.deepEqual([pdb.spec.maxUnavailable, pdb.spec.minAvailable], [1, undefined]);
+});
+
+/** A copy of a rendered target with one change, for the rules to refuse. */
+function changed(dir: string, change: (r: Rendered) => void): Rendered {
+  const original = rendered.find((x) => x.dir === dir);
+  assert.ok(original, dir);
+  const objects = structuredClone(original.objects);
+  const deployment = objects.find((o) => o.kind === 'Deployment')!;
+  const configMap = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === original.configMap.metadata.name) as Rendered['configMap'];
+  const copy: Rendered = { ...original, objects, deployment, container: containerOf(deployment), configMap };
+  change(copy);
+  return copy;
+}
+
+const dropPort = (c: Container, name: string): void => {
+  const before = c.ports?.length;
+  c.ports = c.ports?.filter((p) => p.name !== name);
+  assert.equal(c.ports?.length, (before ?? 0) - 1, `the manifest has a port ${name}`);
+};
+
+describe('the rules refuse manifests that leave out a media worker (MEDIA_WORKERS=2)', () => {
+  test('the base renders two workers', () => assert.equal(rendered.find((x) => x.dir === 'base')?.config.media.workers, 2));
+
+  test('no container port for the second worker', () => {
+    assert.throws(() => checkMedia(changed('base', (r) => dropPort(r.container, 'media-udp-1'))), /container port 10001\/UDP \(media worker 1\)/);
+    assert.throws(() => checkMedia(changed('base', (r) => dropPort(r.container, 'media-tcp-1'))), /container port 4444\/TCP \(media worker 1\)/);
+  });
+
+  test('no hostPort for the second worker', () => {
+    const r = changed('overlays/hostport', (x) => delete x.container.ports!.find((p) => p.name === 'media-udp-1')!.hostPort);
+    assert.throws(() => checkMedia(r), /hostPort 10001\/UDP \(media worker 1\)/);
+  });
+
+  test('a media Service without the second worker\'s UDP or TCP port', () => {
+    const without = (name: string) => (r: Rendered) => {
+      const service = r.objects.find((o) => o.metadata.name === 'confab-media') as K8sObject & { spec: { ports: { name: string }[] } };
+      service.spec.ports = service.spec.ports.filter((p) => p.name !== name);
+    };
+    assert.throws(() => checkMedia(changed('overlays/loadbalancer', without('media-udp-1'))), /confab-media carries 10001\/UDP \(media worker 1\)/);
+    assert.throws(() => checkMedia(changed('overlays/loadbalancer', without('media-tcp-1'))), /confab-media carries 4444\/TCP \(media worker 1\)/);
+  });
+
+  test('a NetworkPolicy without the second worker\'s port', () => {
+    const r = changed('base', (x) => {
+      const policy = x.objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'confab') as K8sObject & { spec: { ingress: { ports?: { port: number }[] }[] } };
+      for (const rule of policy.spec.ingress) rule.ports = rule.ports?.filter((p) => p.port !== 10001);
+    });
+    assert.throws(() => checkMedia(r), /NetworkPolicy allows 10001\/UDP \(media worker 1\)/);
+  });
+
+  test('MEDIA_WORKERS left to the node\'s core count, or fewer cores requested than workers', () => {
+    assert.throws(() => checkWorkers(changed('base', (r) => delete r.configMap.data.MEDIA_WORKERS)), /MEDIA_WORKERS is set explicitly/);
+    assert.throws(() => checkWorkers(changed('base', (r) => (r.container.resources!.requests!.cpu = '1'))), /reserves a core per media worker/);
+  });
 });
 
 interface PolicyRule {

@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Bot } from '../../src/bot/index.js';
-import type { MuxTransport } from '../../src/media/transport/media-transport.js';
+import { mediaPorts } from '../support/media-workers.js';
 import { closeAll, joinBots, received } from '../support/bots.js';
 import { iceCredentials, IceCheckPeer } from '../support/ice-check.js';
 import { sleep, startServer, waitUntil, type TestServer } from '../support/server.js';
@@ -20,8 +20,8 @@ let server: TestServer;
 let udpPort: number;
 
 before(async () => {
-  server = await startServer();
-  udpPort = (server.server.media as MuxTransport).udpPort!;
+  server = await startServer({ MEDIA_WORKERS: '1' });
+  udpPort = mediaPorts(server).udp;
 });
 after(async () => {
   await server.stop();

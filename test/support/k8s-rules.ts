@@ -79,36 +79,100 @@ export function checkProbes(r: Rendered): void {
   }
 }
 
+/**
+ * The media ports Confab binds in `single` mode: one UDP and one TCP port per
+ * media worker, worker i on MEDIA_UDP_PORT+i and MEDIA_TCP_PORT+i (none for
+ * TCP with MEDIA_TCP_PORT=off). Browsers are told their worker's port.
+ */
+export function workerPorts(config: Config): { protocol: 'UDP' | 'TCP'; worker: number; port: number }[] {
+  const { udpPort, tcpPort, workers } = config.media;
+  const ids = Array.from({ length: workers }, (_, i) => i);
+  return [
+    ...ids.map((i) => ({ protocol: 'UDP' as const, worker: i, port: udpPort + i })),
+    ...(tcpPort === undefined ? [] : ids.map((i) => ({ protocol: 'TCP' as const, worker: i, port: tcpPort + i }))),
+  ];
+}
+
+const protocolOf = (p: { protocol?: string }): string => p.protocol ?? 'TCP';
+
+/** Whether a NetworkPolicy port entry (a number, optionally up to endPort) allows `port`/`protocol`. */
+const allows = (p: PolicyPort, port: number, protocol: string): boolean =>
+  protocolOf(p) === protocol && typeof p.port === 'number' && (p.endPort === undefined ? p.port === port : p.port <= port && port <= p.endPort);
+
+interface PolicyPort {
+  protocol?: string;
+  port?: number | string;
+  endPort?: number;
+}
+
+/**
+ * MEDIA_WORKERS is set in the pod's configuration (the ConfigMap or a literal env
+ * value): its default, os.availableParallelism(), is the node's core count in a
+ * container, not the pod's share, and would make the pod bind ports no manifest
+ * lists. The cpu request reserves a core for each worker.
+ */
+export function checkWorkers(r: Rendered): void {
+  const literal = r.container.env?.find((e) => e.name === 'MEDIA_WORKERS')?.value ?? r.configMap.data.MEDIA_WORKERS;
+  assert.ok(literal !== undefined, 'MEDIA_WORKERS is set explicitly (ConfigMap or env): a pod must not take the node\'s core count');
+  assert.equal(Number(literal), r.config.media.workers, 'the config reads MEDIA_WORKERS');
+  const cpu = r.container.resources?.requests?.cpu;
+  assert.ok(cpu !== undefined, 'a cpu request');
+  const cores = cpu.endsWith('m') ? Number(cpu.slice(0, -1)) / 1000 : Number(cpu);
+  assert.ok(cores >= r.config.media.workers, `the cpu request (${cpu}) reserves a core per media worker (MEDIA_WORKERS=${r.config.media.workers})`);
+}
+
 export function checkMedia(r: Rendered): void {
-  const { udpPort, tcpPort } = r.config.media;
+  const { workers } = r.config.media;
   assert.equal(r.config.media.portMode, 'single');
-  const udp = port(r.container, 'media-udp');
-  assert.deepEqual([udp.containerPort, udp.protocol], [udpPort, 'UDP'], 'the container UDP port is MEDIA_UDP_PORT');
-  const tcp = port(r.container, 'media-tcp');
-  assert.deepEqual([tcp.containerPort, tcp.protocol ?? 'TCP'], [tcpPort, 'TCP'], 'the container TCP port is MEDIA_TCP_PORT');
-  // Browsers send media to the advertised address and MEDIA_*_PORT: whatever forwards it must keep the number.
-  for (const p of [udp, tcp]) if (p.hostPort !== undefined) assert.equal(p.hostPort, p.containerPort, `hostPort of ${p.name}`);
-  const hostPorted = udp.hostPort !== undefined;
+  assert.ok(workers >= 1);
+  const wanted = workerPorts(r.config);
+  const label = (w: { protocol: string; worker: number; port: number }): string => `${w.port}/${w.protocol} (media worker ${w.worker})`;
+  // Each worker's port in the container, by number and protocol.
+  const containerPorts = r.container.ports ?? [];
+  const media: Port[] = [];
+  for (const w of wanted) {
+    const p = containerPorts.find((x) => x.containerPort === w.port && protocolOf(x) === w.protocol);
+    assert.ok(p, `container port ${label(w)}`);
+    media.push(p);
+  }
+  // No UDP port beyond the workers': the port list and MEDIA_WORKERS are out of step.
+  const udp = containerPorts.filter((p) => p.protocol === 'UDP').map((p) => p.containerPort).sort((a, b) => a - b);
+  assert.deepEqual(udp, wanted.filter((w) => w.protocol === 'UDP').map((w) => w.port), `the container's UDP ports are MEDIA_UDP_PORT..+${workers - 1} (MEDIA_WORKERS=${workers})`);
+  // Browsers send media to the advertised address and their worker's port: whatever forwards it must keep the number.
+  const hostPorted = media.some((p) => p.hostPort !== undefined);
+  if (hostPorted) {
+    wanted.forEach((w, i) => assert.equal(media[i]!.hostPort, w.port, `hostPort ${label(w)}: every worker's port, the same number on the node`));
+  }
   const advertised = r.container.env?.find((e) => e.name === 'MEDIA_ADVERTISE_IPS');
   if (hostPorted) assert.equal(advertised?.valueFrom?.fieldRef?.fieldPath, 'status.hostIP', 'hostPort advertises the node address');
   const mediaServices = (r.objects.filter((o) => o.kind === 'Service') as Service[]).filter((s) => s.spec.type === 'LoadBalancer' || s.spec.type === 'NodePort');
   for (const service of mediaServices) {
+    const name = service.metadata.name;
+    const carried: string[] = [];
     for (const p of service.spec.ports) {
       const target = typeof p.targetPort === 'string' ? port(r.container, p.targetPort).containerPort : (p.targetPort ?? p.port);
-      const expected = p.protocol === 'UDP' ? udpPort : tcpPort;
-      assert.equal(target, expected, `${service.metadata.name} ${p.name} reaches the media port`);
+      const protocol = protocolOf(p);
+      const w = wanted.find((x) => x.port === target && x.protocol === protocol);
+      assert.ok(w, `${name} ${p.name} reaches a media worker's port (${target}/${protocol} is none)`);
       const outside = service.spec.type === 'NodePort' ? p.nodePort : p.port;
-      assert.equal(outside, expected, `${service.metadata.name} ${p.name}: the outside port is the advertised one`);
+      assert.equal(outside, target, `${name} ${p.name}: the outside port is the advertised one (${label(w)})`);
+      carried.push(`${target}/${protocol}`);
     }
-    assert.ok(service.spec.ports.some((p) => p.protocol === 'UDP'), `${service.metadata.name} carries UDP`);
+    // Every worker's UDP port; TCP is optional (clouds without mixed-protocol load balancers), but then every worker's.
+    const tcpCarried = carried.some((c) => c.endsWith('/TCP'));
+    for (const w of wanted) {
+      if (w.protocol === 'UDP' || tcpCarried) assert.ok(carried.includes(`${w.port}/${w.protocol}`), `${name} carries ${label(w)}`);
+    }
     assert.ok(r.config.media.advertiseIps.length > 0, 'a media Service needs MEDIA_ADVERTISE_IPS (its external address)');
   }
   if (r.dir !== 'base') assert.ok(hostPorted || mediaServices.length > 0, 'an overlay exposes the media ports');
-  // The NetworkPolicy lets HTTP and both media ports in.
-  const policy = r.objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'confab') as K8sObject & { spec: { ingress: { ports?: { protocol: string; port: number }[] }[] } };
+  // The NetworkPolicy lets HTTP in, and every worker's media ports from anywhere (no `from`).
+  const policy = r.objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'confab') as K8sObject & { spec: { ingress: { from?: unknown[]; ports?: PolicyPort[] }[] } };
   assert.ok(policy, 'a NetworkPolicy');
-  const open = policy.spec.ingress.flatMap((rule) => rule.ports ?? []).map((p) => `${p.port}/${p.protocol}`);
-  for (const needed of [`${r.config.httpPort}/TCP`, `${udpPort}/UDP`, `${tcpPort}/TCP`]) assert.ok(open.includes(needed), `NetworkPolicy allows ${needed}`);
+  const open = policy.spec.ingress.flatMap((rule) => rule.ports ?? []);
+  assert.ok(open.some((p) => allows(p, r.config.httpPort, 'TCP')), `NetworkPolicy allows ${r.config.httpPort}/TCP`);
+  const fromAnywhere = policy.spec.ingress.filter((rule) => rule.from === undefined || rule.from.length === 0).flatMap((rule) => rule.ports ?? []);
+  for (const w of wanted) assert.ok(fromAnywhere.some((p) => allows(p, w.port, w.protocol)), `NetworkPolicy allows ${label(w)} from anywhere`);
 }
 
 export function checkSelectors(r: Rendered): void {

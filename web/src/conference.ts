@@ -50,6 +50,8 @@ export class Conference {
   readonly #undecodable = new Map<string, string>();
   /** From the last welcome: lets us back in after a lost connection even once the token has expired. */
   #rejoinTicket: string | undefined;
+  /** The ICE servers of our welcome, for peer connections made again later (media_worker_restarted). */
+  #iceServers: RTCIceServer[] = [];
   /** config.startAudioMuted: N decides at the first welcome only, not on every rejoin. */
   #startMutedDecided = false;
   /** Who shared a screen at the last look, for contentSharingParticipantsChanged. */
@@ -326,6 +328,7 @@ export class Conference {
     error: (m) => {
       // The server could not repair a stalled media path: rebuild our connections, as after a failure.
       if (!m.fatal && m.code === 'media_stalled') return this.onMediaFailed(m.message, true);
+      if (!m.fatal && m.code === 'media_worker_restarted') return void this.onMediaMoved();
       if (!m.fatal) this.events.emit('errorOccurred', { name: m.code, message: m.message, type: 'CONFERENCE', isFatal: false });
       // A refused request (forbidden, a locked unmute) is the person's to read, not a problem to report.
       if (!m.fatal && isErrorCode(m.code) && isRequestOnly(m.code)) this.view.setNotice(m.message || ERRORS[m.code].message, m.code);
@@ -349,11 +352,8 @@ export class Conference {
     this.applyStartMuted(m.participants.length);
     this.classroom.onJoined();
     this.applyServerSelf(m.self);
-    this.media?.close();
-    this.media = new MediaSession((message) => this.send(message), m.iceServers, {
-      onRemoteTracks: () => this.attachRemoteTracks(),
-      onFailed: (reason, hadConnected) => this.onMediaFailed(reason, hadConnected),
-    });
+    this.#iceServers = m.iceServers;
+    this.newMediaSession();
     this.reportAfterJoin();
     // A mute we made while the connection was down, after the hello went out.
     for (const kind of ['audio', 'video'] as const) {
@@ -363,8 +363,35 @@ export class Conference {
     this.events.emit('joined', { participantId: m.participantId, room: m.room, displayName: m.self.displayName, role: m.self.role, avatarUrl: m.self.avatarUrl ?? '' });
     for (const p of m.participants) this.events.emit('participantJoined', p);
     for (const failure of this.o.deviceFailures ?? []) this.events.emit('deviceError', failure);
-    await this.media.publish(this.o.stream, this.o.preferredCodec);
+    await this.publishAll();
+  }
+
+  /** Fresh peer connections (the old ones closed): the server offers the subscribe side once we publish. */
+  private newMediaSession(): MediaSession {
+    this.media?.close();
+    this.media = new MediaSession((message) => this.send(message), this.#iceServers, {
+      onRemoteTracks: () => this.attachRemoteTracks(),
+      onFailed: (reason, hadConnected) => this.onMediaFailed(reason, hadConnected),
+    });
+    return this.media;
+  }
+
+  private async publishAll(): Promise<void> {
+    await this.media?.publish(this.o.stream, this.o.preferredCodec);
     await this.screenShare.republish();
+  }
+
+  /**
+   * The server's media worker for our room died and the room moved to another
+   * (media_worker_restarted): we stay in the class, only our peer connections
+   * are made again, against the new worker.
+   */
+  private async onMediaMoved(): Promise<void> {
+    if (this.state !== 'joined') return;
+    console.warn('confab: the server moved our media to another worker: reconnecting audio and video');
+    this.newMediaSession();
+    this.attachRemoteTracks();
+    await this.publishAll();
   }
 
   /** Someone joined, or changed (ourselves included: what the server says about us wins). */

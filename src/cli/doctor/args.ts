@@ -7,7 +7,7 @@ export class UsageError extends Error {}
 
 export const USAGE = `Usage:
   confab doctor <public-url> [--json] [--token <jwt> | --secret-file <file> [--app-id <id>]] [--room <room>] [--tenant <tenant>]
-                [--kube [--namespace <ns>]] [--media-port <udp port>] [--timeout 10s] [--only <groups>] [--loopback]
+                [--kube [--namespace <ns>]] [--media-port <udp port>] [--media-workers <n>] [--timeout 10s] [--only <groups>] [--loopback]
       Checks, in order, what a participant needs from <public-url> (e.g. https://meet.example.com/jitsi/):
       network (DNS, TCP, TLS), web (page, assets), signaling (WebSocket, long-poll), token,
       media (two bots over UDP, TCP, TURN), health (/readyz, media stalls of the last hour from /metrics),
@@ -20,7 +20,10 @@ export const USAGE = `Usage:
   --metrics-token <t>    bearer token for <public-url>metrics when the server sets METRICS_TOKEN
                          (default: the METRICS_TOKEN environment variable)
   --only <groups>        comma list of ${GROUPS.join(', ')}
-  --media-port <port>    the media UDP port to look for in the cluster (default 10000, or what the server offers)
+  --media-port <port>    the first media UDP port (MEDIA_UDP_PORT) to look for in the cluster
+                         (default: the Confab pods' MEDIA_UDP_PORT, else 10000 or what the server offers)
+  --media-workers <n>    media workers (MEDIA_WORKERS): the cluster must expose one UDP (and TCP) port
+                         per worker, MEDIA_UDP_PORT+i (default: the Confab pods' MEDIA_WORKERS, else 1)
   --loopback             keep the bots' media on 127.0.0.1 (a server on this machine; tests)`;
 
 function duration(text: string): number {
@@ -43,7 +46,8 @@ export function parseDoctorArgs(args: string[], env: NodeJS.ProcessEnv): DoctorO
       tenant: { type: 'string' },
       kube: { type: 'boolean', default: false },
       namespace: { type: 'string', short: 'n' },
-      'media-port': { type: 'string', default: '10000' },
+      'media-port': { type: 'string' },
+      'media-workers': { type: 'string' },
       timeout: { type: 'string', default: '10s' },
       only: { type: 'string' },
       loopback: { type: 'boolean', default: false },
@@ -66,8 +70,11 @@ export function parseDoctorArgs(args: string[], env: NodeJS.ProcessEnv): DoctorO
   url.hash = '';
   if (values.token && values['secret-file']) throw new UsageError('give --token or --secret-file, not both');
   if (values.namespace && !values.kube) throw new UsageError('--namespace goes with --kube');
-  const mediaUdpPort = Number(values['media-port']);
-  if (!Number.isInteger(mediaUdpPort) || mediaUdpPort < 1 || mediaUdpPort > 65535) throw new UsageError(`--media-port '${values['media-port']}' is not a port`);
+  const mediaUdpPort = values['media-port'] === undefined ? undefined : Number(values['media-port']);
+  if (mediaUdpPort !== undefined && (!Number.isInteger(mediaUdpPort) || mediaUdpPort < 1 || mediaUdpPort > 65535)) throw new UsageError(`--media-port '${values['media-port']}' is not a port`);
+  const mediaWorkers = values['media-workers'] === undefined ? undefined : Number(values['media-workers']);
+  if (mediaWorkers !== undefined && (!Number.isInteger(mediaWorkers) || mediaWorkers < 1 || mediaWorkers > 64)) throw new UsageError(`--media-workers '${values['media-workers']}' is not a worker count (1-64, as MEDIA_WORKERS)`);
+  if (mediaUdpPort !== undefined && mediaUdpPort + (mediaWorkers ?? 1) - 1 > 65535) throw new UsageError(`--media-port ${mediaUdpPort} with ${mediaWorkers} media workers passes port 65535`);
   let only: Group[] = values.kube ? [...GROUPS] : GROUPS.filter((g) => g !== 'kube');
   if (values.only !== undefined) {
     const asked = values.only.split(',').map((g) => g.trim()).filter(Boolean);
@@ -87,6 +94,7 @@ export function parseDoctorArgs(args: string[], env: NodeJS.ProcessEnv): DoctorO
     kube: values.kube || only.includes('kube'),
     namespace: values.namespace,
     mediaUdpPort,
+    mediaWorkers,
     timeoutMs: duration(values.timeout),
     loopback: values.loopback,
     metricsToken: values['metrics-token'] ?? env.METRICS_TOKEN,

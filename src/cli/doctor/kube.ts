@@ -1,12 +1,18 @@
 /**
  * Check 7 (--kube): what the cluster says about the route and the media
- * port, read with the operator's kubectl. Ingresses are read across all
- * namespaces, since the conflicting one is usually someone else's.
+ * ports, read with the operator's kubectl. Ingresses are read across all
+ * namespaces, since the conflicting one is usually someone else's. The
+ * media ports are one UDP and one TCP port per media worker: MEDIA_WORKERS,
+ * MEDIA_UDP_PORT and MEDIA_TCP_PORT come from the Confab pods' environment
+ * (their env and envFrom ConfigMaps), unless --media-workers / --media-port
+ * say otherwise.
  */
 import { backendChecks, claimsOf, conflictChecks, hostMatches, routeChecks, type Claim } from './kube-ingress.js';
 import { clusterReplicasCheck, confabPods, readReadyz } from './kube-cluster.js';
 import { mediaPortChecks } from './kube-media.js';
-import { kubectlGet, type K8sIngress, type K8sPod, type K8sService, type Kubectl } from './kubectl.js';
+import { mediaPortsOf, mediaWorkersCheck, podMediaEnv, usesConfigMaps } from './kube-media-env.js';
+import { networkPolicyChecks } from './kube-netpol.js';
+import { kubectlGet, type K8sConfigMap, type K8sIngress, type K8sNetworkPolicy, type K8sPod, type K8sService, type Kubectl } from './kubectl.js';
 import type { DoctorContext, DoctorOptions, Report } from './types.js';
 
 function failed(result: Kubectl<unknown>, report: Report): result is Extract<Kubectl<unknown>, { ok: false }> {
@@ -55,14 +61,24 @@ export async function kubeChecks(o: DoctorOptions, ctx: DoctorContext, report: R
     (i) => ((namespace !== undefined && i.metadata.namespace === namespace) || claims.some((c) => c.ingress === i)) && (allServices || i.metadata.namespace === namespace),
   );
 
+  // Confab's pods say how many media workers, so how many ports, and which.
+  const ours = confabPods(inScope(pods.items));
+  const podNamespaces = [...new Set(ours.map((p) => p.metadata.namespace))];
+  const podNamespace = podNamespaces.length === 1 ? podNamespaces[0] : undefined;
+  const configMaps = usesConfigMaps(ours) ? await kubectlGet<K8sConfigMap>('configmaps', podNamespace, o.timeoutMs) : undefined;
+  const env = podMediaEnv(ours, configMaps?.ok ? configMaps.items : configMaps === undefined ? [] : undefined);
+  const media = mediaPortsOf(env, o, ctx.mediaUdpPort);
+  const policies = ours.length > 0 ? await kubectlGet<K8sNetworkPolicy>('networkpolicies', podNamespace, o.timeoutMs) : undefined;
+
   const results = [
     ...conflictChecks(claims, host, namespace),
     ...routeChecks(claims, host, base),
     ...backendChecks(checked, services.items),
-    ...mediaPortChecks(inScope(services.items), inScope(pods.items), ctx.mediaUdpPort ?? o.mediaUdpPort, namespace ? `namespace ${namespace}` : 'any namespace'),
+    ...mediaPortChecks(inScope(services.items), inScope(pods.items), media, namespace ? `namespace ${namespace}` : 'any namespace'),
+    ...(policies ? networkPolicyChecks(policies.ok ? policies.items : undefined, ours, media, policies.ok ? undefined : `${policies.command}: ${policies.error}`) : []),
+    ...mediaWorkersCheck(env, media, o.mediaWorkers !== undefined, configMaps && !configMaps.ok ? `${configMaps.command}: ${configMaps.error}` : undefined),
   ];
   // Several replicas must share one Redis (the split-class failure otherwise): asked of a replica only when there are several.
-  const ours = confabPods(inScope(pods.items));
   results.push(clusterReplicasCheck(ours, ours.length > 1 ? await readReadyz(o.url, o.timeoutMs) : undefined, o.url.toString()));
   for (const result of results) report(result);
 }

@@ -43,11 +43,54 @@ export interface K8sService {
   readonly status?: { readonly loadBalancer?: { readonly ingress?: readonly { readonly ip?: string; readonly hostname?: string }[] } };
 }
 
+export interface K8sContainerPort {
+  readonly containerPort: number;
+  readonly hostPort?: number;
+  readonly protocol?: string;
+  readonly name?: string;
+}
+
+export interface K8sContainer {
+  readonly name: string;
+  readonly image?: string;
+  readonly env?: readonly { readonly name: string; readonly value?: string }[];
+  readonly envFrom?: readonly { readonly prefix?: string; readonly configMapRef?: { readonly name: string } }[];
+  readonly ports?: readonly K8sContainerPort[];
+}
+
 export interface K8sPod {
   readonly metadata: K8sMeta;
   readonly spec?: {
     readonly hostNetwork?: boolean;
-    readonly containers?: readonly { readonly name: string; readonly image?: string; readonly env?: readonly { readonly name: string; readonly value?: string }[]; readonly ports?: readonly { readonly containerPort: number; readonly hostPort?: number; readonly protocol?: string; readonly name?: string }[] }[];
+    readonly containers?: readonly K8sContainer[];
+  };
+}
+
+export interface K8sConfigMap {
+  readonly metadata: K8sMeta;
+  readonly data?: Record<string, string>;
+}
+
+export interface K8sLabelSelector {
+  readonly matchLabels?: Record<string, string>;
+  readonly matchExpressions?: readonly { readonly key: string; readonly operator: string; readonly values?: readonly string[] }[];
+}
+
+export interface K8sNetworkPolicyPort {
+  readonly protocol?: string;
+  readonly port?: number | string;
+  readonly endPort?: number;
+}
+
+export interface K8sNetworkPolicy {
+  readonly metadata: K8sMeta;
+  readonly spec?: {
+    readonly podSelector?: K8sLabelSelector;
+    readonly policyTypes?: readonly string[];
+    readonly ingress?: readonly {
+      readonly from?: readonly { readonly ipBlock?: { readonly cidr: string }; readonly podSelector?: K8sLabelSelector; readonly namespaceSelector?: K8sLabelSelector }[];
+      readonly ports?: readonly K8sNetworkPolicyPort[];
+    }[];
   };
 }
 

@@ -2,7 +2,8 @@
  * What to do when media does not get through on a path, from what the
  * server offered: its candidates say which address and port clients were
  * told to use, which is usually where the fault is (a private pod address,
- * a port the firewall or Service does not expose).
+ * a port the firewall or Service does not expose). The port is the room's
+ * media worker's (MEDIA_UDP_PORT+i): every worker's must be open.
  */
 import { isIP } from 'node:net';
 import type { CandidateInfo, IcePath } from '../../bot/index.js';
@@ -50,13 +51,13 @@ export function mediaFix(
       return {
         status: 'fail',
         evidence,
-        fix: `UDP ${ports} did not get through from here: allow inbound UDP ${ports} to the server (firewall, security group) and expose it (Kubernetes: a Service with protocol UDP whose port and nodePort equal MEDIA_UDP_PORT, or hostPort).${advertise}${several}`,
+        fix: `UDP ${ports} did not get through from here: allow inbound UDP ${ports} to the server (firewall, security group) and expose it (Kubernetes: a Service with protocol UDP whose port and nodePort equal it, or hostPort). It is this room's media worker's port: open and expose every worker's, MEDIA_UDP_PORT to MEDIA_UDP_PORT+MEDIA_WORKERS-1.${advertise}${several}`,
       };
     case 'tcp':
       return {
         status: 'fail',
         evidence,
-        fix: `ICE over TCP to port ${ports} did not get through: allow inbound TCP ${ports} (MEDIA_TCP_PORT) and expose it like the UDP port (a TCP port on the same Service).${advertise}`,
+        fix: `ICE over TCP to port ${ports} did not get through: allow inbound TCP ${ports} (this room's media worker's, MEDIA_TCP_PORT+i; every worker's must be open) and expose it like the UDP ports (a TCP port on the same Service).${advertise}`,
       };
     case 'relay': {
       const urls = iceServers.flatMap((s) => [s.urls].flat()).filter((u) => /^turns?:/i.test(u));

@@ -33,8 +33,10 @@ export interface DoctorOptions {
   readonly tenant?: string;
   readonly kube: boolean;
   readonly namespace?: string;
-  /** The media UDP port the kube checks look for when no media check ran. */
-  readonly mediaUdpPort: number;
+  /** --media-port: the first media UDP port (MEDIA_UDP_PORT) the kube checks look for; default: the pods' setting. */
+  readonly mediaUdpPort?: number;
+  /** --media-workers: media workers (MEDIA_WORKERS), one UDP and one TCP port each; default: the pods' setting. */
+  readonly mediaWorkers?: number;
   /** Per-step timeout (HTTP request, WebSocket handshake, each join step). */
   readonly timeoutMs: number;
   /** Bots keep media on 127.0.0.1 with no outside lookups (a server on this machine; tests). */
@@ -60,7 +62,7 @@ export interface DoctorContext {
   botToken?: string;
   /** The room the bots join. */
   mediaRoom?: string;
-  /** The server's UDP media port, from its candidates. */
+  /** A UDP media port the server offered the bots (their room's media worker's; worker 0's only with one worker). */
   mediaUdpPort?: number;
 }
 

@@ -1,0 +1,212 @@
+/**
+ * A room's media as the main thread holds it: stand-ins for the MediaRouter,
+ * MediaPeers and Producers that live in a media worker (issue 14). Calls
+ * become messages (worker-protocol.ts); the worker's events come back as
+ * the same typed events (media-api.ts).
+ *
+ * Two ways to end: `close()` (the room finished: the worker closes its side
+ * too) and `workerLost` (the worker died: everything here is gone at once,
+ * and the layer above places the room on another worker).
+ */
+import type { TrackSource } from '../../protocol/messages.js';
+import { TypedEmitter } from '../../util/typed-emitter.js';
+import type { PeerEvents, ProducerInfo, RepairOutcome } from '../media-api.js';
+import type { MediaWorker } from './media-worker.js';
+import type { PeerEventMessage } from './worker-protocol.js';
+
+export interface RemoteRouterEvents {
+  producerAdded: [RemoteProducer];
+  /** Its worker died: every peer and producer is closed already; the reason says how it died. */
+  workerLost: [reason: string];
+  closed: [];
+}
+
+export class RemoteRouter extends TypedEmitter<RemoteRouterEvents> {
+  readonly peers = new Map<string, RemotePeer>();
+  readonly producers = new Map<string, RemoteProducer>();
+  #closed = false;
+
+  constructor(
+    readonly id: string,
+    readonly worker: MediaWorker,
+  ) {
+    super();
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** `receiveVideoCodecs`: what the participant's browser decodes (lowercase mime types); undefined: everything we negotiate. */
+  createPeer(ownerId: string, receiveVideoCodecs?: ReadonlySet<string>): RemotePeer {
+    if (this.#closed) throw new Error(`media router ${this.id} is closed`);
+    if (this.peers.has(ownerId)) throw new Error(`media peer ${ownerId} already exists`);
+    const peer = new RemotePeer(ownerId, this, receiveVideoCodecs);
+    this.peers.set(ownerId, peer);
+    peer.once('closed', () => this.peers.delete(ownerId));
+    this.worker.send({ type: 'createPeer', routerId: this.id, peerId: ownerId, receiveVideoCodecs: receiveVideoCodecs && [...receiveVideoCodecs] });
+    return peer;
+  }
+
+  async closePeer(ownerId: string): Promise<void> {
+    await this.peers.get(ownerId)?.close();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const done = this.worker.usable ? this.worker.request({ type: 'closeRouter', routerId: this.id }).catch(() => undefined) : undefined;
+    this.end();
+    await done;
+  }
+
+  /** The worker died (or is shutting down): everything here ends now, without asking it. */
+  lose(reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.end(reason);
+  }
+
+  onProducerAdded(info: ProducerInfo): void {
+    if (this.#closed || this.producers.has(info.id)) return;
+    const producer = new RemoteProducer(info, this);
+    this.producers.set(info.id, producer);
+    producer.once('closed', () => this.producers.delete(info.id));
+    this.emit('producerAdded', producer);
+  }
+
+  onProducerClosed(producerId: string): void {
+    this.producers.get(producerId)?.markClosed();
+  }
+
+  onPeerEvent(peerId: string, event: PeerEventMessage): void {
+    this.peers.get(peerId)?.onWorkerEvent(event);
+  }
+
+  private end(lostReason?: string): void {
+    for (const producer of [...this.producers.values()]) producer.markClosed();
+    for (const peer of [...this.peers.values()]) peer.markClosed();
+    if (lostReason !== undefined && lostReason !== 'closed') this.emit('workerLost', lostReason);
+    this.emit('closed');
+    this.removeAllListeners();
+  }
+}
+
+/** A participant's media peer in the worker (media-peer.ts): its publish and subscribe peer connections. */
+export class RemotePeer extends TypedEmitter<PeerEvents> {
+  /** Producers it receives (ids): asked of the worker, and decodable by its browser. */
+  readonly consumed = new Set<string>();
+  #closed = false;
+
+  constructor(
+    readonly ownerId: string,
+    private readonly router: RemoteRouter,
+    /** Video codecs its browser decodes (lowercase mime types); undefined: all. */
+    private readonly receiveVideoCodecs?: ReadonlySet<string>,
+  ) {
+    super();
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The browser's publish offer; resolves with our answer SDP. Rejects with the worker's reason (an offer werift refuses). */
+  async handlePublishOffer(sdp: string, sources: Record<string, TrackSource>): Promise<string> {
+    const { sdp: answer } = await this.router.worker.request({ type: 'publishOffer', routerId: this.router.id, peerId: this.ownerId, sdp, sources });
+    return answer;
+  }
+
+  handleSubscribeAnswer(sdp: string): Promise<void> {
+    return this.router.worker.request({ type: 'subscribeAnswer', routerId: this.router.id, peerId: this.ownerId, sdp });
+  }
+
+  /** The client says what it receives stopped: restart ICE on the subscribe connection if that can help (path-health.ts). */
+  repairSubscribe(): Promise<RepairOutcome> {
+    if (this.#closed) return Promise.resolve('no-subscribe-connection');
+    return this.router.worker.request({ type: 'repairSubscribe', routerId: this.router.id, peerId: this.ownerId });
+  }
+
+  /** Starts sending another participant's track to this peer (not its own). */
+  consume(producer: RemoteProducer): void {
+    if (this.#closed || producer.closed || producer.ownerId === this.ownerId || this.consumed.has(producer.id)) return;
+    // One it cannot decode is not forwarded: the worker tells the page so (trackUnavailable), once.
+    if (producer.kind !== 'video' || !this.receiveVideoCodecs || this.receiveVideoCodecs.has(producer.mimeType.toLowerCase())) {
+      this.consumed.add(producer.id);
+      producer.once('closed', () => this.consumed.delete(producer.id));
+    }
+    this.router.worker.send({ type: 'consume', routerId: this.router.id, peerId: this.ownerId, producerId: producer.id });
+  }
+
+  unconsume(producerId: string): void {
+    if (!this.consumed.delete(producerId)) return;
+    this.router.worker.send({ type: 'unconsume', routerId: this.router.id, peerId: this.ownerId, producerId });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    const done = this.router.worker.usable
+      ? this.router.worker.request({ type: 'closePeer', routerId: this.router.id, peerId: this.ownerId }).catch(() => undefined)
+      : undefined;
+    this.markClosed();
+    await done;
+  }
+
+  onWorkerEvent(event: PeerEventMessage): void {
+    if (this.#closed) return;
+    if (event.name === 'closed') return this.markClosed();
+    // The union's name and arguments belong together (worker-protocol.ts): re-emitted as they were emitted.
+    (this.emit as (name: string, ...args: unknown[]) => void)(event.name, ...event.args);
+  }
+
+  markClosed(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.emit('closed');
+    this.removeAllListeners();
+  }
+}
+
+/** A published track in the worker (producer.ts). */
+export class RemoteProducer extends TypedEmitter<{ closed: [] }> implements ProducerInfo {
+  readonly id: string;
+  readonly ownerId: string;
+  readonly kind: ProducerInfo['kind'];
+  readonly source: TrackSource;
+  readonly mimeType: string;
+  #closed = false;
+
+  constructor(
+    info: ProducerInfo,
+    private readonly router: RemoteRouter,
+  ) {
+    super();
+    ({ id: this.id, ownerId: this.ownerId, kind: this.kind, source: this.source, mimeType: this.mimeType } = info);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  info(): ProducerInfo {
+    return { id: this.id, ownerId: this.ownerId, kind: this.kind, source: this.source, mimeType: this.mimeType };
+  }
+
+  /** Muted: nothing is forwarded until unpaused (then subscribers get a fresh keyframe). */
+  setPaused(paused: boolean): void {
+    if (!this.#closed) this.router.worker.send({ type: 'setProducerPaused', routerId: this.router.id, producerId: this.id, paused });
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.router.worker.send({ type: 'closeProducer', routerId: this.router.id, producerId: this.id });
+    this.markClosed();
+  }
+
+  markClosed(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.emit('closed');
+    this.removeAllListeners();
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * Every message between the main thread and a media worker (issue 14).
+ *
+ * The main thread keeps HTTP, signaling, the conference and its decisions
+ * (who receives what); a worker keeps the werift peer connections, its own
+ * media ports and every packet. What crosses is signaling-rate only: SDP,
+ * "consume this", state changes, and a load report once a second. Packets
+ * never cross.
+ *
+ * - main → worker: a `WorkerRequest` inside `{ id, request }`; `id: 0` asks
+ *   for no reply (consume, pause: ordered after what came before, on the
+ *   same port, so no reply is needed to keep order).
+ * - worker → main: a `WorkerMessage`: `ready` once its ports are bound,
+ *   replies by id, events of its routers and peers, and `load`, which is
+ *   also its heartbeat (a worker silent for WORKER_STALL_MS is replaced).
+ *
+ * Everything is plain data for the structured clone (Error included).
+ */
+import type { TrackSource } from '../../protocol/messages.js';
+import type { PeerEvents, ProducerInfo, RepairOutcome } from '../media-api.js';
+import type { MediaCounters } from '../media-stats.js';
+import type { MediaNetworkSettings } from '../peer-config.js';
+import type { MuxSettings } from '../transport/media-transport.js';
+
+/** How often a worker reports its load (and proves it is alive). */
+export const LOAD_REPORT_MS = 1000;
+
+/** What a worker is started with (`workerData`). */
+export interface WorkerSettings {
+  /** 0-based; worker i of MEDIA_WORKERS. */
+  readonly index: number;
+  /** `single`: its own UDP (and TCP) port, all its peer connections behind it; `range`: a port per peer connection. */
+  readonly transport: { readonly mode: 'single'; readonly mux: MuxSettings } | { readonly mode: 'range'; readonly network: MediaNetworkSettings };
+}
+
+interface RouterRef {
+  readonly routerId: string;
+}
+interface PeerRef extends RouterRef {
+  readonly peerId: string;
+}
+
+/** Requests the main thread makes; each `type` has its reply in WorkerReplies. */
+export type WorkerRequest =
+  | ({ readonly type: 'createRouter' } & RouterRef)
+  | ({ readonly type: 'closeRouter' } & RouterRef)
+  /** `receiveVideoCodecs`: lowercase mime types the participant's browser decodes; undefined: all we negotiate. */
+  | ({ readonly type: 'createPeer'; readonly receiveVideoCodecs: readonly string[] | undefined } & PeerRef)
+  | ({ readonly type: 'closePeer' } & PeerRef)
+  | ({ readonly type: 'publishOffer'; readonly sdp: string; readonly sources: Record<string, TrackSource> } & PeerRef)
+  | ({ readonly type: 'subscribeAnswer'; readonly sdp: string } & PeerRef)
+  | ({ readonly type: 'repairSubscribe' } & PeerRef)
+  | ({ readonly type: 'consume'; readonly producerId: string } & PeerRef)
+  | ({ readonly type: 'unconsume'; readonly producerId: string } & PeerRef)
+  | ({ readonly type: 'setProducerPaused'; readonly producerId: string; readonly paused: boolean } & RouterRef)
+  | ({ readonly type: 'closeProducer'; readonly producerId: string } & RouterRef)
+  /** The load now (the last second's ELU and CPU, counters as they are): for a /metrics scrape. */
+  | { readonly type: 'load' }
+  | { readonly type: 'inspect' };
+
+export interface WorkerReplies {
+  createRouter: void;
+  closeRouter: void;
+  createPeer: void;
+  closePeer: void;
+  /** Our answer SDP, with the worker's media port in its candidates. */
+  publishOffer: { sdp: string };
+  subscribeAnswer: void;
+  repairSubscribe: RepairOutcome;
+  consume: void;
+  unconsume: void;
+  setProducerPaused: void;
+  closeProducer: void;
+  load: WorkerLoad;
+  inspect: WorkerInspection;
+}
+
+export type ReplyOf<T extends WorkerRequest['type']> = WorkerReplies[T];
+
+/** main → worker. */
+export interface WorkerEnvelope {
+  /** 0: no reply wanted. */
+  readonly id: number;
+  readonly request: WorkerRequest;
+}
+
+/** A peer event as it crosses: the event's name and its arguments (PeerEvents). */
+export type PeerEventMessage = { [K in keyof PeerEvents]: { readonly name: K; readonly args: PeerEvents[K] } }[keyof PeerEvents];
+
+/** What a worker measured over the last LOAD_REPORT_MS. */
+export interface WorkerLoad {
+  /** Event-loop utilisation since the previous report, 0..1 (`performance.eventLoopUtilization()` deltas). */
+  readonly elu: number;
+  /** CPU time of this thread since the previous report, as a fraction of one core (0..1+). */
+  readonly cpu: number;
+  /** The worker's own counters since it started (media-stats.ts). */
+  readonly counters: MediaCounters;
+  readonly routers: number;
+  readonly peers: number;
+  /** Consumers: tracks forwarded, one per subscriber per track. */
+  readonly forwardedTracks: number;
+  /** Media paths by transport (udp, tcp, relay). */
+  readonly sessions: Readonly<Record<string, number>>;
+  /** The media port's refusals (route-table.ts, tcp-mux.ts). */
+  readonly dropped: Readonly<Record<string, number>>;
+  readonly tcpClosed: Readonly<Record<string, number>>;
+}
+
+/** What a test or the bench can ask a worker, fresh: its resources (all must go back to zero when its rooms close) and its totals. */
+export interface WorkerInspection {
+  readonly index: number;
+  /** Its counters since it started (media-stats.ts). */
+  readonly counters: MediaCounters;
+  /** CPU time of its thread since it started, µs (thread-cpu.ts); undefined where it cannot be told. */
+  readonly cpuMicros: number | undefined;
+  /** `performance.eventLoopUtilization()` since it started: ms active and idle. */
+  readonly eventLoop: { readonly active: number; readonly idle: number };
+  readonly routers: number;
+  readonly peers: number;
+  readonly peerConnectionsOpen: number;
+  readonly ufrags: number;
+  readonly endpoints: number;
+  readonly sessions: Readonly<Record<string, number>>;
+  /** The media port's refusals so far (route-table.ts, tcp-mux.ts). */
+  readonly dropped: Readonly<Record<string, number>>;
+  readonly tcpClosed: Readonly<Record<string, number>>;
+  /** `process.getActiveResourcesInfo()` of the worker thread, counted by kind (UDPWrap, Timeout, ...). */
+  readonly resources: Readonly<Record<string, number>>;
+}
+
+/** worker → main. */
+export type WorkerMessage =
+  | { readonly type: 'ready'; readonly udpPort: number | undefined; readonly tcpPort: number | undefined }
+  | { readonly type: 'startFailed'; readonly message: string }
+  | { readonly type: 'reply'; readonly id: number; readonly ok: true; readonly value: unknown }
+  | { readonly type: 'reply'; readonly id: number; readonly ok: false; readonly error: Error }
+  | { readonly type: 'producerAdded'; readonly routerId: string; readonly producer: ProducerInfo }
+  | { readonly type: 'producerClosed'; readonly routerId: string; readonly producerId: string }
+  | { readonly type: 'peerEvent'; readonly routerId: string; readonly peerId: string; readonly event: PeerEventMessage }
+  | { readonly type: 'load'; readonly load: WorkerLoad };

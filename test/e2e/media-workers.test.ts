@@ -1,0 +1,61 @@
+/**
+ * A media worker dies mid-class (issue 14), as Chromium users see it: the
+ * pages stay in the class (same participant, same tiles, no "Reconnecting"
+ * rejoin), rebuild their peer connections against the worker the room moved
+ * to, and decode each other's video again within 10 s. The server runs in
+ * this process (src through tsx, pages from dist/web) so the test can kill
+ * the worker thread.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { startServer, type TestServer } from '../support/server.js';
+import { inbound, joinUrl, launchBrowser, openParticipant, waitFor } from './support.js';
+
+let browser: Browser;
+let server: TestServer;
+
+before(async () => {
+  browser = await launchBrowser();
+  server = await startServer({ MEDIA_WORKERS: '2' });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const participantId = (page: Page): Promise<string | undefined> =>
+  page.evaluate(() => (window as unknown as { confab?: { conference?: { participantId?: string } } }).confab?.conference?.participantId);
+
+/** Frames decoded from everyone this page receives video from, summed. */
+const framesDecoded = async (page: Page): Promise<number> => Object.values((await inbound(page)).video).reduce((a, b) => a + b, 0);
+
+test('a media worker killed mid-class: the pages stay in the class and see each other again within 10 s', { timeout: 120_000 }, async () => {
+  const pages = await Promise.all(['Ada', 'Bob'].map(async (name) => (await openParticipant(browser, joinUrl(server.url, 'worker-loss', name))).page));
+  for (const page of pages) assert.ok((await waitFor(() => framesDecoded(page), (n) => n > 10, 20_000)) > 10, 'video before the loss');
+  const ids = await Promise.all(pages.map(participantId));
+  const media = server.server.gateway.media.get('worker-loss');
+  assert.ok(media);
+  const victim = media.router.worker.index;
+
+  // Mark each page's media session, to tell the rebuilt one (its counters start from zero) from the old.
+  type Hook = { confab?: { conference?: { media?: object } }; oldMedia?: object };
+  for (const page of pages) await page.evaluate(() => ((window as unknown as Hook).oldMedia = (window as unknown as Hook).confab?.conference?.media));
+  const rebuilt = (page: Page): Promise<boolean> => page.evaluate(() => (window as unknown as Hook).confab?.conference?.media !== (window as unknown as Hook).oldMedia);
+
+  const killedAt = Date.now();
+  server.server.media.workers[victim]!.kill('killed by the test');
+  for (const page of pages) {
+    assert.ok(await waitFor(() => rebuilt(page), (yes) => yes, 10_000 - (Date.now() - killedAt)), 'the page made new peer connections');
+    const frames = await waitFor(() => framesDecoded(page), (n) => n > 10, 10_000 - (Date.now() - killedAt));
+    assert.ok(frames > 10, `video decoded on the new connections within 10 s (${frames} frames)`);
+  }
+  const recoveredMs = Date.now() - killedAt;
+  assert.ok(recoveredMs <= 10_000, `video back within 10 s (${recoveredMs} ms)`);
+  assert.deepEqual(await Promise.all(pages.map(participantId)), ids, 'the same participants: nobody joined again');
+  for (const page of pages) assert.equal(await page.locator('.tile').count(), 2, 'both tiles');
+  assert.equal(server.server.gateway.rooms.get('worker-loss')?.participants.size, 2);
+  assert.notEqual(server.server.gateway.media.get('worker-loss')!.router.worker, undefined);
+  process.stderr.write(`pages decoding again ${recoveredMs} ms after the worker was killed\n`);
+});

@@ -1,0 +1,164 @@
+/**
+ * Media workers (issue 14): rooms spread over MEDIA_WORKERS threads by load,
+ * each worker forwards its rooms' media on its own port, and a worker that
+ * dies or stalls is replaced while its classes move to a healthy worker and
+ * carry on (same participants, media back within 10 s), without touching
+ * the classes on other workers.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Bot } from '../../src/bot/index.js';
+import { WORKER_STALL_MS } from '../../src/media/worker/media-worker.js';
+import { closeAll, joinBots, received } from '../support/bots.js';
+import { inspectMedia, mediaPorts } from '../support/media-workers.js';
+import { scrapeMetrics } from '../support/metrics.js';
+import { sleep, startServer, waitUntil, type TestServer } from '../support/server.js';
+
+/** Packets each bot got from each other bot, by `receiver<-sender kind`. */
+function snapshot(bots: readonly Bot[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const bot of bots) {
+    for (const other of bots) {
+      if (other !== bot) for (const kind of ['audio', 'video'] as const) out.set(`${bot.options.displayName}<-${other.options.displayName} ${kind}`, received(bot, other, kind));
+    }
+  }
+  return out;
+}
+
+/** Every pair gained at least `min` packets of each kind since `before`. */
+function allGained(bots: readonly Bot[], before: Map<string, number>, min: number): boolean {
+  for (const [key, n] of snapshot(bots)) if (n - (before.get(key) ?? 0) < min) return false;
+  return true;
+}
+
+function gains(bots: readonly Bot[], before: Map<string, number>): string {
+  return [...snapshot(bots)].map(([key, n]) => `${key} +${n - (before.get(key) ?? 0)}`).join(', ');
+}
+
+/** The worker a room's media is on. */
+function workerOf(server: TestServer, room: string): number {
+  const media = server.server.gateway.media.get(room);
+  assert.ok(media, `room ${room} has media`);
+  return media.router.worker.index;
+}
+
+describe('two media workers', { timeout: 120_000 }, () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer({ MEDIA_WORKERS: '2' });
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  test('each worker has its own UDP and TCP port', () => {
+    const [a, b] = [mediaPorts(server, 0), mediaPorts(server, 1)];
+    assert.notEqual(a.udp, b.udp);
+    assert.notEqual(a.tcp, b.tcp);
+  });
+
+  test('two classes starting together go to different workers, and both workers forward', async () => {
+    const first = await joinBots(server.url, 'physics', ['P1', 'P2', 'P3']);
+    const second = await joinBots(server.url, 'chemistry', ['C1', 'C2', 'C3']);
+    try {
+      assert.notEqual(workerOf(server, 'physics'), workerOf(server, 'chemistry'), 'a room placed seconds ago counts as load');
+      const before = await server.server.media.inspect();
+      const start = snapshot([...first, ...second]);
+      await sleep(3000);
+      assert.ok(allGained(first, start, 50) && allGained(second, start, 50), gains([...first, ...second], start));
+      const after = await server.server.media.inspect();
+      const forwarded = after.map((w, i) => w.counters.packetsForwarded - before[i]!.counters.packetsForwarded);
+      const total = forwarded.reduce((a, b) => a + b, 0);
+      for (const [i, n] of forwarded.entries()) assert.ok(n >= total * 0.25, `worker ${i} forwarded ${n} of ${total} packets (want >= 25 %)`);
+      const metrics = await scrapeMetrics(server.url);
+      for (const i of [0, 1]) {
+        assert.equal(metrics.get(`confab_worker_rooms{worker="${i}"}`), 1, `worker ${i} carries one room`);
+        assert.equal(metrics.get(`confab_worker_up{worker="${i}"}`), 1);
+      }
+    } finally {
+      await closeAll([...first, ...second]);
+    }
+  });
+
+  test('a worker killed mid-class: its class moves to the other worker and carries on; the other class never notices', async () => {
+    const doomed = await joinBots(server.url, 'history', ['H1', 'H2', 'H3']);
+    const bystanders = await joinBots(server.url, 'biology', ['B1', 'B2']);
+    try {
+      const victim = workerOf(server, 'history');
+      assert.notEqual(victim, workerOf(server, 'biology'));
+      await waitUntil(() => allGained(doomed, new Map(), 20) && allGained(bystanders, new Map(), 20), 10_000, 'media in both classes');
+      const ids = doomed.map((b) => b.participantId);
+      const rebuilt = doomed.map((b) => new Promise<void>((resolve) => b.once('mediaRebuilt', () => resolve())));
+      let bystandersRebuilt = 0;
+      for (const b of bystanders) b.on('mediaRebuilt', () => bystandersRebuilt++);
+      const restartsBefore = (await scrapeMetrics(server.url)).get('confab_worker_restarts_total') ?? 0;
+
+      const killedAt = Date.now();
+      const bystanderStart = snapshot(bystanders);
+      server.server.media.workers[victim]!.kill('killed by the test');
+      await Promise.all(rebuilt);
+      const afterKill = snapshot(doomed);
+      await waitUntil(() => allGained(doomed, afterKill, 25), 10_000 - (Date.now() - killedAt), () => `media back in the moved class within 10 s (${gains(doomed, afterKill)})`);
+      const recoveredMs = Date.now() - killedAt;
+
+      // The class is the same class: nobody left or joined, on a live worker.
+      const room = server.server.gateway.rooms.get('history');
+      assert.deepEqual([...room!.participants.keys()].sort(), [...ids].sort(), 'the same participants, still in the room');
+      for (const bot of doomed) assert.equal(bot.participants.size, 2, `${bot.options.displayName} still sees the other two`);
+      assert.equal(workerOf(server, 'biology'), 1 - victim, 'the other class stays where it was');
+      // The other class kept its media the whole time and was never asked to rebuild.
+      assert.ok(allGained(bystanders, bystanderStart, Math.floor(recoveredMs / 1000) * 15), gains(bystanders, bystanderStart));
+      assert.equal(bystandersRebuilt, 0);
+
+      // The dead worker was replaced, on its own ports.
+      await waitUntil(() => server.server.media.workers[victim]!.usable && server.server.media.workers[victim]!.udpPort !== undefined, 10_000, 'the replacement to start');
+      const metrics = await scrapeMetrics(server.url);
+      assert.equal(metrics.get('confab_worker_restarts_total'), restartsBefore + 1);
+      process.stderr.write(`media back ${recoveredMs} ms after the worker was killed\n`);
+    } finally {
+      await closeAll([...doomed, ...bystanders]);
+    }
+  });
+
+  test('rooms and peers are all released when the classes end', async () => {
+    await waitUntil(() => server.server.gateway.registry.size === 0, 15_000, 'rooms to close');
+    let media = await inspectMedia(server);
+    for (let i = 0; i < 50 && media.peerConnectionsOpen + media.routers + media.ufrags > 0; i++) {
+      await sleep(200);
+      media = await inspectMedia(server);
+    }
+    assert.deepEqual([media.routers, media.peers, media.peerConnectionsOpen, media.ufrags, media.endpoints], [0, 0, 0, 0, 0], JSON.stringify(media));
+  });
+});
+
+describe('one media worker', { timeout: 120_000 }, () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer({ MEDIA_WORKERS: '1' });
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  test('a stalled worker (no report for 5 s) is terminated and replaced on its port; its class is back within 10 s', async () => {
+    const port = mediaPorts(server).udp;
+    const bots = await joinBots(server.url, 'art', ['A1', 'A2', 'A3']);
+    try {
+      await waitUntil(() => allGained(bots, new Map(), 20), 10_000, 'media');
+      const rebuilt = bots.map((b) => new Promise<void>((resolve) => b.once('mediaRebuilt', () => resolve())));
+      const worker = server.server.media.workers[0]!;
+      const stalledAt = Date.now();
+      // As the watchdog sees it when the worker's loop has not reported for longer than WORKER_STALL_MS.
+      worker.checkAlive(Date.now() + WORKER_STALL_MS + 1000);
+      assert.equal(worker.usable, false, 'declared dead');
+      await Promise.all(rebuilt);
+      const afterStall = snapshot(bots);
+      await waitUntil(() => allGained(bots, afterStall, 25), 10_000 - (Date.now() - stalledAt), () => `media back within 10 s (${gains(bots, afterStall)})`);
+      assert.equal(mediaPorts(server).udp, port, 'the replacement took the same port (one port to open in the firewall)');
+      assert.notEqual(server.server.media.workers[0], worker);
+      process.stderr.write(`media back ${Date.now() - stalledAt} ms after the stall was declared\n`);
+    } finally {
+      await closeAll(bots);
+    }
+  });
+});
