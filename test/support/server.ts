@@ -27,6 +27,8 @@ export async function startServer(env: Record<string, string> = {}, options: { l
   const config = loadConfig({
     ...LOOPBACK_SERVER_ENV,
     LOG_LEVEL: (logs ? 'info' : (process.env.TEST_LOG_LEVEL ?? 'silent')) as 'silent',
+    // `MEDIA_WORKERS=1 npm run test:node`: the whole tier on one media worker (default: one per core).
+    ...(process.env.MEDIA_WORKERS ? { MEDIA_WORKERS: process.env.MEDIA_WORKERS } : {}),
     ...env,
   });
   const sink = logs
