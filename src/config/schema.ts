@@ -113,6 +113,12 @@ export const SETTINGS = {
     shownDefault: 'the number of cores',
     doc: "media worker threads: each carries the media of the rooms placed on it (the least loaded one when a room starts) on its own UDP and TCP port, `MEDIA_UDP_PORT`+i and `MEDIA_TCP_PORT`+i for worker i; `1`: one worker, one port of each (where a firewall can open only one)",
   }),
+  MEDIA_PARTICIPANTS_PER_WORKER: setting({
+    group: 'media',
+    schema: z.coerce.number().int().min(2).max(1000).default(6),
+    feeds: 'media.participantsPerWorker',
+    doc: "participants of one room a media worker takes before the room's next participants go to another worker (each producer is then piped once to each worker of the room, as plain RTP over loopback): a class of 12 with cameras uses two cores. With `MEDIA_WORKERS=1` rooms never split",
+  }),
   MEDIA_UDP_PORT: setting({ group: 'media', schema: port.default(10000), feeds: 'media.udpPort', jitsiName: 'JVB_PORT', doc: 'the first UDP media port in `single` mode: worker i listens on this + i (`MEDIA_WORKERS`); 0: any free ports' }),
   MEDIA_TCP_PORT: setting({
     group: 'media',
