@@ -67,7 +67,7 @@ describe('loadConfig', () => {
         tcpPort: 4443,
         // One media worker per core unless MEDIA_WORKERS says otherwise.
         workers: availableParallelism(),
-        participantsPerWorker: 6,
+        participantsPerWorker: 16,
       },
       iceServers: [],
       turn: undefined,
@@ -153,7 +153,7 @@ describe('loadConfig', () => {
         udpPort: 10001,
         tcpPort: undefined,
         workers: 3,
-        participantsPerWorker: 6,
+        participantsPerWorker: 16,
       },
       iceServers: [{ urls: 'stun:stun.example.org' }],
       turn: { host: 'turn.example.org', port: 443, transport: 'tls', secret: 'shared-secret', ttlS: 600 },

@@ -115,9 +115,9 @@ export const SETTINGS = {
   }),
   MEDIA_PARTICIPANTS_PER_WORKER: setting({
     group: 'media',
-    schema: z.coerce.number().int().min(2).max(1000).default(6),
+    schema: z.coerce.number().int().min(2).max(1000).default(16),
     feeds: 'media.participantsPerWorker',
-    doc: "participants of one room a media worker takes before the room's next participants go to another worker (each producer is then piped once to each worker of the room, as plain RTP over loopback): a class of 12 with cameras uses two cores. With `MEDIA_WORKERS=1` rooms never split",
+    doc: "participants of one room a media worker takes before the room's next participants go to another worker (each publisher's media is then piped once to each worker of the room, as plain RTP on 127.0.0.1). Splitting costs about a quarter more CPU in total and one worker carries a class of 16 with cameras on at about half a core (docs/benchmark.md), so rooms split only past that; lower it on slow cores. With `MEDIA_WORKERS=1` rooms never split",
   }),
   MEDIA_UDP_PORT: setting({ group: 'media', schema: port.default(10000), feeds: 'media.udpPort', jitsiName: 'JVB_PORT', doc: 'the first UDP media port in `single` mode: worker i listens on this + i (`MEDIA_WORKERS`); 0: any free ports' }),
   MEDIA_TCP_PORT: setting({

@@ -134,8 +134,9 @@ export class ConfabServer {
         health: {
           version: VERSION,
           startedAt: this.startedAt,
-          isReady: () => this.#ready,
-          stats: () => ({ ...this.gateway.occupancy(), ...(this.cluster ? { cluster: this.cluster.view() } : {}) }),
+          // Not ready while no media worker runs (all of them being replaced): a join would have nowhere to go.
+          isReady: () => this.#ready && this.media.workers.some((w) => w.running),
+          stats: () => ({ ...this.gateway.occupancy(), workers: this.media.summary(), ...(this.cluster ? { cluster: this.cluster.view() } : {}) }),
         },
         metrics: config.metricsPort === undefined ? this.#metricsEndpoint : undefined,
         targets: {

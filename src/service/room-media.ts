@@ -6,7 +6,7 @@
  * receives what" is decided.
  *
  * A room starts on one worker. A class bigger than what one worker should
- * carry (MEDIA_PARTICIPANTS_PER_WORKER) spans several (issue 14): its next
+ * carry (MEDIA_PARTICIPANTS_PER_WORKER, default 16) spans several (issue 14): its next
  * participants go to a router on another worker, and each producer is piped
  * once to each other worker of the room (mediasoup's pipeToRouter: plain RTP
  * between the workers; src/media/pipe/), where that worker's subscribers

@@ -74,7 +74,14 @@ describe('two media workers', { timeout: 120_000 }, () => {
       for (const i of [0, 1]) {
         assert.equal(metrics.get(`confab_worker_rooms{worker="${i}"}`), 1, `worker ${i} carries one room`);
         assert.equal(metrics.get(`confab_worker_up{worker="${i}"}`), 1);
+        assert.equal(metrics.get(`confab_worker_participants{worker="${i}"}`), 3);
       }
+      const ready = (await (await fetch(`${server.url}readyz`)).json()) as { workers: { index: number; up: boolean; rooms: number; participants: number }[] };
+      assert.deepEqual(
+        ready.workers.map(({ index, up, rooms, participants }) => ({ index, up, rooms, participants })),
+        [0, 1].map((index) => ({ index, up: true, rooms: 1, participants: 3 })),
+        '/readyz lists both workers with their room',
+      );
     } finally {
       await closeAll([...first, ...second]);
     }
@@ -151,11 +158,15 @@ describe('one media worker', { timeout: 120_000 }, () => {
       // As the watchdog sees it when the worker's loop has not reported for longer than WORKER_STALL_MS.
       worker.checkAlive(Date.now() + WORKER_STALL_MS + 1000);
       assert.equal(worker.usable, false, 'declared dead');
+      const unready = await fetch(`${server.url}readyz`);
+      assert.equal(unready.status, 503, 'not ready while its only media worker is being replaced');
+      assert.equal(((await unready.json()) as { workers: { up: boolean }[] }).workers[0]?.up, false);
       await Promise.all(rebuilt);
       const afterStall = snapshot(bots);
       await waitUntil(() => allGained(bots, afterStall, 25), 10_000 - (Date.now() - stalledAt), () => `media back within 10 s (${gains(bots, afterStall)})`);
       assert.equal(mediaPorts(server).udp, port, 'the replacement took the same port (one port to open in the firewall)');
       assert.notEqual(server.server.media.workers[0], worker);
+      assert.equal((await fetch(`${server.url}readyz`)).status, 200, 'ready again');
       process.stderr.write(`media back ${Date.now() - stalledAt} ms after the stall was declared\n`);
     } finally {
       await closeAll(bots);
