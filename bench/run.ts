@@ -265,7 +265,7 @@ async function main(): Promise<void> {
           'Bots count each sequence number once (repeats from spurious NACK repairs are duplicatePacketsPerSecond); lossAfterRepairPercent compares that count to the sequence-number span.',
           'udpReceiveBufferDrops: datagrams the kernel dropped at the process sockets (/proc/net/udp), before any repair.',
           'CPU is % of one core from /proc/<pid>/stat deltas over the measured window; the bots run in their own process.',
-          'sfu.workers[]: each media worker thread measured by itself (/proc/thread-self/stat read in the thread, and performance.eventLoopUtilization()); the main thread (signaling, conference) is the rest of the process CPU.',
+          'sfu.workers[]: each media worker thread measured by itself (/proc/thread-self/stat read in the thread, and performance.eventLoopUtilization()); mainThreadCpuPercentOfOneCore is the rest of the process: the main thread (signaling, conference) and V8\'s garbage-collection helper threads.',
           'joinToFirstRemoteFrameMs: per (receiver, sender) pair, from max(receiver join start, sender media connected) to the first VP8 keyframe received.',
           'resume: signaling only; dropToResumedMs runs from cutting the socket (no close frame) to the `resumed` answer on a new connection, handshake included.',
         ],

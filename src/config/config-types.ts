@@ -37,6 +37,8 @@ export interface Config {
     readonly tcpPort: number | undefined;
     /** Media worker threads (MEDIA_WORKERS; default: the number of cores). */
     readonly workers: number;
+    /** Participants of one room on one worker before it spans another (MEDIA_PARTICIPANTS_PER_WORKER). */
+    readonly participantsPerWorker: number;
   };
   readonly iceServers: readonly { urls: string | string[]; username?: string; credential?: string }[];
   readonly turn: { host: string; port: number; transport: 'udp' | 'tcp' | 'tls'; secret: string; ttlS: number } | undefined;

@@ -67,6 +67,7 @@ describe('loadConfig', () => {
         tcpPort: 4443,
         // One media worker per core unless MEDIA_WORKERS says otherwise.
         workers: availableParallelism(),
+        participantsPerWorker: 16,
       },
       iceServers: [],
       turn: undefined,
@@ -152,6 +153,7 @@ describe('loadConfig', () => {
         udpPort: 10001,
         tcpPort: undefined,
         workers: 3,
+        participantsPerWorker: 16,
       },
       iceServers: [{ urls: 'stun:stun.example.org' }],
       turn: { host: 'turn.example.org', port: 443, transport: 'tls', secret: 'shared-secret', ttlS: 600 },
@@ -192,6 +194,7 @@ describe('loadConfig', () => {
       'DRAIN_TIMEOUT_S',
       'MEDIA_PORT_MODE',
       'MEDIA_WORKERS',
+      'MEDIA_PARTICIPANTS_PER_WORKER',
       'MEDIA_UDP_PORT',
       'MEDIA_TCP_PORT',
       'TURN_HOST',

@@ -113,6 +113,12 @@ export const SETTINGS = {
     shownDefault: 'the number of cores',
     doc: "media worker threads: each carries the media of the rooms placed on it (the least loaded one when a room starts) on its own UDP and TCP port, `MEDIA_UDP_PORT`+i and `MEDIA_TCP_PORT`+i for worker i; `1`: one worker, one port of each (where a firewall can open only one)",
   }),
+  MEDIA_PARTICIPANTS_PER_WORKER: setting({
+    group: 'media',
+    schema: z.coerce.number().int().min(2).max(1000).default(16),
+    feeds: 'media.participantsPerWorker',
+    doc: "participants of one room a media worker takes before the room's next participants go to another worker (each publisher's media is then piped once to each worker of the room, as plain RTP on 127.0.0.1). Splitting costs about a quarter more CPU in total and one worker carries a class of 16 with cameras on at about half a core (docs/benchmark.md), so rooms split only past that; lower it on slow cores. With `MEDIA_WORKERS=1` rooms never split",
+  }),
   MEDIA_UDP_PORT: setting({ group: 'media', schema: port.default(10000), feeds: 'media.udpPort', jitsiName: 'JVB_PORT', doc: 'the first UDP media port in `single` mode: worker i listens on this + i (`MEDIA_WORKERS`); 0: any free ports' }),
   MEDIA_TCP_PORT: setting({
     group: 'media',

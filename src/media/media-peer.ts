@@ -19,7 +19,7 @@ import { Consumer, type StreamPosition } from './consumer.js';
 import type { PcRole, PeerEvents, RepairOutcome } from './media-api.js';
 import { PathHealth } from './path-health.js';
 import { mediaStats } from './media-stats.js';
-import { Producer } from './producer.js';
+import { Producer, trackInput } from './producer.js';
 import { forBrowser } from './sdp-fixups.js';
 import { SerialQueue } from './serial-queue.js';
 import type { MediaTransport } from './transport/media-transport.js';
@@ -294,7 +294,7 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
         transceiver.codecs.find((c) => c.payloadType === rtp.header.payloadType && c.name.toLowerCase() !== 'rtx') ??
         transceiver.codecs.find((c) => c.name.toLowerCase() !== 'rtx');
       if (!codec) return;
-      const producer = new Producer(randomUUID(), this.ownerId, kind, source, codec, [...transceiver.codecs], track, transceiver.receiver);
+      const producer = new Producer(randomUUID(), this.ownerId, kind, source, codec, [...transceiver.codecs], trackInput(track, transceiver.receiver));
       this.producers.set(producer.id, producer);
       producer.once('closed', () => this.producers.delete(producer.id));
       this.emit('producerAdded', producer);

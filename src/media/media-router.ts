@@ -50,6 +50,14 @@ export class MediaRouter extends TypedEmitter<MediaRouterEvents> {
     return peer;
   }
 
+  /** A producer of another worker, piped here (src/media/pipe/): its subscribers here consume it by id like any other. */
+  addPipedProducer(producer: Producer): void {
+    if (this.#closed) throw new Error(`media router ${this.id} is closed`);
+    if (this.producers.has(producer.id)) throw new Error(`producer ${producer.id} already exists in router ${this.id}`);
+    this.producers.set(producer.id, producer);
+    producer.once('closed', () => this.producers.delete(producer.id));
+  }
+
   async closePeer(ownerId: string): Promise<void> {
     await this.peers.get(ownerId)?.close();
   }
@@ -59,6 +67,8 @@ export class MediaRouter extends TypedEmitter<MediaRouterEvents> {
     this.#closed = true;
     clearInterval(this.#healthCheck);
     await Promise.allSettled([...this.peers.values()].map((p) => p.close()));
+    // Piped producers have no peer here to close them.
+    for (const producer of [...this.producers.values()]) producer.close();
     this.emit('closed');
     this.removeAllListeners();
   }

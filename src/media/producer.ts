@@ -1,13 +1,18 @@
 /**
  * A producer is one track a participant sends to the server: it receives
- * the publisher's RTP and fans it out to every Consumer of it. While paused
- * (muted) nothing is forwarded.
+ * the publisher's RTP and fans it out to every sink of it (a Consumer per
+ * subscriber, and a PipeSink per other media worker its room spans). While
+ * paused (muted) nothing is forwarded.
+ *
+ * Its packets come from an input: the publisher's werift track in the
+ * worker the publisher is on (`trackInput`), or a pipe from that worker in
+ * another one (src/media/pipe/: the same producer, piped).
  */
 import type { MediaStreamTrack, RTCRtpCodecParameters, RTCRtpReceiver, RtpPacket } from 'werift';
 import type { MediaKind, TrackSource } from '../protocol/messages.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
-import type { Consumer } from './consumer.js';
 import type { ProducerInfo } from './media-api.js';
+import type { PipedProducer } from './worker/worker-protocol.js';
 import { mediaStats } from './media-stats.js';
 import type { PublishedStream } from './path-health.js';
 
@@ -18,8 +23,40 @@ export interface ProducerEvents {
   closed: [];
 }
 
+/** Where a producer's packets come from, and where its keyframe requests go. */
+export interface ProducerInput {
+  /** Calls `deliver` with every packet; returns how to stop. */
+  subscribe(deliver: (rtp: RtpPacket) => void): () => void;
+  /** Asks the publisher for a keyframe (a PLI; through the pipe: the producer in the publisher's worker does). */
+  requestKeyframe(): void;
+  /** Packets from the publisher itself (counted as received), not piped from another worker. */
+  readonly fromPublisher: boolean;
+  /** Whether it is the given werift track (a publish renegotiation finds its producers by track). */
+  carries(track: MediaStreamTrack): boolean;
+}
+
+/** What a producer forwards to: a subscriber's Consumer, or a pipe to another worker. */
+export interface ProducerSink {
+  send(rtp: RtpPacket): void;
+  /** The next packet follows a gap (a pause): keep sequence numbers contiguous, wait for a keyframe. */
+  markGap(): void;
+  close(): void;
+}
+
+/** The publisher's own track, in the worker it publishes to. */
+export function trackInput(track: MediaStreamTrack, receiver: RTCRtpReceiver): ProducerInput {
+  return {
+    subscribe: (deliver) => track.onReceiveRtp.subscribe(deliver).unSubscribe,
+    requestKeyframe: () => {
+      if (track.ssrc !== undefined) receiver.sendRtcpPLI(track.ssrc).catch(() => undefined);
+    },
+    fromPublisher: true,
+    carries: (other) => other === track,
+  };
+}
+
 export class Producer extends TypedEmitter<ProducerEvents> implements PublishedStream {
-  readonly consumers = new Set<Consumer>();
+  readonly consumers = new Set<ProducerSink>();
   packetsReceived = 0;
   /** ms timestamp of the last packet from the publisher (the publish path's health check reads it). */
   lastPacketAt: number | undefined;
@@ -40,11 +77,10 @@ export class Producer extends TypedEmitter<ProducerEvents> implements PublishedS
     readonly codec: RTCRtpCodecParameters,
     /** Every codec negotiated on the publisher's m-line (with its RTX), to map payload types per subscriber. */
     readonly codecs: readonly RTCRtpCodecParameters[],
-    private readonly track: MediaStreamTrack,
-    private readonly receiver: RTCRtpReceiver,
+    private readonly input: ProducerInput,
   ) {
     super();
-    this.#unsubscribe = track.onReceiveRtp.subscribe((rtp) => this.forward(rtp)).unSubscribe;
+    this.#unsubscribe = input.subscribe((rtp) => this.forward(rtp));
   }
 
   get paused(): boolean {
@@ -55,6 +91,19 @@ export class Producer extends TypedEmitter<ProducerEvents> implements PublishedS
     return this.#closed;
   }
 
+  /** What another worker needs to forward it (worker-protocol.ts). */
+  piped(): PipedProducer {
+    const codecs = this.codecs.map((c) => ({
+      payloadType: c.payloadType,
+      mimeType: c.mimeType,
+      clockRate: c.clockRate,
+      channels: c.channels,
+      rtcpFeedback: c.rtcpFeedback.map((f) => ({ type: f.type, parameter: f.parameter })),
+      parameters: c.parameters,
+    }));
+    return { ...this.info(), codecs, payloadType: this.codec.payloadType };
+  }
+
   /** What the layers above know of it (media-api.ts). */
   info(): ProducerInfo {
     return { id: this.id, ownerId: this.ownerId, kind: this.kind, source: this.source, mimeType: this.codec.mimeType };
@@ -62,7 +111,7 @@ export class Producer extends TypedEmitter<ProducerEvents> implements PublishedS
 
   /** Whether this producer forwards the given werift track. */
   carries(track: MediaStreamTrack): boolean {
-    return this.track === track;
+    return this.input.carries(track);
   }
 
   setPaused(paused: boolean): void {
@@ -76,7 +125,7 @@ export class Producer extends TypedEmitter<ProducerEvents> implements PublishedS
 
   /** Asks the publisher for a keyframe (PLI), coalescing bursts of requests. */
   requestKeyframe(): void {
-    if (this.kind !== 'video' || this.#closed || this.track.ssrc === undefined) return;
+    if (this.kind !== 'video' || this.#closed) return;
     const now = Date.now();
     const wait = this.#lastKeyframeRequest + MIN_KEYFRAME_REQUEST_INTERVAL_MS - now;
     if (wait > 0) {
@@ -87,8 +136,8 @@ export class Producer extends TypedEmitter<ProducerEvents> implements PublishedS
       return;
     }
     this.#lastKeyframeRequest = now;
-    mediaStats.keyframeRequests++;
-    this.receiver.sendRtcpPLI(this.track.ssrc).catch(() => undefined);
+    if (this.input.fromPublisher) mediaStats.keyframeRequests++;
+    this.input.requestKeyframe();
   }
 
   close(): void {
@@ -104,8 +153,10 @@ export class Producer extends TypedEmitter<ProducerEvents> implements PublishedS
   private forward(rtp: RtpPacket): void {
     this.packetsReceived++;
     this.lastPacketAt = Date.now();
-    mediaStats.packetsReceived++;
-    mediaStats.bytesReceived += rtp.payload.length;
+    if (this.input.fromPublisher) {
+      mediaStats.packetsReceived++;
+      mediaStats.bytesReceived += rtp.payload.length;
+    }
     // Padding-only packets are Chrome's bandwidth probes, meaningless downstream.
     if (this.#paused || this.#closed || rtp.payload.length === 0) return;
     for (const consumer of this.consumers) consumer.send(rtp);

@@ -90,7 +90,7 @@ export class ConfabServer {
     });
     this.resume = new ResumeRegistry(config.resumeGraceMs, log, (outcome) => this.metrics.resume(outcome));
     const placement = new MediaPlacement(() => this.media.workers);
-    this.gateway = new LocalRoomGateway({ ...config, placeRoom: (roomKey) => placement.createRouter(roomKey), observer: this.metrics, serverVersion: VERSION }, log);
+    this.gateway = new LocalRoomGateway({ ...config, placement, participantsPerWorker: config.media.participantsPerWorker, observer: this.metrics, serverVersion: VERSION }, log);
     this.media.on('workerDied', (worker, reason) => log.error({ worker, reason }, 'media worker died: its rooms move to another worker'));
     this.media.on('workerReplaced', (worker) => log.info({ worker }, 'media worker replaced'));
     this.media.on('workerStartFailed', (worker, reason) => log.error({ worker, reason }, 'media worker replacement failed to start: retrying'));
@@ -134,8 +134,9 @@ export class ConfabServer {
         health: {
           version: VERSION,
           startedAt: this.startedAt,
-          isReady: () => this.#ready,
-          stats: () => ({ ...this.gateway.occupancy(), ...(this.cluster ? { cluster: this.cluster.view() } : {}) }),
+          // Not ready while no media worker runs (all of them being replaced): a join would have nowhere to go.
+          isReady: () => this.#ready && this.media.workers.some((w) => w.running),
+          stats: () => ({ ...this.gateway.occupancy(), workers: this.media.summary(), ...(this.cluster ? { cluster: this.cluster.view() } : {}) }),
         },
         metrics: config.metricsPort === undefined ? this.#metricsEndpoint : undefined,
         targets: {

@@ -27,7 +27,7 @@ export interface HealthSource {
   readonly startedAt: number;
   isReady(): boolean;
   /** This node's load; in cluster mode also the cluster's (`cluster`). */
-  stats(): { rooms: number; participants: number; cluster?: unknown };
+  stats(): { rooms: number; participants: number; workers?: unknown; cluster?: unknown };
 }
 
 /** What serves the routes that are not plain pages: each gets the request as it came. */

@@ -16,7 +16,7 @@ import { LocalParticipantLink } from './participant-link.js';
 import { sendSnapshot } from './room-feed.js';
 import type { JoinRequest, RoomGateway } from './room-gateway.js';
 import type { ErrorCode } from '../protocol/errors.js';
-import { RoomMedia, type PlaceRoom } from './room-media.js';
+import { RoomMedia, type RoomPlacement } from './room-media.js';
 import type { ServiceObserver } from './observer.js';
 import type { SignalingChannel } from './signaling-channel.js';
 import { turnIceServer, type IceServer } from './turn-credentials.js';
@@ -64,8 +64,10 @@ export interface ReturningParticipant {
 }
 
 export interface LocalGatewayOptions extends RoomSettings {
-  /** A media router for a room starting here, on the least loaded media worker (media-placement.ts). */
-  readonly placeRoom: PlaceRoom;
+  /** Media routers for the rooms here, on the least loaded media workers (media-placement.ts). */
+  readonly placement: RoomPlacement;
+  /** Participants of one room on one media worker before the room spans another (MEDIA_PARTICIPANTS_PER_WORKER). */
+  readonly participantsPerWorker: number;
 
   /** Told about client reports (metrics). */
   readonly observer?: ServiceObserver;
@@ -92,7 +94,7 @@ export class LocalRoomGateway implements RoomGateway {
   ) {
     this.registry = new LocalRoomRegistry({ maxParticipants: options.maxParticipantsPerRoom, lobbyByDefault: options.lobbyByDefault });
     this.registry.on('roomCreated', (room) => {
-      this.media.set(room.key, new RoomMedia(room, options.placeRoom, log));
+      this.media.set(room.key, new RoomMedia(room, options.placement, log, options.participantsPerWorker));
       this.#memory?.started(room);
       log.info({ room: room.key }, 'room started');
     });
@@ -212,7 +214,7 @@ export class LocalRoomGateway implements RoomGateway {
   /** Tracks forwarded to subscribers in all rooms (metrics): one per subscriber per track it can decode. */
   forwardedTrackCount(): number {
     let n = 0;
-    for (const media of this.media.values()) for (const peer of media.router.peers.values()) n += peer.consumed.size;
+    for (const media of this.media.values()) for (const router of media.routers) for (const peer of router.peers.values()) n += peer.consumed.size;
     return n;
   }
 

@@ -59,10 +59,24 @@ export class MediaPlacement {
    * Throws when there is no worker at all.
    */
   createRouter(roomKey: string): RemoteRouter {
+    const router = this.createRouterAvoiding(roomKey, new Set());
+    if (!router) throw new Error('no media worker to place a room on');
+    return router;
+  }
+
+  /**
+   * Another router for a room that outgrew its workers, on the least loaded
+   * running worker the room is not on yet (`avoid`: worker indexes);
+   * undefined when it is on all of them.
+   */
+  createRouterAvoiding(roomKey: string, avoid: ReadonlySet<number>): RemoteRouter | undefined {
     const now = Date.now();
-    const all = this.workers();
+    const all = this.workers().filter((w) => !avoid.has(w.index));
     const running = all.filter((w) => w.running);
-    const views = (running.length > 0 ? running : all.filter((w) => w.usable))
+    if (avoid.size > 0 && running.length === 0) return undefined;
+    const candidates = running.length > 0 ? running : all.filter((w) => w.usable);
+    if (candidates.length === 0) return undefined;
+    const views = candidates
       .map((worker) => {
         // Old placements no longer count: keep the list short.
         while (worker.placedAt.length > 0 && now - worker.placedAt[0]! >= RECENT_PLACEMENT_MS) worker.placedAt.shift();

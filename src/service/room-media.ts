@@ -1,15 +1,22 @@
 /**
- * Binds one conference Room to its media router in a media worker: every
- * participant gets a media peer, every producer becomes a published track in
- * the domain and is consumed by everyone else, mute pauses forwarding,
- * leaving closes the peer. This is the one place where "who receives what"
- * is decided.
+ * Binds one conference Room to its media routers in the media workers:
+ * every participant gets a media peer, every producer becomes a published
+ * track in the domain and is consumed by everyone else, mute pauses
+ * forwarding, leaving closes the peer. This is the one place where "who
+ * receives what" is decided.
  *
- * When the room's worker dies (issue 14), the room moves: a new router on a
- * healthy worker, a new peer for everyone, and each participant's link is
- * handed its new peer (it tells the page to rebuild its connections). The
- * class itself (who is in it, chat, hands, lock) never noticed: it lives on
- * the main thread.
+ * A room starts on one worker. A class bigger than what one worker should
+ * carry (MEDIA_PARTICIPANTS_PER_WORKER, default 16) spans several (issue 14): its next
+ * participants go to a router on another worker, and each producer is piped
+ * once to each other worker of the room (mediasoup's pipeToRouter: plain RTP
+ * between the workers; src/media/pipe/), where that worker's subscribers
+ * consume it like a local one.
+ *
+ * When a worker of the room dies, the participants it carried move to
+ * another of the room's routers (or a new one) and their links are handed
+ * their new peers (the page rebuilds its connections). The class itself
+ * (who is in it, chat, hands, lock) never noticed: it lives on the main
+ * thread.
  */
 import type { Participant } from '../conference/participant.js';
 import type { Room } from '../conference/room.js';
@@ -17,42 +24,62 @@ import { receivableVideoCodecs } from '../media/codecs.js';
 import type { RemotePeer, RemoteProducer, RemoteRouter } from '../media/worker/remote-router.js';
 import type { Logger } from '../util/log.js';
 
-/** Makes a router for a room on the least loaded worker (media-placement.ts). */
-export type PlaceRoom = (roomKey: string) => RemoteRouter;
+/** Where a room's routers come from (media-placement.ts). */
+export interface RoomPlacement {
+  /** A router on the least loaded worker (throws when there is none at all). */
+  createRouter(roomKey: string): RemoteRouter;
+  /** A router on the least loaded running worker whose index is not in `avoid`; undefined when there is none. */
+  createRouterAvoiding(roomKey: string, avoid: ReadonlySet<number>): RemoteRouter | undefined;
+}
 
 interface Attached {
   readonly participant: Participant;
   readonly receiveCodecs: readonly string[] | undefined;
   /** Hands the participant's link its new peer after a move. */
   readonly moved: (peer: RemotePeer) => void;
+  /** The router its peer is on. */
+  router: RemoteRouter;
 }
 
 export class RoomMedia {
-  #router: RemoteRouter;
+  /** The room's routers, one per worker it is on; the first is where it started. */
+  readonly #routers: RemoteRouter[] = [];
   readonly #attached = new Map<string, Attached>();
-  /** Times this room moved to another worker because its worker died. */
+  /** Times participants of this room moved to another worker because theirs died. */
   moves = 0;
 
   constructor(
     readonly room: Room,
-    private readonly place: PlaceRoom,
+    private readonly placement: RoomPlacement,
     private readonly log: Logger,
+    /** Participants one router takes before the room's next ones go to another worker (MEDIA_PARTICIPANTS_PER_WORKER). */
+    private readonly participantsPerWorker: number = Infinity,
   ) {
-    this.#router = this.open();
+    this.adopt(placement.createRouter(room.key));
     room.on('participantLeft', (participant) => {
+      const attached = this.#attached.get(participant.id);
       this.#attached.delete(participant.id);
-      void this.#router.closePeer(participant.id);
+      void attached?.router.closePeer(participant.id);
     });
-    room.on('trackUpdated', (_participant, track) => this.#router.producers.get(track.id)?.setPaused(track.muted));
-    room.on('trackUnpublished', (_participant, track) => this.#router.producers.get(track.id)?.close());
+    room.on('trackUpdated', (_participant, track) => {
+      for (const router of this.#routers) router.producers.get(track.id)?.setPaused(track.muted);
+    });
+    room.on('trackUnpublished', (_participant, track) => {
+      for (const router of [...this.#routers]) router.producers.get(track.id)?.close();
+    });
     room.once('closed', () => {
       this.#attached.clear();
-      void this.#router.close();
+      for (const router of this.#routers.splice(0)) void router.close();
     });
   }
 
+  /** The router the room started on (or, after its worker died, the oldest it has). */
   get router(): RemoteRouter {
-    return this.#router;
+    return this.#routers[0]!;
+  }
+
+  get routers(): readonly RemoteRouter[] {
+    return this.#routers;
   }
 
   /**
@@ -60,41 +87,82 @@ export class RoomMedia {
    * already published. `receiveCodecs`: the video codecs its browser decodes
    * (hello.receiveCodecs); a camera it cannot decode is announced to it as
    * unavailable instead of offered (codecs.ts has the room's codec policy).
-   * `moved` is called with its new peer if the room moves to another worker.
+   * `moved` is called with its new peer if it moves to another worker.
    */
   attach(participant: Participant, receiveCodecs: readonly string[] | undefined, moved: (peer: RemotePeer) => void): RemotePeer {
-    this.#attached.set(participant.id, { participant, receiveCodecs, moved });
-    return this.createPeer(participant, receiveCodecs);
+    const router = this.routerForNewcomer();
+    this.#attached.set(participant.id, { participant, receiveCodecs, moved, router });
+    return this.createPeer(router, participant, receiveCodecs);
   }
 
-  private createPeer(participant: Participant, receiveCodecs: readonly string[] | undefined): RemotePeer {
-    const peer = this.#router.createPeer(participant.id, receivableVideoCodecs(receiveCodecs));
-    for (const producer of this.#router.producers.values()) peer.consume(producer);
+  private createPeer(router: RemoteRouter, participant: Participant, receiveCodecs: readonly string[] | undefined): RemotePeer {
+    const peer = router.createPeer(participant.id, receivableVideoCodecs(receiveCodecs));
+    for (const producer of router.producers.values()) peer.consume(producer);
     return peer;
   }
 
-  private open(): RemoteRouter {
-    const router = this.place(this.room.key);
-    router.on('producerAdded', (producer) => this.onProducer(producer));
-    router.on('workerLost', (reason) => this.move(reason));
+  /**
+   * The router with the fewest participants, while it has room; else a
+   * router on another worker (the room spans it from now on); else, every
+   * worker taken, the one with the fewest.
+   */
+  private routerForNewcomer(): RemoteRouter {
+    let fewest: RemoteRouter | undefined;
+    for (const router of this.#routers) if (!fewest || router.peers.size < fewest.peers.size) fewest = router;
+    if (fewest && fewest.peers.size < this.participantsPerWorker) return fewest;
+    // Pipes need both workers up (their pipe ports known): a room on a worker still starting waits there.
+    if (fewest && this.#routers.every((r) => r.worker.running)) {
+      const extra = this.placement.createRouterAvoiding(this.room.key, new Set(this.#routers.map((r) => r.worker.index)));
+      if (extra) {
+        this.adopt(extra);
+        this.log.info({ room: this.room.key, workers: this.#routers.map((r) => r.worker.index), participants: this.#attached.size }, 'room spans another media worker');
+        return extra;
+      }
+    }
+    return fewest ?? this.adopt(this.placement.createRouter(this.room.key));
+  }
+
+  /** A new router of the room: it gets every producer of the room's other routers, piped. */
+  private adopt(router: RemoteRouter): RemoteRouter {
+    const others = [...this.#routers];
+    this.#routers.push(router);
+    router.on('producerAdded', (producer) => this.onProducer(router, producer));
+    router.on('workerLost', (reason) => this.onRouterLost(router, reason));
+    // A subscriber on this worker wants a keyframe of a piped producer: the publisher's worker asks the publisher.
+    router.on('keyframeWanted', (piped) => piped.pipedFrom?.source.requestKeyframe());
+    for (const other of others) {
+      for (const producer of other.producers.values()) if (!producer.pipedFrom) this.pipe(producer, router);
+    }
     return router;
   }
 
-  /** The worker died: its producers are closed already (their tracks unpublished); start again elsewhere. */
-  private move(reason: string): void {
-    if (this.room.closed) return;
-    this.moves++;
-    this.#router = this.open();
-    this.log.warn(
-      { room: this.room.key, reason, worker: this.#router.worker.index, participants: this.#attached.size },
-      'media worker lost: room moved to another worker, pages rebuild their connections',
-    );
-    for (const { participant, receiveCodecs, moved } of this.#attached.values()) {
-      if (!participant.closed) moved(this.createPeer(participant, receiveCodecs));
-    }
+  /** `producer` (an original) forwarded to `router`'s subscribers too. */
+  private pipe(producer: RemoteProducer, router: RemoteRouter): void {
+    const participant = this.room.participants.get(producer.ownerId);
+    const piped = router.pipeIn(producer);
+    const muted = participant?.tracks.get(producer.id)?.muted;
+    if (muted !== undefined) piped.setPaused(muted);
+    for (const peer of router.peers.values()) peer.consume(piped);
   }
 
-  private onProducer(producer: RemoteProducer): void {
+  /** Participants on a dead worker move to the room's other routers (or a new one); its producers are gone already. */
+  private onRouterLost(lost: RemoteRouter, reason: string): void {
+    const index = this.#routers.indexOf(lost);
+    if (index >= 0) this.#routers.splice(index, 1);
+    if (this.room.closed) return;
+    const moving = [...this.#attached.values()].filter((a) => a.router === lost && !a.participant.closed);
+    this.moves += moving.length;
+    for (const attached of moving) {
+      attached.router = this.routerForNewcomer();
+      attached.moved(this.createPeer(attached.router, attached.participant, attached.receiveCodecs));
+    }
+    this.log.warn(
+      { room: this.room.key, reason, moved: moving.length, workers: this.#routers.map((r) => r.worker.index) },
+      'media worker lost: its participants moved to another worker, their pages rebuild their connections',
+    );
+  }
+
+  private onProducer(router: RemoteRouter, producer: RemoteProducer): void {
     const participant = this.room.participants.get(producer.ownerId);
     if (!participant || participant.closed) {
       producer.close();
@@ -103,9 +171,10 @@ export class RoomMedia {
     const track = participant.publishTrack(producer.id, producer.kind, producer.source);
     producer.setPaused(track.muted);
     producer.once('closed', () => participant.unpublishTrack(producer.id));
-    for (const peer of this.#router.peers.values()) peer.consume(producer);
+    for (const peer of router.peers.values()) peer.consume(producer);
+    for (const other of this.#routers) if (other !== router) this.pipe(producer, other);
     this.log.info(
-      { room: this.room.key, participant: participant.id, track: producer.id, kind: producer.kind, codec: producer.mimeType, worker: this.#router.worker.index },
+      { room: this.room.key, participant: participant.id, track: producer.id, kind: producer.kind, codec: producer.mimeType, worker: router.worker.index },
       'track published',
     );
   }

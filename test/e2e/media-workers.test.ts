@@ -59,3 +59,30 @@ test('a media worker killed mid-class: the pages stay in the class and see each 
   assert.notEqual(server.server.gateway.media.get('worker-loss')!.router.worker, undefined);
   process.stderr.write(`pages decoding again ${recoveredMs} ms after the worker was killed\n`);
 });
+
+test('a class spanning two workers: Chromium pages on either worker decode everyone, through the pipe too', { timeout: 120_000 }, async () => {
+  // Two participants a worker: the third page lands on the other worker.
+  const split = await startServer({ MEDIA_WORKERS: '2', MEDIA_PARTICIPANTS_PER_WORKER: '2' });
+  try {
+    const pages: Page[] = [];
+    for (const name of ['Ada', 'Bob', 'Cy']) {
+      pages.push((await openParticipant(browser, joinUrl(split.url, 'split-room', name))).page);
+      // One after another, as students arrive.
+      const joined = await waitFor(async () => split.server.gateway.rooms.get('split-room')?.participants.size ?? 0, (n) => n === pages.length, 15_000);
+      assert.equal(joined, pages.length, `${name} joined`);
+    }
+    const media = split.server.gateway.media.get('split-room')!;
+    assert.deepEqual(media.routers.map((r) => r.peers.size).sort(), [1, 2], 'the room spans both workers');
+    assert.notEqual(media.routers[0]!.worker, media.routers[1]!.worker);
+    for (const page of pages) {
+      const videos = await waitFor(
+        async () => Object.values((await inbound(page)).video),
+        (v) => v.length === 2 && v.every((f) => f > 10),
+        20_000,
+      );
+      assert.ok(videos.length === 2 && videos.every((f) => f > 10), `decoding both others: ${JSON.stringify(videos)}`);
+    }
+  } finally {
+    await split.stop();
+  }
+});

@@ -74,7 +74,14 @@ describe('two media workers', { timeout: 120_000 }, () => {
       for (const i of [0, 1]) {
         assert.equal(metrics.get(`confab_worker_rooms{worker="${i}"}`), 1, `worker ${i} carries one room`);
         assert.equal(metrics.get(`confab_worker_up{worker="${i}"}`), 1);
+        assert.equal(metrics.get(`confab_worker_participants{worker="${i}"}`), 3);
       }
+      const ready = (await (await fetch(`${server.url}readyz`)).json()) as { workers: { index: number; up: boolean; rooms: number; participants: number }[] };
+      assert.deepEqual(
+        ready.workers.map(({ index, up, rooms, participants }) => ({ index, up, rooms, participants })),
+        [0, 1].map((index) => ({ index, up: true, rooms: 1, participants: 3 })),
+        '/readyz lists both workers with their room',
+      );
     } finally {
       await closeAll([...first, ...second]);
     }
@@ -151,12 +158,103 @@ describe('one media worker', { timeout: 120_000 }, () => {
       // As the watchdog sees it when the worker's loop has not reported for longer than WORKER_STALL_MS.
       worker.checkAlive(Date.now() + WORKER_STALL_MS + 1000);
       assert.equal(worker.usable, false, 'declared dead');
+      const unready = await fetch(`${server.url}readyz`);
+      assert.equal(unready.status, 503, 'not ready while its only media worker is being replaced');
+      assert.equal(((await unready.json()) as { workers: { up: boolean }[] }).workers[0]?.up, false);
       await Promise.all(rebuilt);
       const afterStall = snapshot(bots);
       await waitUntil(() => allGained(bots, afterStall, 25), 10_000 - (Date.now() - stalledAt), () => `media back within 10 s (${gains(bots, afterStall)})`);
       assert.equal(mediaPorts(server).udp, port, 'the replacement took the same port (one port to open in the firewall)');
       assert.notEqual(server.server.media.workers[0], worker);
+      assert.equal((await fetch(`${server.url}readyz`)).status, 200, 'ready again');
       process.stderr.write(`media back ${Date.now() - stalledAt} ms after the stall was declared\n`);
+    } finally {
+      await closeAll(bots);
+    }
+  });
+});
+
+describe('a class bigger than one worker', { timeout: 180_000 }, () => {
+  let server: TestServer;
+  before(async () => {
+    // Three participants a worker: a class of 6 spans both, as a class of 12 does with the default 6.
+    server = await startServer({ MEDIA_WORKERS: '2', MEDIA_PARTICIPANTS_PER_WORKER: '3' });
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  test('spans both workers; everyone sees and hears everyone, across the pipe too; mute and leave reach the other worker', async () => {
+    const names = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6'];
+    const bots: Bot[] = [];
+    try {
+      // One at a time, as students arrive: the first three fill the room's first worker.
+      for (const name of names) bots.push(...(await joinBots(server.url, 'big-class', [name])));
+      const media = server.server.gateway.media.get('big-class')!;
+      assert.deepEqual(media.routers.map((r) => r.peers.size), [3, 3], 'three participants on each worker');
+      assert.notEqual(media.routers[0]!.worker, media.routers[1]!.worker);
+      await waitUntil(() => allGained(bots, new Map(), 25), 15_000, () => `everyone receiving everyone (${gains(bots, new Map())})`);
+      const inspection = await server.server.media.inspect();
+      for (const w of inspection) assert.ok(w.pipes >= 6, `worker ${w.index} pipes its 3 publishers' 6 tracks out and the other 6 in (${w.pipes})`);
+      const before = await server.server.media.inspect();
+      await sleep(2000);
+      const after = await server.server.media.inspect();
+      for (const [i, w] of after.entries()) {
+        const forwarded = w.counters.packetsForwarded - before[i]!.counters.packetsForwarded;
+        assert.ok(forwarded > 500, `worker ${i} forwards to its own subscribers (${forwarded} packets in 2 s)`);
+      }
+
+      // A publisher on the first worker mutes its camera: nobody on either worker gets its video, audio goes on.
+      const [muter] = bots;
+      muter!.setMuted('video', true);
+      await sleep(1000);
+      const afterMute = snapshot(bots);
+      await sleep(2000);
+      for (const other of bots.slice(1)) {
+        const key = `${other.options.displayName}<-${muter!.options.displayName}`;
+        assert.ok(received(other, muter!, 'video') - afterMute.get(`${key} video`)! <= 2, `${key}: muted video stays off across workers`);
+        assert.ok(received(other, muter!, 'audio') - afterMute.get(`${key} audio`)! >= 50, `${key}: its audio goes on`);
+      }
+      muter!.setMuted('video', false);
+      const unmuted = snapshot(bots);
+      await waitUntil(() => bots.slice(1).every((b) => received(b, muter!, 'video') - unmuted.get(`${b.options.displayName}<-${muter!.options.displayName} video`)! > 20), 10_000, 'video back after unmute, on both workers (keyframe through the pipe)');
+
+      // A participant on the second worker leaves: its tracks are gone everywhere, nothing piped stays behind.
+      const leaver = bots.pop()!;
+      await leaver.leave();
+      await waitUntil(() => bots.every((b) => !b.participants.has(leaver.participantId)), 5000, 'everyone sees the leave');
+      const pipesAfterLeave = (await inspectMedia(server)).pipes;
+      assert.equal(pipesAfterLeave, 2 * (5 * 2), `5 publishers x 2 tracks, piped out on one worker and in on the other (${pipesAfterLeave})`);
+    } finally {
+      await closeAll(bots);
+    }
+    await waitUntil(() => server.server.gateway.registry.size === 0, 15_000, 'the room to close');
+    let media = await inspectMedia(server);
+    for (let i = 0; i < 50 && media.peerConnectionsOpen + media.routers + media.pipes > 0; i++) {
+      await sleep(200);
+      media = await inspectMedia(server);
+    }
+    assert.deepEqual([media.routers, media.peerConnectionsOpen, media.pipes], [0, 0, 0], 'no router, peer connection or pipe left');
+  });
+
+  test('one of the class\'s workers dies: only its participants move, everyone sees everyone again within 10 s', async () => {
+    const bots: Bot[] = [];
+    try {
+      for (const name of ['T1', 'T2', 'T3', 'T4', 'T5', 'T6']) bots.push(...(await joinBots(server.url, 'split-class', [name])));
+      const media = server.server.gateway.media.get('split-class')!;
+      await waitUntil(() => allGained(bots, new Map(), 20), 15_000, 'everyone receiving everyone');
+      const victim = media.routers[1]!.worker.index;
+      const onVictim = new Set(media.routers[1]!.peers.keys());
+      const rebuilt = new Set<string>();
+      for (const b of bots) b.on('mediaRebuilt', () => rebuilt.add(b.participantId));
+      const killedAt = Date.now();
+      server.server.media.workers[victim]!.kill('killed by the test');
+      await waitUntil(() => rebuilt.size === onVictim.size, 5000, 'the moved participants rebuild');
+      assert.deepEqual([...rebuilt].sort(), [...onVictim].sort(), 'only the dead worker\'s participants rebuilt their connections');
+      const afterKill = snapshot(bots);
+      await waitUntil(() => allGained(bots, afterKill, 20), 10_000 - (Date.now() - killedAt), () => `everyone receiving everyone again within 10 s (${gains(bots, afterKill)})`);
+      assert.equal(server.server.gateway.rooms.get('split-class')?.participants.size, 6);
+      process.stderr.write(`split class: media back ${Date.now() - killedAt} ms after one of its workers was killed\n`);
     } finally {
       await closeAll(bots);
     }

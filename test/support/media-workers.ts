@@ -28,6 +28,7 @@ export async function inspectMedia(server: TestServer): Promise<WorkerInspection
     peerConnectionsOpen: total((i) => i.peerConnectionsOpen),
     ufrags: total((i) => i.ufrags),
     endpoints: total((i) => i.endpoints),
+    pipes: total((i) => i.pipes),
     sessions: add(all.map((i) => i.sessions)),
     dropped: add(all.map((i) => i.dropped)),
     tcpClosed: add(all.map((i) => i.tcpClosed)),

@@ -7,13 +7,12 @@
  * its own subscribers.
  *
  * One socket per worker, bound to 127.0.0.1. Each datagram is a 4-byte pipe
- * id (chosen at random by the receiving worker) and the RTP packet. A
+ * id (chosen at random by the main thread) and the RTP packet. A
  * datagram is accepted only for a known pipe id and from the sending
  * worker's pipe port it was set up with: another local process cannot
  * inject media without guessing both.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { randomInt } from 'node:crypto';
 import { RtpPacket } from 'werift';
 
 const LOOPBACK = '127.0.0.1';
@@ -51,13 +50,10 @@ export class PipeSocket {
     return new PipeSocket(socket, socket.address().port);
   }
 
-  /** Accepts packets from the worker at `fromPort` on a new pipe; returns its id (for the sender). */
-  addInbound(fromPort: number, deliver: (rtp: RtpPacket) => void): number {
-    let id: number;
-    do id = randomInt(1, 2 ** 32 - 1);
-    while (this.#inbound.has(id));
+  /** Accepts packets on pipe `id` (chosen by the main thread, random) from the worker at `fromPort`. */
+  addInbound(id: number, fromPort: number, deliver: (rtp: RtpPacket) => void): void {
+    if (this.#inbound.has(id)) throw new Error(`pipe ${id} already exists`);
     this.#inbound.set(id, { fromPort, deliver });
-    return id;
   }
 
   removeInbound(id: number): void {

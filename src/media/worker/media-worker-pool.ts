@@ -67,6 +67,17 @@ export class MediaWorkerPool extends TypedEmitter<MediaWorkerPoolEvents> {
     return this.workers.filter((w) => w.usable);
   }
 
+  /** Each worker for /readyz: whether it runs, what it carries, how busy its loop was over its last second. */
+  summary(): { index: number; up: boolean; rooms: number; participants: number; eventLoopUtilization: number | null }[] {
+    return this.workers.map((w) => ({
+      index: w.index,
+      up: w.running,
+      rooms: w.routers.size,
+      participants: w.load?.peers ?? 0,
+      eventLoopUtilization: w.load ? Math.round(w.load.elu * 1000) / 1000 : null,
+    }));
+  }
+
   /** Every worker's counters since this process started, dead ones included. */
   counters(): MediaCounters {
     const sum: MediaCounters = { ...this.#retired.counters, peerConnectionsOpen: 0 };

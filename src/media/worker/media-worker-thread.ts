@@ -8,7 +8,11 @@ import { performance } from 'node:perf_hooks';
 import { threadCpuUsage } from './thread-cpu.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import { dispatch, type HandlerTable } from '../../protocol/dispatch.js';
+import { RTCRtpCodecParameters } from 'werift';
 import type { MediaPeer } from '../media-peer.js';
+import { Producer } from '../producer.js';
+import { PipeSink, pipeInput } from '../pipe/pipe.js';
+import { PipeSocket } from '../pipe/pipe-socket.js';
 import { MediaRouter } from '../media-router.js';
 import { mediaStats } from '../media-stats.js';
 import { DirectTransport, MuxTransport, type MediaTransport } from '../transport/media-transport.js';
@@ -22,9 +26,13 @@ const post = (message: WorkerMessage): void => port.postMessage(message);
 const transport: MediaTransport =
   settings.transport.mode === 'single' ? new MuxTransport(settings.transport.mux) : new DirectTransport(settings.transport.network);
 const routers = new Map<string, MediaRouter>();
+/** Producers piped to other workers, by `${routerId}/${producerId}/${pipeId}`. */
+const pipeSinks = new Map<string, PipeSink>();
+let pipe: PipeSocket;
 
 try {
   await transport.start();
+  pipe = await PipeSocket.open();
 } catch (error) {
   post({ type: 'startFailed', message: (error as Error).message });
   port.close();
@@ -66,7 +74,7 @@ const handlers: { [T in WorkerRequest['type']]: (request: Extract<WorkerRequest,
     const r = new MediaRouter(routerId, transport);
     routers.set(routerId, r);
     r.on('producerAdded', (producer) => {
-      post({ type: 'producerAdded', routerId, producer: producer.info() });
+      post({ type: 'producerAdded', routerId, producer: producer.piped() });
       producer.once('closed', () => post({ type: 'producerClosed', routerId, producerId: producer.id }));
     });
     r.once('closed', () => routers.delete(routerId));
@@ -93,6 +101,29 @@ const handlers: { [T in WorkerRequest['type']]: (request: Extract<WorkerRequest,
   unconsume: ({ routerId, peerId, producerId }) => routers.get(routerId)?.peers.get(peerId)?.unconsume(producerId),
   setProducerPaused: ({ routerId, producerId, paused }) => routers.get(routerId)?.producers.get(producerId)?.setPaused(paused),
   closeProducer: ({ routerId, producerId }) => routers.get(routerId)?.producers.get(producerId)?.close(),
+  createPipeProducer: ({ routerId, producer: p, fromPort, pipeId }) => {
+    const codecs = p.codecs.map((c) => new RTCRtpCodecParameters({ ...c, rtcpFeedback: c.rtcpFeedback.map((f) => ({ ...f })) }));
+    const codec = codecs.find((c) => c.payloadType === p.payloadType) ?? codecs[0];
+    if (!codec) throw new Error(`piped producer ${p.id} has no codec`);
+    const wantKeyframe = (): void => post({ type: 'keyframeWanted', routerId, producerId: p.id });
+    router(routerId).addPipedProducer(new Producer(p.id, p.ownerId, p.kind, p.source, codec, codecs, pipeInput(pipe, fromPort, pipeId, wantKeyframe)));
+  },
+  pipeProducer: ({ routerId, producerId, toPort, pipeId }) => {
+    const producer = routers.get(routerId)?.producers.get(producerId);
+    if (!producer) return;
+    const key = `${routerId}/${producerId}/${pipeId}`;
+    const sink = new PipeSink(producer, pipe, toPort, pipeId);
+    pipeSinks.set(key, sink);
+    producer.once('closed', () => pipeSinks.delete(key));
+    // The far side's subscribers start on a keyframe.
+    producer.requestKeyframe();
+  },
+  unpipeProducer: ({ routerId, producerId, pipeId }) => {
+    const key = `${routerId}/${producerId}/${pipeId}`;
+    pipeSinks.get(key)?.close();
+    pipeSinks.delete(key);
+  },
+  requestKeyframe: ({ routerId, producerId }) => routers.get(routerId)?.producers.get(producerId)?.requestKeyframe(),
   load: () => currentLoad(),
   inspect: () => {
     const resources: Record<string, number> = {};
@@ -109,6 +140,7 @@ const handlers: { [T in WorkerRequest['type']]: (request: Extract<WorkerRequest,
       peers,
       peerConnectionsOpen: mediaStats.peerConnectionsOpen,
       ufrags: mux?.routes.ufragCount ?? 0,
+      pipes: pipeSinks.size + pipe.inboundCount,
       endpoints: mux?.routes.endpointCount ?? 0,
       sessions: transport.sessionCounts(),
       dropped: mux ? { ...mux.routes.dropped } : {},
@@ -169,4 +201,4 @@ const reportLoad = (): void => {
 setInterval(reportLoad, LOAD_REPORT_MS);
 // A first report before `ready`: from the moment the server is up, /metrics lists every refusal reason (at 0).
 reportLoad();
-post({ type: 'ready', udpPort: mux?.udpPort, tcpPort: mux?.tcpPort });
+post({ type: 'ready', udpPort: mux?.udpPort, tcpPort: mux?.tcpPort, pipePort: pipe.port });

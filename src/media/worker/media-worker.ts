@@ -49,6 +49,8 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
   load: WorkerLoad | undefined;
   udpPort: number | undefined;
   tcpPort: number | undefined;
+  /** Its pipe socket's port (127.0.0.1), where other workers send it the producers they pipe to it. */
+  pipePort: number | undefined;
   /** When rooms were last placed here (ms timestamps), so that rooms starting together spread out before any load shows. */
   readonly placedAt: number[] = [];
   /** Load reports of workers that died are kept by the pool; this worker's counters start at zero. */
@@ -181,6 +183,7 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
       case 'ready':
         this.udpPort = message.udpPort;
         this.tcpPort = message.tcpPort;
+        this.pipePort = message.pipePort;
         if (this.#state === 'starting') this.#state = 'running';
         this.#readyResolve();
         return;
@@ -195,6 +198,8 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
       }
       case 'producerAdded':
         return this.routers.get(message.routerId)?.onProducerAdded(message.producer);
+      case 'keyframeWanted':
+        return this.routers.get(message.routerId)?.onKeyframeWanted(message.producerId);
       case 'producerClosed':
         return this.routers.get(message.routerId)?.onProducerClosed(message.producerId);
       case 'peerEvent':

@@ -12,10 +12,14 @@ import type { TrackSource } from '../../protocol/messages.js';
 import { TypedEmitter } from '../../util/typed-emitter.js';
 import type { PeerEvents, ProducerInfo, RepairOutcome } from '../media-api.js';
 import type { MediaWorker } from './media-worker.js';
-import type { PeerEventMessage } from './worker-protocol.js';
+import { randomInt } from 'node:crypto';
+import type { PeerEventMessage, PipedProducer } from './worker-protocol.js';
 
 export interface RemoteRouterEvents {
+  /** A participant on this router published a track (not a piped one). */
   producerAdded: [RemoteProducer];
+  /** A piped producer here needs a keyframe: ask the original (RemoteProducer.pipedFrom). */
+  keyframeWanted: [RemoteProducer];
   /** Its worker died: every peer and producer is closed already; the reason says how it died. */
   workerLost: [reason: string];
   closed: [];
@@ -67,7 +71,36 @@ export class RemoteRouter extends TypedEmitter<RemoteRouterEvents> {
     this.end(reason);
   }
 
-  onProducerAdded(info: ProducerInfo): void {
+  /**
+   * Forwards `source` (a producer of another router of the same room, on
+   * another worker) to this router's subscribers: the source's worker sends
+   * its packets down a pipe to this worker (src/media/pipe/), where a
+   * producer of the same id serves them. Returns that producer's stand-in.
+   */
+  pipeIn(source: RemoteProducer): RemoteProducer {
+    if (this.#closed) throw new Error(`media router ${this.id} is closed`);
+    const existing = this.producers.get(source.id);
+    if (existing) return existing;
+    const from = source.router.worker;
+    const fromPort = from.pipePort;
+    const toPort = this.worker.pipePort;
+    if (fromPort === undefined || toPort === undefined) throw new Error(`cannot pipe between workers ${from.index} and ${this.worker.index}: not both running`);
+    const pipeId = randomInt(1, 2 ** 32 - 1);
+    const piped = new RemoteProducer(source.description, this, { source, pipeId });
+    this.producers.set(piped.id, piped);
+    piped.once('closed', () => this.producers.delete(piped.id));
+    // In this order on each worker's port: the far end exists before packets can arrive.
+    this.worker.send({ type: 'createPipeProducer', routerId: this.id, producer: source.description, fromPort, pipeId });
+    from.send({ type: 'pipeProducer', routerId: source.router.id, producerId: source.id, toPort, pipeId });
+    return piped;
+  }
+
+  onKeyframeWanted(producerId: string): void {
+    const producer = this.producers.get(producerId);
+    if (producer) this.emit('keyframeWanted', producer);
+  }
+
+  onProducerAdded(info: PipedProducer): void {
     if (this.#closed || this.producers.has(info.id)) return;
     const producer = new RemoteProducer(info, this);
     this.producers.set(info.id, producer);
@@ -167,7 +200,7 @@ export class RemotePeer extends TypedEmitter<PeerEvents> {
   }
 }
 
-/** A published track in the worker (producer.ts). */
+/** A published track in the worker (producer.ts), or its copy piped into another worker's router. */
 export class RemoteProducer extends TypedEmitter<{ closed: [] }> implements ProducerInfo {
   readonly id: string;
   readonly ownerId: string;
@@ -177,11 +210,19 @@ export class RemoteProducer extends TypedEmitter<{ closed: [] }> implements Prod
   #closed = false;
 
   constructor(
-    info: ProducerInfo,
-    private readonly router: RemoteRouter,
+    /** With its codecs, for piping it to another worker. */
+    readonly description: PipedProducer,
+    readonly router: RemoteRouter,
+    /** Set on a piped copy: the original and the pipe it comes down. */
+    readonly pipedFrom?: { readonly source: RemoteProducer; readonly pipeId: number },
   ) {
     super();
-    ({ id: this.id, ownerId: this.ownerId, kind: this.kind, source: this.source, mimeType: this.mimeType } = info);
+    ({ id: this.id, ownerId: this.ownerId, kind: this.kind, source: this.source, mimeType: this.mimeType } = description);
+  }
+
+  /** The publisher sends a keyframe (a subscriber on another worker asked for one). */
+  requestKeyframe(): void {
+    if (!this.#closed) this.router.worker.send({ type: 'requestKeyframe', routerId: this.router.id, producerId: this.id });
   }
 
   get closed(): boolean {
@@ -206,6 +247,11 @@ export class RemoteProducer extends TypedEmitter<{ closed: [] }> implements Prod
   markClosed(): void {
     if (this.#closed) return;
     this.#closed = true;
+    // A piped copy that goes (its room left this worker, or this worker died): the original stops sending down its pipe.
+    const pipe = this.pipedFrom;
+    if (pipe && !pipe.source.closed && pipe.source.router.worker.usable) {
+      pipe.source.router.worker.send({ type: 'unpipeProducer', routerId: pipe.source.router.id, producerId: pipe.source.id, pipeId: pipe.pipeId });
+    }
     this.emit('closed');
     this.removeAllListeners();
   }

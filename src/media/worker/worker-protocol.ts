@@ -54,6 +54,13 @@ export type WorkerRequest =
   | ({ readonly type: 'unconsume'; readonly producerId: string } & PeerRef)
   | ({ readonly type: 'setProducerPaused'; readonly producerId: string; readonly paused: boolean } & RouterRef)
   | ({ readonly type: 'closeProducer'; readonly producerId: string } & RouterRef)
+  /** Here, a producer of another worker (the room spans both): packets arrive on pipe `pipeId` from that worker's pipe port. */
+  | ({ readonly type: 'createPipeProducer'; readonly producer: PipedProducer; readonly fromPort: number; readonly pipeId: number } & RouterRef)
+  /** Send this producer's packets down pipe `pipeId` to the worker at pipe port `toPort`. */
+  | ({ readonly type: 'pipeProducer'; readonly producerId: string; readonly toPort: number; readonly pipeId: number } & RouterRef)
+  | ({ readonly type: 'unpipeProducer'; readonly producerId: string; readonly pipeId: number } & RouterRef)
+  /** A subscriber in another worker needs a keyframe of this producer. */
+  | ({ readonly type: 'requestKeyframe'; readonly producerId: string } & RouterRef)
   /** The load now (the last second's ELU and CPU, counters as they are): for a /metrics scrape. */
   | { readonly type: 'load' }
   | { readonly type: 'inspect' };
@@ -71,11 +78,32 @@ export interface WorkerReplies {
   unconsume: void;
   setProducerPaused: void;
   closeProducer: void;
+  createPipeProducer: void;
+  pipeProducer: void;
+  unpipeProducer: void;
+  requestKeyframe: void;
   load: WorkerLoad;
   inspect: WorkerInspection;
 }
 
 export type ReplyOf<T extends WorkerRequest['type']> = WorkerReplies[T];
+
+/** A codec as it crosses (werift's RTCRtpCodecParameters without its methods). */
+export interface CodecDescription {
+  readonly payloadType: number;
+  readonly mimeType: string;
+  readonly clockRate: number;
+  readonly channels?: number | undefined;
+  readonly rtcpFeedback: readonly { type: string; parameter?: string | undefined }[];
+  readonly parameters?: string | undefined;
+}
+
+/** A producer with what another worker needs to forward it: its codecs, with the publisher's payload types. */
+export interface PipedProducer extends ProducerInfo {
+  readonly codecs: readonly CodecDescription[];
+  /** The payload type of the codec the publisher sends. */
+  readonly payloadType: number;
+}
 
 /** main → worker. */
 export interface WorkerEnvelope {
@@ -120,6 +148,8 @@ export interface WorkerInspection {
   readonly peerConnectionsOpen: number;
   readonly ufrags: number;
   readonly endpoints: number;
+  /** Pipes to and from other workers (both ends counted where they are). */
+  readonly pipes: number;
   readonly sessions: Readonly<Record<string, number>>;
   /** The media port's refusals so far (route-table.ts, tcp-mux.ts). */
   readonly dropped: Readonly<Record<string, number>>;
@@ -130,11 +160,13 @@ export interface WorkerInspection {
 
 /** worker → main. */
 export type WorkerMessage =
-  | { readonly type: 'ready'; readonly udpPort: number | undefined; readonly tcpPort: number | undefined }
+  | { readonly type: 'ready'; readonly udpPort: number | undefined; readonly tcpPort: number | undefined; readonly pipePort: number }
   | { readonly type: 'startFailed'; readonly message: string }
   | { readonly type: 'reply'; readonly id: number; readonly ok: true; readonly value: unknown }
   | { readonly type: 'reply'; readonly id: number; readonly ok: false; readonly error: Error }
-  | { readonly type: 'producerAdded'; readonly routerId: string; readonly producer: ProducerInfo }
+  | { readonly type: 'producerAdded'; readonly routerId: string; readonly producer: PipedProducer }
+  /** A piped producer here wants a keyframe from the original (its worker is told by the main thread). */
+  | { readonly type: 'keyframeWanted'; readonly routerId: string; readonly producerId: string }
   | { readonly type: 'producerClosed'; readonly routerId: string; readonly producerId: string }
   | { readonly type: 'peerEvent'; readonly routerId: string; readonly peerId: string; readonly event: PeerEventMessage }
   | { readonly type: 'load'; readonly load: WorkerLoad };
