@@ -15,6 +15,7 @@
  * protectRtcp / unprotectRtcp likewise (RTCP needs 4 more spare bytes: the SRTCP index).
  */
 #include <node_api.h>
+#include <pthread.h>
 #include <srtp2/srtp.h>
 #include <string.h>
 
@@ -123,8 +124,19 @@ static napi_value unprotect_rtp_fn(napi_env env, napi_callback_info info) { retu
 static napi_value protect_rtcp_fn(napi_env env, napi_callback_info info) { return run(env, info, protect_rtcp, SRTP_MAX_TRAILER_LEN + 4); }
 static napi_value unprotect_rtcp_fn(napi_env env, napi_callback_info info) { return run(env, info, unprotect_rtcp, 0); }
 
+/*
+ * libsrtp's crypto kernel is process-wide and srtp_init() fails when called a
+ * second time, but the addon is loaded once per thread that uses it (each
+ * media worker, and the main thread): initialise once per process. Sessions
+ * are independent, so each thread protects and unprotects its own.
+ */
+static pthread_once_t srtp_once = PTHREAD_ONCE_INIT;
+static srtp_err_status_t srtp_init_status = srtp_err_status_fail;
+static void init_srtp_once(void) { srtp_init_status = srtp_init(); }
+
 static napi_value init(napi_env env, napi_value exports) {
-  if (srtp_init() != srtp_err_status_ok) {
+  pthread_once(&srtp_once, init_srtp_once);
+  if (srtp_init_status != srtp_err_status_ok) {
     napi_throw_error(env, NULL, "confab_srtp: srtp_init failed");
     return NULL;
   }

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { describe, test } from 'node:test';
 import { ProtectionProfileAeadAes128Gcm, ProtectionProfileAes128CmHmacSha1_80, RtpHeader, RtpPacket, SrtcpSession, SrtpAuthenticationError, SrtpSession } from 'werift';
 import { nativeSrtpAvailable, nativeSrtpSessions, nativeSrtpUnavailable } from './native-srtp.js';
@@ -49,6 +51,33 @@ describe('native SRTP (libsrtp) interoperates with werift\'s', { skip: !expectNa
       assert.throws(() => native.srtp.decrypt(tampered), SrtpAuthenticationError);
     });
   }
+
+  // Media runs in worker threads (issue 14): the addon is loaded once per thread, and libsrtp's
+  // process-wide srtp_init() failed the second time, so every worker fell back to werift's SRTP.
+  test('the addon loads and encrypts in every thread: the main thread and two media workers', async () => {
+    assert.ok(nativeSrtpAvailable(), 'loaded in this thread first');
+    const path = fileURLToPath(new URL('../../native/srtp/build/Release/confab_srtp.node', import.meta.url));
+    const code = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      try {
+        const addon = require(workerData);
+        const session = addon.createSession(7, Buffer.alloc(16, 1), Buffer.alloc(12, 2), true);
+        const packet = Buffer.alloc(12 + 100 + 160);
+        packet[0] = 0x80; packet[1] = 96;
+        parentPort.postMessage(addon.protectRtp(session, packet, 112));
+      } catch (error) { parentPort.postMessage(String(error.message)); }`;
+    const results = await Promise.all(
+      [0, 1].map(
+        () =>
+          new Promise<unknown>((resolve, reject) => {
+            const worker = new Worker(code, { eval: true, workerData: path });
+            worker.once('message', (m) => void worker.terminate().then(() => resolve(m)));
+            worker.once('error', reject);
+          }),
+      ),
+    );
+    assert.deepEqual(results, [128, 128], 'each worker protected a 112-byte packet (+16 bytes of GCM tag)');
+  });
 
   test('a profile libsrtp is not asked for falls back to werift (undefined)', () => {
     const keys = { localMasterKey: randomBytes(16), localMasterSalt: randomBytes(14), remoteMasterKey: randomBytes(16), remoteMasterSalt: randomBytes(14) };
