@@ -11,6 +11,8 @@ import type { WorkerInspection, WorkerSettings } from './worker-protocol.js';
 
 /** How often workers are checked for a blocked event loop (media-worker.ts WORKER_STALL_MS). */
 const WATCH_MS = 1000;
+/** How long a /metrics scrape waits for a worker's fresh figures before it takes its last report. */
+const REFRESH_TIMEOUT_MS = 500;
 /** A replacement waits at least this long after its predecessor died, so a worker that dies at start cannot spin. */
 const RESTART_DELAY_MS = 1000;
 
@@ -105,9 +107,13 @@ export class MediaWorkerPool extends TypedEmitter<MediaWorkerPoolEvents> {
   /** Asks every running worker for its load now (a /metrics scrape reads fresh counters, not up to a second old). */
   async refresh(): Promise<void> {
     await Promise.all(
-      this.workers.filter((w) => w.usable && w.load !== undefined).map(async (w) => {
-        const load = await w.request({ type: 'load' }).catch(() => undefined);
-        if (load && w.usable) w.load = load;
+      this.workers.filter((w) => w.running).map(async (w) => {
+        // A worker whose loop is blocked does not answer: the scrape takes its last report instead of waiting for it.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), REFRESH_TIMEOUT_MS)));
+        const load = await Promise.race([w.request({ type: 'load' }).catch(() => undefined), late]);
+        clearTimeout(timer);
+        if (load && w.running) w.load = load;
       }),
     );
   }
