@@ -320,7 +320,6 @@ export class Conference {
     },
     'dominant-speaker': (m) => {
       this.#dominantSpeaker = m.participantId ?? undefined;
-      for (const [id, tile] of this.view.stage.tiles) tile.el.classList.toggle('dominant', id === m.participantId);
       if (m.participantId) this.events.emit('dominantSpeakerChanged', { id: m.participantId });
       this.attachRemoteTracks();
     },
@@ -462,6 +461,7 @@ export class Conference {
   private attachRemoteTracks(): void {
     const tracks = this.media?.remoteTracks() ?? [];
     for (const [id, tile] of this.view.stage.tiles) {
+      tile.el.classList.toggle('dominant', id === this.#dominantSpeaker);
       if (id === this.participantId) continue;
       const info = this.participants.get(id);
       const video = tracks.find((t) => t.info.participantId === id && t.info.source === 'camera')?.track;
