@@ -26,6 +26,7 @@ async function join(command: Extract<BotCommand, { type: 'join' }>): Promise<Bot
       timeoutMs: 15_000,
     });
     bots.push(bot);
+    if (command.lastN !== undefined) bot.receiveVideo(command.lastN);
     roomOf.set(bot, command.room);
     joinMs.push(Date.now() - started);
   }

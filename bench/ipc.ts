@@ -29,7 +29,8 @@ export type ServerCommand =
   | { type: 'allocationProfile'; action: 'stop'; dir: string };
 
 export type BotCommand =
-  | { type: 'join'; url: string; room: string; count: number; videoKbps: number; fps: number }
+  /** `lastN`: each bot asks for the video of at most that many others (receive-video), as a page with #config.channelLastN does. */
+  | { type: 'join'; url: string; room: string; count: number; videoKbps: number; fps: number; lastN?: number }
   | { type: 'stats' }
   /** Without `room`: every bot. `abrupt`: close without a goodbye, as a crashed browser (the server holds the session for a resume). */
   | { type: 'leave'; room?: string; abrupt?: boolean };

@@ -11,6 +11,7 @@
  *   npm run bench                      the size sweep (BENCH_SIZES, default 2,4,8,12)
  *   npm run bench -- --peer janus      then the same sizes on the reference peer (peer.ts), ratios in the JSON
  *   BENCH_ROOMS=R                      R rooms of N at once (bots spread over them), e.g. to load several media workers
+ *   BENCH_LAST_N=K                     every bot receives the video of at most K others (last-N), audio from all
  *   MEDIA_WORKERS=W                    the server's media workers (default: the number of cores); sfu.workers[] has each one's share
  *   BENCH_SOAK_S=600 npm run bench     the long mode (soak.ts) instead of the sweep
  *   BENCH_CPU_PROF=<dir>               the server runs with --cpu-prof into <dir> (profile before optimising)
@@ -29,6 +30,8 @@ import { measureResume } from './resume.js';
 import { soak } from './soak.js';
 
 const SIZES = (process.env.BENCH_SIZES ?? '2,4,8,12').split(',').map(Number);
+/** BENCH_LAST_N: every bot receives the video of at most this many others (audio from all); unset: the server's CHANNEL_LAST_N (the bench sets -1). */
+const LAST_N = process.env.BENCH_LAST_N === undefined ? undefined : Number(process.env.BENCH_LAST_N);
 /** BENCH_ROOMS: rooms of each size at once. */
 const ROOMS = Math.max(1, Number(process.env.BENCH_ROOMS ?? 1));
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_S ?? 3) * 1000;
@@ -81,7 +84,7 @@ async function measure(n: number, url: string, server: Child<ServerChildMessage>
   const joinMs: number[] = [];
   for (let r = 0; r < ROOMS; r++) {
     const room = ROOMS > 1 ? `bench-${n}-${r}` : `bench-${n}`;
-    joinMs.push(...(await bots.request({ type: 'join', url, room, count: n, videoKbps: VIDEO_KBPS, fps: FPS }, 'joined', 20_000 + n * 5000)).joinMs);
+    joinMs.push(...(await bots.request({ type: 'join', url, room, count: n, videoKbps: VIDEO_KBPS, fps: FPS, ...(LAST_N === undefined ? {} : { lastN: LAST_N }) }, 'joined', 20_000 + n * 5000)).joinMs);
   }
   await sleep(WARMUP_MS);
   const a = await sample(server, bots);
@@ -116,6 +119,7 @@ async function measure(n: number, url: string, server: Child<ServerChildMessage>
   return {
     participants: n,
     rooms: ROOMS,
+    lastN: LAST_N ?? -1,
     forwardedStreams: ROOMS * n * (n - 1) * 2,
     measuredSeconds: round(seconds, 2),
     sfu: {
@@ -140,10 +144,13 @@ async function measure(n: number, url: string, server: Child<ServerChildMessage>
         videoPacketsPerSecond: round(rate(a.bots.sent.video.packets, b.bots.sent.video.packets) / n),
         videoKbps: round((rate(a.bots.sent.video.bytes, b.bots.sent.video.bytes) * 8) / 1000 / n),
       },
-      // What full delivery would be: every packet sent reaches the N-1 others.
+      // What full delivery would be: every packet sent reaches the N-1 others (under last-N, more than is asked for).
       idealReceivedPacketsPerSecond: round(rate(sentPackets(a), sentPackets(b)) * (n - 1)),
       receivedPacketsPerSecond: round(botsPps),
       receivedMbitPerSecond: round((rate(recvBytes(a), recvBytes(b)) * 8) / 1e6, 2),
+      // What one participant's downlink carries (payload), the figure a home connection has to take.
+      receivedMbitPerSecondPerParticipant: round((rate(recvBytes(a), recvBytes(b)) * 8) / 1e6 / (n * ROOMS), 2),
+      receivedPacketsPerSecondPerParticipant: round(botsPps / (n * ROOMS)),
       // By sequence numbers, after NACK/RTX repair (video only; audio is never retransmitted).
       lossAfterRepairPercent: round((1 - (recvPackets(b) - recvPackets(a)) / Math.max(1, expected(b) - expected(a))) * 100, 2),
       duplicatePacketsPerSecond: round(rate(duplicates(a), duplicates(b))),
@@ -200,6 +207,8 @@ async function main(): Promise<void> {
     ...process.env,
     ...LOOPBACK_SERVER_ENV,
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    // Everyone's video unless BENCH_LAST_N asks otherwise: sizes compare with earlier sittings.
+    CHANNEL_LAST_N: process.env.CHANNEL_LAST_N ?? '-1',
   };
   const serverArgv = [
     ...process.execArgv,

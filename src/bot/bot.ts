@@ -20,6 +20,8 @@ export class Bot extends TypedEmitter<BotEvents> {
   readonly participants = new Map<string, ParticipantInfo>();
   participantId = '';
   welcomeAt = 0;
+  /** Who has the floor, as the server last said. */
+  dominantSpeaker: string | null = null;
   /** Replaced when the server moves our media to another worker (media_worker_restarted); its counts carry over. */
   subscriber: Subscriber;
   publisher: Publisher | undefined;
@@ -102,6 +104,11 @@ export class Bot extends TypedEmitter<BotEvents> {
    */
   setMuted(kind: MediaKind, muted: boolean): void {
     this.signaling.send({ type: 'set-muted', kind, muted });
+  }
+
+  /** Whose video to receive (Jitsi's last-N and on-stage); audio is always everyone's. */
+  receiveVideo(lastN: number, onStage: readonly string[] = []): void {
+    this.signaling.send({ type: 'receive-video', lastN, onStage: [...onStage] });
   }
 
   /** The candidate pair each peer connection uses: which transport carries the media. */
@@ -218,6 +225,9 @@ export class Bot extends TypedEmitter<BotEvents> {
     pong: () => undefined,
     resumed: () => undefined,
     'room-state': () => undefined,
+    'dominant-speaker': ({ participantId }) => {
+      this.dominantSpeaker = participantId;
+    },
     chat: () => undefined,
     'lobby-waiting': () => undefined,
     lobby: () => undefined,

@@ -33,6 +33,8 @@ export interface RoomEvents {
   trackPublished: [Participant, PublishedTrack];
   trackUpdated: [Participant, PublishedTrack];
   trackUnpublished: [Participant, PublishedTrack];
+  /** Who has the floor (src/conference/dominant-speaker.ts), or nobody (they left). */
+  dominantSpeakerChanged: [string | null];
   closed: [];
 }
 
@@ -56,6 +58,8 @@ export class Room extends TypedEmitter<RoomEvents> {
   /** Lecture mode per kind: newcomers who are not moderators join hard-muted. */
   readonly #hardMuted = { audio: false, video: false };
   #closed = false;
+  /** Who has the floor, from the media's audio levels (set by the media binding); null: nobody yet, or they left. */
+  #dominantSpeaker: string | null = null;
 
   constructor(
     readonly address: RoomAddress,
@@ -234,6 +238,18 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.close('ended');
   }
 
+  get dominantSpeaker(): string | null {
+    return this.#dominantSpeaker;
+  }
+
+  /** The media heard someone take the floor (or the one who had it left). */
+  setDominantSpeaker(participantId: string | null): void {
+    if (this.#closed || participantId === this.#dominantSpeaker) return;
+    if (participantId !== null && !this.participants.has(participantId)) return;
+    this.#dominantSpeaker = participantId;
+    this.emit('dominantSpeakerChanged', participantId);
+  }
+
   /** Closes the room; whoever waits in the lobby is told to try again ('closed'). */
   close(reason: LeaveReason = 'removed'): void {
     if (this.#closed) return;
@@ -248,6 +264,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.participants.delete(participant.id);
     this.hands.lower(participant.id);
     this.emit('participantLeft', participant, reason);
+    if (this.#dominantSpeaker === participant.id) this.setDominantSpeaker(null);
     // People still waiting in the lobby keep the room, and its rules, until a moderator comes or they give up (knock()).
     if (this.participants.size === 0 && this.lobby.size === 0) this.close();
   }

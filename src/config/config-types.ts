@@ -39,6 +39,8 @@ export interface Config {
     readonly workers: number;
     /** Participants of one room on one worker before it spans another (MEDIA_PARTICIPANTS_PER_WORKER). */
     readonly participantsPerWorker: number;
+    /** Whose video a participant receives until its page says (CHANNEL_LAST_N; -1: all). */
+    readonly channelLastN: number;
   };
   readonly iceServers: readonly { urls: string | string[]; username?: string; credential?: string }[];
   readonly turn: { host: string; port: number; transport: 'udp' | 'tcp' | 'tls'; secret: string; ttlS: number } | undefined;

@@ -68,6 +68,7 @@ describe('loadConfig', () => {
         // One media worker per core unless MEDIA_WORKERS says otherwise.
         workers: availableParallelism(),
         participantsPerWorker: 16,
+        channelLastN: 20,
       },
       iceServers: [],
       turn: undefined,
@@ -154,6 +155,7 @@ describe('loadConfig', () => {
         tcpPort: undefined,
         workers: 3,
         participantsPerWorker: 16,
+        channelLastN: 20,
       },
       iceServers: [{ urls: 'stun:stun.example.org' }],
       turn: { host: 'turn.example.org', port: 443, transport: 'tls', secret: 'shared-secret', ttlS: 600 },
@@ -195,6 +197,7 @@ describe('loadConfig', () => {
       'MEDIA_PORT_MODE',
       'MEDIA_WORKERS',
       'MEDIA_PARTICIPANTS_PER_WORKER',
+      'CHANNEL_LAST_N',
       'MEDIA_UDP_PORT',
       'MEDIA_TCP_PORT',
       'TURN_HOST',

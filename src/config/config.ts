@@ -97,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tcpPort: c.MEDIA_TCP_PORT === 'off' ? undefined : c.MEDIA_TCP_PORT,
       workers: c.MEDIA_WORKERS ?? availableParallelism(),
       participantsPerWorker: c.MEDIA_PARTICIPANTS_PER_WORKER,
+      channelLastN: c.CHANNEL_LAST_N,
     },
     // Checked by configSchema already: a bad value never gets here.
     iceServers: (parseIceServers(c.ICE_SERVERS_JSON) as { servers: Config['iceServers'] }).servers,

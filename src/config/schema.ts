@@ -119,6 +119,12 @@ export const SETTINGS = {
     feeds: 'media.participantsPerWorker',
     doc: "participants of one room a media worker takes before the room's next participants go to another worker (each publisher's media is then piped once to each worker of the room, as plain RTP on 127.0.0.1). Splitting costs about a quarter more CPU in total and one worker carries a class of 16 with cameras on at about half a core (docs/benchmark.md), so rooms split only past that; lower it on slow cores. With `MEDIA_WORKERS=1` rooms never split",
   }),
+  CHANNEL_LAST_N: setting({
+    group: 'media',
+    schema: z.coerce.number().int().min(-1).max(1000).default(20),
+    feeds: 'media.channelLastN',
+    doc: "whose video each participant receives until its page asks otherwise (Jitsi's `channelLastN`; a page's `#config.channelLastN=N` or the embed API's `configOverwrite` does): the N others on stage, sharing a screen, or who spoke last, then in join order; audio is always everyone's. `-1`: everyone's video",
+  }),
   MEDIA_UDP_PORT: setting({ group: 'media', schema: port.default(10000), feeds: 'media.udpPort', jitsiName: 'JVB_PORT', doc: 'the first UDP media port in `single` mode: worker i listens on this + i (`MEDIA_WORKERS`); 0: any free ports' }),
   MEDIA_TCP_PORT: setting({
     group: 'media',

@@ -29,6 +29,9 @@ export interface MediaPeerEvents extends PeerEvents {
   producerAdded: [Producer];
 }
 
+/** RFC 6464: the audio level each publisher's packets carry (negotiated in codecs.ts). */
+const AUDIO_LEVEL_URI = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
+
 export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
   readonly producers = new Map<string, Producer>();
   /** Keyed by producer id. */
@@ -294,7 +297,8 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
         transceiver.codecs.find((c) => c.payloadType === rtp.header.payloadType && c.name.toLowerCase() !== 'rtx') ??
         transceiver.codecs.find((c) => c.name.toLowerCase() !== 'rtx');
       if (!codec) return;
-      const producer = new Producer(randomUUID(), this.ownerId, kind, source, codec, [...transceiver.codecs], trackInput(track, transceiver.receiver));
+      const audioLevelId = kind === 'audio' ? transceiver.headerExtensions.find((e) => e.uri === AUDIO_LEVEL_URI)?.id : undefined;
+      const producer = new Producer(randomUUID(), this.ownerId, kind, source, codec, [...transceiver.codecs], trackInput(track, transceiver.receiver), audioLevelId);
       this.producers.set(producer.id, producer);
       producer.once('closed', () => this.producers.delete(producer.id));
       this.emit('producerAdded', producer);

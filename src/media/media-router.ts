@@ -10,11 +10,15 @@ import type { MediaTransport } from './transport/media-transport.js';
 
 export interface MediaRouterEvents {
   producerAdded: [Producer];
+  /** Every LOUDNESS_SAMPLE_MS: each publisher's loudness (owner id → 0..127, Producer.takeLoudness) while any sends audio. */
+  audioLevels: [Map<string, number>];
   closed: [];
 }
 
 /** How often each participant's media paths are checked (stalls are declared after seconds, not milliseconds). */
 const DELIVERY_CHECK_MS = 1000;
+/** How often publishers' loudness is reported (src/conference/dominant-speaker.ts SAMPLE_MS). */
+export const LOUDNESS_SAMPLE_MS = 300;
 
 export class MediaRouter extends TypedEmitter<MediaRouterEvents> {
   readonly peers = new Map<string, MediaPeer>();
@@ -22,6 +26,7 @@ export class MediaRouter extends TypedEmitter<MediaRouterEvents> {
   #closed = false;
   /** One timer per room, not per subscriber. */
   readonly #healthCheck: NodeJS.Timeout;
+  readonly #loudness: NodeJS.Timeout;
 
   constructor(
     readonly id: string,
@@ -33,6 +38,18 @@ export class MediaRouter extends TypedEmitter<MediaRouterEvents> {
       for (const peer of this.peers.values()) peer.checkHealth(now);
     }, DELIVERY_CHECK_MS);
     this.#healthCheck.unref();
+    this.#loudness = setInterval(() => this.reportLoudness(), LOUDNESS_SAMPLE_MS);
+    this.#loudness.unref();
+  }
+
+  private reportLoudness(): void {
+    let levels: Map<string, number> | undefined;
+    for (const producer of this.producers.values()) {
+      if (!producer.reportsLoudness) continue;
+      levels ??= new Map();
+      levels.set(producer.ownerId, Math.max(levels.get(producer.ownerId) ?? 0, producer.takeLoudness()));
+    }
+    if (levels) this.emit('audioLevels', levels);
   }
 
   /** `receiveVideoCodecs`: what the participant's browser decodes (lowercase mime types); default: everything we negotiate. */
@@ -66,6 +83,7 @@ export class MediaRouter extends TypedEmitter<MediaRouterEvents> {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#healthCheck);
+    clearInterval(this.#loudness);
     await Promise.allSettled([...this.peers.values()].map((p) => p.close()));
     // Piped producers have no peer here to close them.
     for (const producer of [...this.producers.values()]) producer.close();

@@ -64,6 +64,9 @@ export class Producer extends TypedEmitter<ProducerEvents> implements PublishedS
   unpausedAt = Date.now();
   #paused = false;
   #closed = false;
+  /** RFC 6464 audio levels seen since the last takeLoudness(): sum of (127 - dBov) and count. */
+  #loudnessSum = 0;
+  #levels = 0;
   #lastKeyframeRequest = 0;
   #pendingKeyframeTimer: NodeJS.Timeout | undefined;
   readonly #unsubscribe: () => void;
@@ -78,6 +81,8 @@ export class Producer extends TypedEmitter<ProducerEvents> implements PublishedS
     /** Every codec negotiated on the publisher's m-line (with its RTX), to map payload types per subscriber. */
     readonly codecs: readonly RTCRtpCodecParameters[],
     private readonly input: ProducerInput,
+    /** The negotiated id of the ssrc-audio-level header extension (RFC 6464), for audio from the publisher. */
+    private readonly audioLevelId?: number,
   ) {
     super();
     this.#unsubscribe = input.subscribe((rtp) => this.forward(rtp));
@@ -150,12 +155,38 @@ export class Producer extends TypedEmitter<ProducerEvents> implements PublishedS
     this.removeAllListeners();
   }
 
+  /**
+   * How loud the publisher was since the last call: the mean of 127 - dBov
+   * over its packets (0: silence, or muted, or no packets; Chrome's speech is
+   * around 80-105). For the dominant speaker (src/conference/dominant-speaker.ts).
+   */
+  takeLoudness(): number {
+    const loudness = this.#levels > 0 && !this.#paused ? this.#loudnessSum / this.#levels : 0;
+    this.#loudnessSum = 0;
+    this.#levels = 0;
+    return loudness;
+  }
+
+  /** Whether it carries audio levels to report (audio from the publisher, with the extension negotiated). */
+  get reportsLoudness(): boolean {
+    return this.audioLevelId !== undefined && this.input.fromPublisher;
+  }
+
   private forward(rtp: RtpPacket): void {
     this.packetsReceived++;
     this.lastPacketAt = Date.now();
     if (this.input.fromPublisher) {
       mediaStats.packetsReceived++;
       mediaStats.bytesReceived += rtp.payload.length;
+    }
+    if (this.audioLevelId !== undefined) {
+      // One or two extensions per packet: a loop, no allocation. Level: the low 7 bits, in -dBov (RFC 6464 3).
+      for (const extension of rtp.header.extensions) {
+        if (extension.id !== this.audioLevelId || extension.payload.length < 1) continue;
+        this.#loudnessSum += 127 - (extension.payload[0]! & 0x7f);
+        this.#levels++;
+        break;
+      }
     }
     // Padding-only packets are Chrome's bandwidth probes, meaningless downstream.
     if (this.#paused || this.#closed || rtp.payload.length === 0) return;

@@ -24,6 +24,10 @@ export const MAX_SDP_CHARS = 200_000;
  * camera, a screen share and its sound), and stopped ones are reused.
  */
 export const MAX_PUBLISH_TRACKS = 16;
+/** The largest last-N a client may ask for (more than any room's participants). */
+export const MAX_LAST_N = 1000;
+/** Participants a client may put on stage at once. */
+export const MAX_ON_STAGE = 16;
 
 const sdp = z.string().min(1).max(MAX_SDP_CHARS);
 
@@ -131,6 +135,12 @@ export const clientMessage = z.discriminatedUnion('type', [
   /** Without `to`: to the room (kept for late joiners); with it: to that participant only. */
   z.object({ type: z.literal('chat-send'), text: z.string().trim().min(1).max(MAX_CHAT_TEXT), to: id.optional() }),
   z.object({ type: z.literal('set-hand-raised'), raised: z.boolean() }),
+  /**
+   * Whose video to receive (Jitsi's receiver video constraints): at most `lastN` other participants'
+   * (-1: everyone's), those `onStage` first (pinned, shown large), then screen shares, then recent
+   * speakers, then in join order. Audio is always everyone's. Until sent: the server's CHANNEL_LAST_N.
+   */
+  z.object({ type: z.literal('receive-video'), lastN: z.number().int().min(-1).max(MAX_LAST_N), onStage: z.array(id).max(MAX_ON_STAGE).default([]) }),
   z.object({ type: z.literal('leave') }),
   /** `received`: the server's messages we have so far (see hello.resume); the server stops keeping them. */
   z.object({ type: z.literal('ping'), nonce: z.number().optional(), received: z.number().int().min(0).optional() }),
@@ -201,6 +211,8 @@ export const serverMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('participant-joined'), participant: participantInfo }),
   z.object({ type: z.literal('participant-updated'), participant: participantInfo }),
   z.object({ type: z.literal('participant-left'), participantId: id, reason: leaveReason }),
+  /** Who has the floor now (from the audio levels of everyone's packets), or nobody since they left; to everyone, and after welcome. */
+  z.object({ type: z.literal('dominant-speaker'), participantId: id.nullable() }),
   z.object({ type: z.literal('room-state'), state: roomState }),
   /** Room and private messages; `history` marks the backlog sent once after welcome. */
   z.object({ type: z.literal('chat'), messages: z.array(chatMessage).max(CHAT_HISTORY_LIMIT), history: z.boolean() }),

@@ -90,7 +90,7 @@ export class ConfabServer {
     });
     this.resume = new ResumeRegistry(config.resumeGraceMs, log, (outcome) => this.metrics.resume(outcome));
     const placement = new MediaPlacement(() => this.media.workers);
-    this.gateway = new LocalRoomGateway({ ...config, placement, participantsPerWorker: config.media.participantsPerWorker, observer: this.metrics, serverVersion: VERSION }, log);
+    this.gateway = new LocalRoomGateway({ ...config, placement, participantsPerWorker: config.media.participantsPerWorker, channelLastN: config.media.channelLastN, observer: this.metrics, serverVersion: VERSION }, log);
     this.media.on('workerDied', (worker, reason) => log.error({ worker, reason }, 'media worker died: its rooms move to another worker'));
     this.media.on('workerReplaced', (worker) => log.info({ worker }, 'media worker replaced'));
     this.media.on('workerStartFailed', (worker, reason) => log.error({ worker, reason }, 'media worker replacement failed to start: retrying'));

@@ -68,6 +68,8 @@ export interface LocalGatewayOptions extends RoomSettings {
   readonly placement: RoomPlacement;
   /** Participants of one room on one media worker before the room spans another (MEDIA_PARTICIPANTS_PER_WORKER). */
   readonly participantsPerWorker: number;
+  /** Whose video a participant receives until its page says (CHANNEL_LAST_N; -1: everyone's). */
+  readonly channelLastN: number;
 
   /** Told about client reports (metrics). */
   readonly observer?: ServiceObserver;
@@ -94,7 +96,7 @@ export class LocalRoomGateway implements RoomGateway {
   ) {
     this.registry = new LocalRoomRegistry({ maxParticipants: options.maxParticipantsPerRoom, lobbyByDefault: options.lobbyByDefault });
     this.registry.on('roomCreated', (room) => {
-      this.media.set(room.key, new RoomMedia(room, options.placement, log, options.participantsPerWorker));
+      this.media.set(room.key, new RoomMedia(room, options.placement, log, options.participantsPerWorker, options.channelLastN));
       this.#memory?.started(room);
       log.info({ room: room.key }, 'room started');
     });
@@ -148,7 +150,7 @@ export class LocalRoomGateway implements RoomGateway {
     // The link is made with the peer; a move to another worker (its worker died) hands it the next one.
     let link: LocalParticipantLink | undefined;
     const peer = media.attach(participant, hello.receiveCodecs, (next) => link?.movePeer(next));
-    link = new LocalParticipantLink(room, participant, peer, channel, log, this.options.observer);
+    link = new LocalParticipantLink(room, participant, peer, channel, log, this.options.observer, (receive) => media.setReceiveVideo(participant.id, receive));
     channel.send({
       type: 'welcome',
       protocolVersion: PROTOCOL_VERSION,

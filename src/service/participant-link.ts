@@ -9,6 +9,7 @@ import { moderate } from '../conference/moderation.js';
 import type { LeaveReason, Participant } from '../conference/participant.js';
 import type { Room } from '../conference/room.js';
 import type { RemotePeer } from '../media/worker/remote-router.js';
+import type { ReceiveVideo } from './room-media.js';
 import { dispatch, type HandlerTable } from '../protocol/dispatch.js';
 import { ConfabError, ERRORS, type ErrorCode } from '../protocol/errors.js';
 import type { Logger } from '../util/log.js';
@@ -49,6 +50,8 @@ export class LocalParticipantLink implements ParticipantLink {
     private readonly channel: SignalingChannel,
     private readonly log: Logger,
     private readonly observer: ServiceObserver = NO_OBSERVER,
+    /** Whose video to send this participant (room-media.ts applies its last-N). */
+    private readonly receiveVideo: (receive: ReceiveVideo) => void = () => undefined,
   ) {
     const self = participant.id;
     this.#peer = peer;
@@ -173,6 +176,7 @@ export class LocalParticipantLink implements ParticipantLink {
       if (outcome !== 'repairing') this.log.info({ reason, outcome }, 'the page asked for an ICE restart: not needed');
     },
     'set-muted': ({ kind, muted }) => this.participant.setMuted(kind, muted),
+    'receive-video': ({ lastN, onStage }) => this.receiveVideo({ lastN, onStage }),
     moderate: ({ request }) => {
       this.log.info({ request }, 'moderation');
       moderate(this.room, this.participant, request);

@@ -1,7 +1,8 @@
 /**
  * What a joined participant hears about the room beyond presence: the room
  * state (lock, lobby, lecture mode), chat (room messages, and private ones
- * to or from them), and, for moderators only, who is waiting in the lobby.
+ * to or from them), who has the floor (dominant speaker), and, for
+ * moderators only, who is waiting in the lobby.
  * `sendSnapshot` gives a newcomer the current picture right after welcome.
  */
 import type { Participant } from '../conference/participant.js';
@@ -15,6 +16,7 @@ export function followRoom(room: Room, self: Participant, channel: SignalingChan
   const sendLobby = (): void => channel.send({ type: 'lobby', waiting: room.lobby.list() });
   return [
     room.on('stateChanged', (state) => channel.send({ type: 'room-state', state })),
+    room.on('dominantSpeakerChanged', (participantId) => channel.send({ type: 'dominant-speaker', participantId })),
     room.on('chatMessage', (message) => {
       if (isFor(message, self.id)) channel.send({ type: 'chat', messages: [message], history: false });
     }),
@@ -30,6 +32,7 @@ export function sendSnapshot(room: Room, self: Participant, channel: SignalingCh
   const history = room.chat.history();
   if (history.length > 0) channel.send({ type: 'chat', messages: history, history: true });
   if (isModerator(self) && room.lobby.size > 0) channel.send({ type: 'lobby', waiting: room.lobby.list() });
+  if (room.dominantSpeaker !== null) channel.send({ type: 'dominant-speaker', participantId: room.dominantSpeaker });
 }
 
 function isFor(message: ChatMessage, participantId: string): boolean {

@@ -18,8 +18,10 @@
  * (who is in it, chat, hands, lock) never noticed: it lives on the main
  * thread.
  */
+import { DominantSpeaker } from '../conference/dominant-speaker.js';
 import type { Participant } from '../conference/participant.js';
 import type { Room } from '../conference/room.js';
+import { forwardedVideo } from './last-n.js';
 import { receivableVideoCodecs } from '../media/codecs.js';
 import type { RemotePeer, RemoteProducer, RemoteRouter } from '../media/worker/remote-router.js';
 import type { Logger } from '../util/log.js';
@@ -32,6 +34,13 @@ export interface RoomPlacement {
   createRouterAvoiding(roomKey: string, avoid: ReadonlySet<number>): RemoteRouter | undefined;
 }
 
+/** What a subscriber asked to receive (protocol `receive-video`). */
+export interface ReceiveVideo {
+  /** -1: everyone's video. */
+  readonly lastN: number;
+  readonly onStage: readonly string[];
+}
+
 interface Attached {
   readonly participant: Participant;
   readonly receiveCodecs: readonly string[] | undefined;
@@ -39,6 +48,7 @@ interface Attached {
   readonly moved: (peer: RemotePeer) => void;
   /** The router its peer is on. */
   router: RemoteRouter;
+  receive: ReceiveVideo;
 }
 
 export class RoomMedia {
@@ -47,6 +57,9 @@ export class RoomMedia {
   readonly #attached = new Map<string, Attached>();
   /** Times participants of this room moved to another worker because theirs died. */
   moves = 0;
+  readonly #speaker = new DominantSpeaker();
+  /** The latest loudness of each publisher, from whichever of the room's routers carries it. */
+  readonly #loudness = new Map<string, number>();
 
   constructor(
     readonly room: Room,
@@ -54,18 +67,26 @@ export class RoomMedia {
     private readonly log: Logger,
     /** Participants one router takes before the room's next ones go to another worker (MEDIA_PARTICIPANTS_PER_WORKER). */
     private readonly participantsPerWorker: number = Infinity,
+    /** Whose video a subscriber gets until it says (CHANNEL_LAST_N; -1: everyone's). */
+    private readonly defaultLastN: number = -1,
   ) {
     this.adopt(placement.createRouter(room.key));
     room.on('participantLeft', (participant) => {
       const attached = this.#attached.get(participant.id);
       this.#attached.delete(participant.id);
+      this.#loudness.delete(participant.id);
+      this.#speaker.forget(participant.id);
       void attached?.router.closePeer(participant.id);
+      // A slot in everyone's last-N may be free now.
+      this.selectAll();
     });
     room.on('trackUpdated', (_participant, track) => {
       for (const router of this.#routers) router.producers.get(track.id)?.setPaused(track.muted);
     });
     room.on('trackUnpublished', (_participant, track) => {
       for (const router of [...this.#routers]) router.producers.get(track.id)?.close();
+      // A screen share that ended frees its priority.
+      if (track.source === 'screen') this.selectAll();
     });
     room.once('closed', () => {
       this.#attached.clear();
@@ -91,14 +112,59 @@ export class RoomMedia {
    */
   attach(participant: Participant, receiveCodecs: readonly string[] | undefined, moved: (peer: RemotePeer) => void): RemotePeer {
     const router = this.routerForNewcomer();
-    this.#attached.set(participant.id, { participant, receiveCodecs, moved, router });
-    return this.createPeer(router, participant, receiveCodecs);
+    const attached: Attached = { participant, receiveCodecs, moved, router, receive: { lastN: this.defaultLastN, onStage: [] } };
+    this.#attached.set(participant.id, attached);
+    return this.createPeer(attached);
   }
 
-  private createPeer(router: RemoteRouter, participant: Participant, receiveCodecs: readonly string[] | undefined): RemotePeer {
-    const peer = router.createPeer(participant.id, receivableVideoCodecs(receiveCodecs));
-    for (const producer of router.producers.values()) peer.consume(producer);
+  /** The subscriber says whose video it wants (protocol `receive-video`). */
+  setReceiveVideo(participantId: string, receive: ReceiveVideo): void {
+    const attached = this.#attached.get(participantId);
+    if (!attached) return;
+    attached.receive = receive;
+    this.select(attached);
+  }
+
+  private createPeer(attached: Attached): RemotePeer {
+    const peer = attached.router.createPeer(attached.participant.id, receivableVideoCodecs(attached.receiveCodecs));
+    this.select(attached);
     return peer;
+  }
+
+  /** Consumes what the subscriber's last-N picks on its router, and stops the rest. */
+  private select(attached: Attached): void {
+    const self = attached.participant.id;
+    const peer = attached.router.peers.get(self);
+    if (!peer || attached.participant.closed) return;
+    const screenSharers: string[] = [];
+    for (const p of this.room.participants.values()) for (const t of p.tracks.values()) if (t.source === 'screen') screenSharers.push(p.id);
+    const video = forwardedVideo({
+      self,
+      lastN: attached.receive.lastN,
+      onStage: attached.receive.onStage,
+      screenSharers,
+      recentSpeakers: this.#speaker.recentSpeakers,
+      participants: [...this.room.participants.keys()],
+    });
+    for (const producer of attached.router.producers.values()) {
+      if (producer.kind === 'audio' || video.has(producer.ownerId)) peer.consume(producer);
+      else peer.unconsume(producer.id);
+    }
+  }
+
+  private selectAll(): void {
+    for (const attached of this.#attached.values()) this.select(attached);
+  }
+
+  /** A router's report of its publishers' loudness: the room's first router's report is the sampling clock. */
+  private onAudioLevels(router: RemoteRouter, levels: ReadonlyMap<string, number>): void {
+    for (const [id, loudness] of levels) this.#loudness.set(id, loudness);
+    if (router !== this.#routers[0]) return;
+    const changed = this.#speaker.sample(this.#loudness);
+    if (changed === undefined) return;
+    this.room.setDominantSpeaker(changed);
+    // Whose video each subscriber's last-N picks follows the speakers.
+    this.selectAll();
   }
 
   /**
@@ -127,6 +193,7 @@ export class RoomMedia {
     const others = [...this.#routers];
     this.#routers.push(router);
     router.on('producerAdded', (producer) => this.onProducer(router, producer));
+    router.on('audioLevels', (levels) => this.onAudioLevels(router, levels));
     router.on('workerLost', (reason) => this.onRouterLost(router, reason));
     // A subscriber on this worker wants a keyframe of a piped producer: the publisher's worker asks the publisher.
     router.on('keyframeWanted', (piped) => piped.pipedFrom?.source.requestKeyframe());
@@ -142,7 +209,6 @@ export class RoomMedia {
     const piped = router.pipeIn(producer);
     const muted = participant?.tracks.get(producer.id)?.muted;
     if (muted !== undefined) piped.setPaused(muted);
-    for (const peer of router.peers.values()) peer.consume(piped);
   }
 
   /** Participants on a dead worker move to the room's other routers (or a new one); its producers are gone already. */
@@ -154,7 +220,7 @@ export class RoomMedia {
     this.moves += moving.length;
     for (const attached of moving) {
       attached.router = this.routerForNewcomer();
-      attached.moved(this.createPeer(attached.router, attached.participant, attached.receiveCodecs));
+      attached.moved(this.createPeer(attached));
     }
     this.log.warn(
       { room: this.room.key, reason, moved: moving.length, workers: this.#routers.map((r) => r.worker.index) },
@@ -171,8 +237,9 @@ export class RoomMedia {
     const track = participant.publishTrack(producer.id, producer.kind, producer.source);
     producer.setPaused(track.muted);
     producer.once('closed', () => participant.unpublishTrack(producer.id));
-    for (const peer of router.peers.values()) peer.consume(producer);
     for (const other of this.#routers) if (other !== router) this.pipe(producer, other);
+    // A new screen share changes priorities; a new camera may fill a free slot.
+    this.selectAll();
     this.log.info(
       { room: this.room.key, participant: participant.id, track: producer.id, kind: producer.kind, codec: producer.mimeType, worker: router.worker.index },
       'track published',

@@ -49,6 +49,8 @@ export interface PageOptions {
   hideSubject: boolean;
   disableTileView: boolean;
   disableSelfView: boolean;
+  /** Video of at most this many others (config.channelLastN; -1: everyone's); undefined: the server's default. */
+  channelLastN?: number | undefined;
 }
 
 /** 'lobby': waiting for a moderator to let us in. */
@@ -75,6 +77,8 @@ export interface ConferenceEvents {
   lobbyWaiting: [];
   // Layout and panels (layout.ts, ui/conference-view.ts).
   tileViewChanged: [{ enabled: boolean }];
+  /** Who has the floor now (Jitsi's dominantSpeakerChanged). */
+  dominantSpeakerChanged: [{ id: string }];
   largeVideoChanged: [{ id: string }];
   filmstripDisplayChanged: [{ visible: boolean }];
   chatUpdated: [{ isOpen: boolean; unreadCount: number }];

@@ -50,6 +50,10 @@ export class Conference {
   readonly #undecodable = new Map<string, string>();
   /** From the last welcome: lets us back in after a lost connection even once the token has expired. */
   #rejoinTicket: string | undefined;
+  /** Who has the floor, as the server last said: shown large in stage view, first in last-N. */
+  #dominantSpeaker: string | undefined;
+  /** What we last asked to receive (receive-video), to ask again only on a change. */
+  #receiveVideo = '';
   /** The ICE servers of our welcome, for peer connections made again later (media_worker_restarted). */
   #iceServers: RTCIceServer[] = [];
   /** config.startAudioMuted: N decides at the first welcome only, not on every rejoin. */
@@ -314,6 +318,11 @@ export class Conference {
       this.#undecodable.set(m.participantId, m.codec);
       this.attachRemoteTracks();
     },
+    'dominant-speaker': (m) => {
+      this.#dominantSpeaker = m.participantId ?? undefined;
+      if (m.participantId) this.events.emit('dominantSpeakerChanged', { id: m.participantId });
+      this.attachRemoteTracks();
+    },
     'participant-left': (m) => {
       this.#undecodable.delete(m.participantId);
       if (m.reason === 'removed') this.events.emit('participantKickedOut', { kicked: { id: m.participantId, local: false }, kicker: { id: '' } });
@@ -353,6 +362,9 @@ export class Conference {
     this.classroom.onJoined();
     this.applyServerSelf(m.self);
     this.#iceServers = m.iceServers;
+    // A new session: the server has not heard what we receive yet.
+    this.#receiveVideo = '';
+    this.#dominantSpeaker = undefined;
     this.newMediaSession();
     this.reportAfterJoin();
     // A mute we made while the connection was down, after the hello went out.
@@ -449,6 +461,7 @@ export class Conference {
   private attachRemoteTracks(): void {
     const tracks = this.media?.remoteTracks() ?? [];
     for (const [id, tile] of this.view.stage.tiles) {
+      tile.el.classList.toggle('dominant', id === this.#dominantSpeaker);
       if (id === this.participantId) continue;
       const info = this.participants.get(id);
       const video = tracks.find((t) => t.info.participantId === id && t.info.source === 'camera')?.track;
@@ -470,12 +483,31 @@ export class Conference {
       ownShare: this.screenShare.track,
       selfId: this.participantId,
       participants: this.participants,
+      dominantSpeaker: this.#dominantSpeaker,
     });
+    this.askForVideo();
     const sharing = this.sharingParticipants;
     if (sharing.join() !== this.#sharing) {
       this.#sharing = sharing.join();
       this.events.emit('contentSharingParticipantsChanged', { data: sharing });
     }
+  }
+
+  /**
+   * Tells the server whose video we want (Jitsi's receiver video constraints):
+   * config.channelLastN, and whoever is pinned on stage first. Sent when it
+   * changes, and after each welcome (a new session starts at the server's default).
+   */
+  private askForVideo(): void {
+    if (this.state !== 'joined') return;
+    const lastN = this.page.channelLastN;
+    const pinned = this.layout.state.pinned?.id;
+    if (lastN === undefined && pinned === undefined) return;
+    const ask = { type: 'receive-video' as const, lastN: lastN ?? -1, onStage: pinned && pinned !== this.participantId ? [pinned] : [] };
+    const key = JSON.stringify(ask);
+    if (key === this.#receiveVideo) return;
+    this.#receiveVideo = key;
+    this.send(ask);
   }
 
   private onClosed(info: CloseInfo): 'stop' | 'reconnect' {

@@ -24,6 +24,7 @@ const CASES: Record<string, [hash: string, expected: Partial<JoinOptions>]> = {
   'config.startVideoMuted': ['config.startVideoMuted=true', { startWithVideoMuted: true }],
   'config.startSilent': ['config.startSilent=true', { startSilent: true, startWithAudioMuted: true }],
   'config.resolution': ['config.resolution=720', { resolution: 720 }],
+  'config.channelLastN': ['config.channelLastN=1', { channelLastN: 1 }],
   'config.videoQuality.preferredCodec': ['config.videoQuality.preferredCodec=%22h264%22', { preferredCodec: 'H264' }],
   'config.subject': ['config.subject=%22Fractions%22', { subject: 'Fractions' }],
   'config.localSubject': ['config.localSubject=%22Room%2012%22', { localSubject: 'Room 12' }],
@@ -78,6 +79,9 @@ describe('link options (hash)', () => {
 
   test('bad values fall back: resolution out of range, an unknown codec, an empty name', () => {
     assert.deepEqual(changed('#config.resolution=5000&config.videoQuality.preferredCodec=%22AV1%22&userInfo.displayName=%22%20%22'), {});
+    assert.deepEqual(changed('#config.channelLastN=-2'), {}, 'below -1: the server default');
+    assert.deepEqual(changed('#config.channelLastN=1.5'), {});
+    assert.equal(joinOptionsFromHash('#config.channelLastN=-1').channelLastN, -1, "-1: everyone's video");
   });
 
   test('parseHashParams: JSON values, raw text, bare keys, bad escapes', () => {

@@ -32,6 +32,8 @@ export interface JoinOptions {
   startSilent: boolean;
   /** Camera height to ask for (config.resolution), e.g. 240, 360, 720. */
   resolution: number;
+  /** Video of at most this many others (config.channelLastN; -1: everyone's); undefined: the server's default. */
+  channelLastN: number | undefined;
   /** Video codec to send first (config.videoQuality.preferredCodec): 'VP8' or 'H264'. */
   preferredCodec: 'VP8' | 'H264' | undefined;
   /** Set for everyone once we moderate (config.subject). */
@@ -82,6 +84,12 @@ const isTrue = (v: unknown): boolean => v === true || v === 'true';
 const text = (v: unknown, max: number): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim().slice(0, max) : undefined);
 
 /** startAudioMuted: a number N (muted once N are in), or true/false. */
+/** config.channelLastN: an integer from -1 (everyone's video) up; anything else is the server's default. */
+function lastN(v: unknown): number | undefined {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  return Number.isInteger(n) && n >= -1 && n <= 1000 ? n : undefined;
+}
+
 function startMuted(v: unknown): { always: boolean; after: number | undefined } {
   if (isTrue(v)) return { always: true, after: undefined };
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
@@ -133,6 +141,7 @@ export function joinOptionsFromHash(hash: string): JoinOptions {
     startVideoMutedAfter: video.after,
     startSilent: silent,
     resolution: Number.isFinite(resolution) && resolution >= 90 && resolution <= 1080 ? resolution : 360,
+    channelLastN: lastN(p.get('config.channelLastN')),
     preferredCodec: codec === 'H264' || codec === 'VP8' ? codec : undefined,
     subject: text(p.get('config.subject'), 200),
     localSubject: text(p.get('config.localSubject'), 200),

@@ -4,8 +4,8 @@
  * a strip of tiles (the presenter layout). Pinning someone
  * (pinParticipant, setLargeVideoParticipant) shows their camera, or their
  * screen, large whatever else; stage view (tile view off) shows someone
- * large even without a share: the pinned participant, else the first
- * other participant, else ourselves. The embed API drives this and hears
+ * large even without a share: the pinned participant, else the dominant
+ * speaker, else the first other participant, else ourselves. The embed API drives this and hears
  * tileViewChanged and largeVideoChanged.
  */
 import type { Emitter } from './events.js';
@@ -40,6 +40,8 @@ export interface StageInput {
   readonly selfId: string | undefined;
   /** Everyone, ourselves included, in join order. */
   readonly participants: ReadonlyMap<string, { readonly displayName: string; readonly joinedAt: number }>;
+  /** Who has the floor (the server's dominant-speaker), if anyone. */
+  readonly dominantSpeaker?: string | undefined;
 }
 
 function trackOf(input: StageInput, id: string, source: LargeSource): MediaStreamTrack | undefined {
@@ -66,6 +68,9 @@ export function largeVideoFor(state: LayoutState, input: StageInput): LargeVideo
   const share = input.remote.filter((t) => t.info.source === 'screen').at(-1);
   if (share) return large(input, share.info.participantId, 'screen');
   if (state.tileView) return undefined;
+  // Stage view: whoever has the floor, as in Jitsi; before anyone spoke, the first other to join.
+  const speaker = input.dominantSpeaker;
+  if (speaker && speaker !== input.selfId && input.participants.has(speaker)) return large(input, speaker, 'camera');
   const others = [...input.participants.entries()].filter(([id]) => id !== input.selfId).sort((a, b) => a[1].joinedAt - b[1].joinedAt);
   const who = others[0]?.[0] ?? input.selfId;
   return who ? large(input, who, 'camera') : undefined;

@@ -77,6 +77,7 @@ const handlers: { [T in WorkerRequest['type']]: (request: Extract<WorkerRequest,
       post({ type: 'producerAdded', routerId, producer: producer.piped() });
       producer.once('closed', () => post({ type: 'producerClosed', routerId, producerId: producer.id }));
     });
+    r.on('audioLevels', (levels) => post({ type: 'audioLevels', routerId, levels: [...levels] }));
     r.once('closed', () => routers.delete(routerId));
   },
   closeRouter: async ({ routerId }) => {

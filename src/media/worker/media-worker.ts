@@ -198,6 +198,8 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
       }
       case 'producerAdded':
         return this.routers.get(message.routerId)?.onProducerAdded(message.producer);
+      case 'audioLevels':
+        return this.routers.get(message.routerId)?.onAudioLevels(message.levels);
       case 'keyframeWanted':
         return this.routers.get(message.routerId)?.onKeyframeWanted(message.producerId);
       case 'producerClosed':

@@ -20,6 +20,8 @@ export interface RemoteRouterEvents {
   producerAdded: [RemoteProducer];
   /** A piped producer here needs a keyframe: ask the original (RemoteProducer.pipedFrom). */
   keyframeWanted: [RemoteProducer];
+  /** Its publishers' loudness (owner id → 0..127), every 300 ms while any sends audio. */
+  audioLevels: [ReadonlyMap<string, number>];
   /** Its worker died: every peer and producer is closed already; the reason says how it died. */
   workerLost: [reason: string];
   closed: [];
@@ -95,6 +97,10 @@ export class RemoteRouter extends TypedEmitter<RemoteRouterEvents> {
     return piped;
   }
 
+  onAudioLevels(levels: readonly (readonly [string, number])[]): void {
+    if (!this.#closed) this.emit('audioLevels', new Map(levels));
+  }
+
   onKeyframeWanted(producerId: string): void {
     const producer = this.producers.get(producerId);
     if (producer) this.emit('keyframeWanted', producer);
@@ -129,6 +135,8 @@ export class RemoteRouter extends TypedEmitter<RemoteRouterEvents> {
 export class RemotePeer extends TypedEmitter<PeerEvents> {
   /** Producers it receives (ids): asked of the worker, and decodable by its browser. */
   readonly consumed = new Set<string>();
+  /** Every producer asked of the worker, decodable or not (a refused one is not asked again). */
+  readonly #requested = new Set<string>();
   #closed = false;
 
   constructor(
@@ -162,7 +170,9 @@ export class RemotePeer extends TypedEmitter<PeerEvents> {
 
   /** Starts sending another participant's track to this peer (not its own). */
   consume(producer: RemoteProducer): void {
-    if (this.#closed || producer.closed || producer.ownerId === this.ownerId || this.consumed.has(producer.id)) return;
+    if (this.#closed || producer.closed || producer.ownerId === this.ownerId || this.#requested.has(producer.id)) return;
+    this.#requested.add(producer.id);
+    producer.once('closed', () => this.#requested.delete(producer.id));
     // One it cannot decode is not forwarded: the worker tells the page so (trackUnavailable), once.
     if (producer.kind !== 'video' || !this.receiveVideoCodecs || this.receiveVideoCodecs.has(producer.mimeType.toLowerCase())) {
       this.consumed.add(producer.id);
@@ -172,7 +182,8 @@ export class RemotePeer extends TypedEmitter<PeerEvents> {
   }
 
   unconsume(producerId: string): void {
-    if (!this.consumed.delete(producerId)) return;
+    this.consumed.delete(producerId);
+    if (!this.#requested.delete(producerId)) return;
     this.router.worker.send({ type: 'unconsume', routerId: this.router.id, peerId: this.ownerId, producerId });
   }
 

@@ -165,6 +165,8 @@ export type WorkerMessage =
   | { readonly type: 'reply'; readonly id: number; readonly ok: true; readonly value: unknown }
   | { readonly type: 'reply'; readonly id: number; readonly ok: false; readonly error: Error }
   | { readonly type: 'producerAdded'; readonly routerId: string; readonly producer: PipedProducer }
+  /** Each publisher's loudness on this router now (owner id, 0..127), every 300 ms while any sends audio. */
+  | { readonly type: 'audioLevels'; readonly routerId: string; readonly levels: readonly (readonly [string, number])[] }
   /** A piped producer here wants a keyframe from the original (its worker is told by the main thread). */
   | { readonly type: 'keyframeWanted'; readonly routerId: string; readonly producerId: string }
   | { readonly type: 'producerClosed'; readonly routerId: string; readonly producerId: string }

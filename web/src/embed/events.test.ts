@@ -60,6 +60,7 @@ const CASES: Record<SupportedEvent, [trigger: (e: Emitter<ConferenceEvents>) => 
   contentSharingParticipantsChanged: [(e) => e.emit('contentSharingParticipantsChanged', { data: ['p2'] }), [['contentSharingParticipantsChanged', { data: ['p2'] }]]],
   knockingParticipant: [(e) => e.emit('knockingParticipant', { participant: { id: 'k1', name: 'Cy' } }), [['knockingParticipant', { participant: { id: 'k1', name: 'Cy' } }]]],
   tileViewChanged: [(e) => e.emit('tileViewChanged', { enabled: false }), [['tileViewChanged', { enabled: false }]]],
+  dominantSpeakerChanged: [(e) => e.emit('dominantSpeakerChanged', { id: 'p2' }), [['dominantSpeakerChanged', { id: 'p2' }]]],
   largeVideoChanged: [(e) => e.emit('largeVideoChanged', { id: 'p2' }), [['largeVideoChanged', { id: 'p2' }]]],
   filmstripDisplayChanged: [(e) => e.emit('filmstripDisplayChanged', { visible: false }), [['filmstripDisplayChanged', { visible: false }]]],
   chatUpdated: [(e) => e.emit('chatUpdated', { isOpen: true, unreadCount: 0 }), [['chatUpdated', { isOpen: true, unreadCount: 0 }]]],

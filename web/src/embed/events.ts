@@ -52,6 +52,7 @@ export function forwardEvents(events: Emitter<ConferenceEvents>, emit: EmitEmbed
     events.on('contentSharingParticipantsChanged', (d) => emit('contentSharingParticipantsChanged', d)),
     events.on('knockingParticipant', (d) => emit('knockingParticipant', d)),
     events.on('tileViewChanged', (d) => emit('tileViewChanged', d)),
+    events.on('dominantSpeakerChanged', (d) => emit('dominantSpeakerChanged', d)),
     events.on('largeVideoChanged', (d) => emit('largeVideoChanged', d)),
     events.on('filmstripDisplayChanged', (d) => emit('filmstripDisplayChanged', d)),
     events.on('chatUpdated', (d) => emit('chatUpdated', d)),
