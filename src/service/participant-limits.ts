@@ -16,7 +16,7 @@ import type { RoomMessage } from '../protocol/messages.js';
 import { ConfabError } from '../protocol/errors.js';
 import { TokenBucket, type Rate } from '../util/token-bucket.js';
 
-export type RateKind = 'chat' | 'display-name' | 'mute' | 'hand' | 'report' | 'ice-restart' | 'publish' | 'moderation';
+export type RateKind = 'chat' | 'display-name' | 'mute' | 'hand' | 'report' | 'ice-restart' | 'publish' | 'moderation' | 'receive-video';
 
 /**
  * Bursts cover what a person does at once (a few renames while typing, push-to-talk
@@ -37,6 +37,8 @@ export const PARTICIPANT_RATE_LIMITS: Readonly<Record<RateKind, Rate>> = {
   /** Camera and microphone, a screen share on and off, an ICE restart: a handful per minute. */
   publish: { burst: 10, refillMs: 2000 },
   moderation: { burst: 20, refillMs: 500 },
+  /** Each change may renegotiate the subscribe connection: pinning someone is a click, not a stream. */
+  'receive-video': { burst: 10, refillMs: 1000 },
 };
 
 /** Which kind each limited message counts against. */
@@ -49,6 +51,7 @@ export const RATE_KIND_OF: Readonly<Partial<Record<RoomMessage['type'], RateKind
   'restart-ice': 'ice-restart',
   'publish-offer': 'publish',
   moderate: 'moderation',
+  'receive-video': 'receive-video',
 };
 
 /** What one participant may still do; lives as long as the participant (a resumed session keeps it). */

@@ -53,10 +53,12 @@ test('a flooding participant is limited per kind; the others hear only what got 
   await flood(flooder.inbox, 1000, (i) => ({ type: 'client-report', code: `zz_${i.toString(36).replace(/\d/g, 'q')}`, detail: `report ${i}` }));
   await flood(flooder.inbox, 1000, () => ({ type: 'restart-ice', pc: 'subscribe' }));
   await flood(flooder.inbox, 1000, () => ({ type: 'moderate', request: { action: 'lock-room', locked: false } }));
+  // Each change of whose video it receives may renegotiate the flooder's subscribe connection.
+  await flood(flooder.inbox, 1000, (i) => ({ type: 'receive-video', lastN: i % 2 === 0 ? 0 : -1, onStage: [] }));
 
   // The flooder was told, without losing its connection.
   const refused = flooder.inbox.of('error');
-  assert.ok(refused.length >= 6000, `${refused.length} refusals`);
+  assert.ok(refused.length >= 7000, `${refused.length} refusals`);
   // (The moderation requests that were not over the rate are refused as what they are: the flooder does not moderate.)
   assert.deepEqual([...new Set(refused.map((e) => `${e.code} ${e.fatal}`))].sort(), ['forbidden false', 'rate_limited false']);
   assert.equal(flooder.inbox.client.closed, undefined);
@@ -81,9 +83,9 @@ test('a flooding participant is limited per kind; the others hear only what got 
     () => `media kept flowing (audio ${received(student, teacher, 'audio') - before.audio}, video ${received(student, teacher, 'video') - before.video} packets since the flood began)`,
   );
 
-  t.diagnostic(`7,000 requests: ${refused.length} refused, ${fromFlooder.length} participant updates and ${chats} chats reached the others, ${flooderLines} log lines (${reports} reports)`);
+  t.diagnostic(`8,000 requests: ${refused.length} refused, ${fromFlooder.length} participant updates and ${chats} chats reached the others, ${flooderLines} log lines (${reports} reports)`);
   const metrics = await scrapeMetrics(server.url);
-  for (const kind of ['display-name', 'mute', 'hand', 'chat', 'report', 'ice-restart', 'moderation']) {
+  for (const kind of ['display-name', 'mute', 'hand', 'chat', 'report', 'ice-restart', 'moderation', 'receive-video']) {
     assert.ok((metrics.get(`confab_rate_limited_total{kind="${kind}"}`) ?? 0) > 500, `confab_rate_limited_total{kind="${kind}"}`);
   }
   const reportLabels = [...metrics.keys()].filter((k) => k.startsWith('confab_client_reports_total{'));

@@ -201,5 +201,7 @@ const reportLoad = (): void => {
 };
 setInterval(reportLoad, LOAD_REPORT_MS);
 // A first report before `ready`: from the moment the server is up, /metrics lists every refusal reason (at 0).
-reportLoad();
+// Its window is empty (utilisation 0), not the start-up's module loading: a start-up ELU of 1 made a new
+// worker look saturated to placement until its first real report, a second later.
+post({ type: 'load', load: currentLoad() });
 post({ type: 'ready', udpPort: mux?.udpPort, tcpPort: mux?.tcpPort, pipePort: pipe.port });
