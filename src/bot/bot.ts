@@ -106,9 +106,9 @@ export class Bot extends TypedEmitter<BotEvents> {
     this.signaling.send({ type: 'set-muted', kind, muted });
   }
 
-  /** Whose video to receive (Jitsi's last-N and on-stage); audio is always everyone's. */
-  receiveVideo(lastN: number, onStage: readonly string[] = []): void {
-    this.signaling.send({ type: 'receive-video', lastN, onStage: [...onStage] });
+  /** Whose video to receive (Jitsi's last-N and on-stage; `lastN` undefined: the server's default); audio is always everyone's. */
+  receiveVideo(lastN: number | undefined, onStage: readonly string[] = []): void {
+    this.signaling.send({ type: 'receive-video', ...(lastN === undefined ? {} : { lastN }), onStage: [...onStage] });
   }
 
   /** The candidate pair each peer connection uses: which transport carries the media. */

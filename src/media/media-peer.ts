@@ -53,6 +53,8 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
   readonly #health = new PathHealth(Date.now());
   #closed = false;
   readonly #disposers: (() => void)[] = [];
+  /** Per consumed producer: removes the listener that unconsumes it when it closes. */
+  readonly #stopFollowing = new Map<string, () => void>();
 
   /** Producers not forwarded because this browser cannot decode their codec. */
   readonly #unavailable = new Set<string>();
@@ -136,9 +138,11 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
     }
     const [transceiver, continueFrom] = this.takeTransceiver(producer);
     this.consumers.set(producer.id, new Consumer(producer, transceiver, continueFrom, this.#health.delivery));
+    // One listener per consumed producer, removed with the consumer: last-N consumes and unconsumes
+    // the same producers again and again over a class.
     const onClosed = (): void => this.unconsume(producer.id);
     producer.once('closed', onClosed);
-    this.#disposers.push(() => producer.off('closed', onClosed));
+    this.#stopFollowing.set(producer.id, () => producer.off('closed', onClosed));
     this.scheduleNegotiation();
   }
 
@@ -147,6 +151,8 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
     const consumer = this.consumers.get(producerId);
     if (!consumer) return;
     this.consumers.delete(producerId);
+    this.#stopFollowing.get(producerId)?.();
+    this.#stopFollowing.delete(producerId);
     consumer.close();
     if (this.#closed) return;
     consumer.transceiver.setDirection('inactive');
@@ -194,6 +200,8 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
     if (this.#closed) return;
     this.#closed = true;
     for (const dispose of this.#disposers.splice(0)) dispose();
+    for (const stop of this.#stopFollowing.values()) stop();
+    this.#stopFollowing.clear();
     for (const consumer of this.consumers.values()) consumer.close();
     this.consumers.clear();
     for (const producer of this.producers.values()) producer.close();

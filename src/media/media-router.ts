@@ -10,7 +10,7 @@ import type { MediaTransport } from './transport/media-transport.js';
 
 export interface MediaRouterEvents {
   producerAdded: [Producer];
-  /** Every LOUDNESS_SAMPLE_MS: each publisher's loudness (owner id → 0..127, Producer.takeLoudness) while any sends audio. */
+  /** Every LOUDNESS_SAMPLE_MS while anyone is in the room: each publisher's loudness (owner id → 0..127, Producer.takeLoudness). */
   audioLevels: [Map<string, number>];
   closed: [];
 }
@@ -42,14 +42,14 @@ export class MediaRouter extends TypedEmitter<MediaRouterEvents> {
     this.#loudness.unref();
   }
 
+  /** Every sample while anyone is here, an empty one too: a publisher who stopped must not stay loud above. */
   private reportLoudness(): void {
-    let levels: Map<string, number> | undefined;
+    if (this.peers.size === 0) return;
+    const levels = new Map<string, number>();
     for (const producer of this.producers.values()) {
-      if (!producer.reportsLoudness) continue;
-      levels ??= new Map();
-      levels.set(producer.ownerId, Math.max(levels.get(producer.ownerId) ?? 0, producer.takeLoudness()));
+      if (producer.reportsLoudness) levels.set(producer.ownerId, Math.max(levels.get(producer.ownerId) ?? 0, producer.takeLoudness()));
     }
-    if (levels) this.emit('audioLevels', levels);
+    this.emit('audioLevels', levels);
   }
 
   /** `receiveVideoCodecs`: what the participant's browser decodes (lowercase mime types); default: everything we negotiate. */

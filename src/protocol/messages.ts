@@ -138,9 +138,10 @@ export const clientMessage = z.discriminatedUnion('type', [
   /**
    * Whose video to receive (Jitsi's receiver video constraints): at most `lastN` other participants'
    * (-1: everyone's), those `onStage` first (pinned, shown large), then screen shares, then recent
-   * speakers, then in join order. Audio is always everyone's. Until sent: the server's CHANNEL_LAST_N.
+   * speakers, then in join order. Audio is always everyone's. `lastN` absent (and until sent): the
+   * server's CHANNEL_LAST_N.
    */
-  z.object({ type: z.literal('receive-video'), lastN: z.number().int().min(-1).max(MAX_LAST_N), onStage: z.array(id).max(MAX_ON_STAGE).default([]) }),
+  z.object({ type: z.literal('receive-video'), lastN: z.number().int().min(-1).max(MAX_LAST_N).optional(), onStage: z.array(id).max(MAX_ON_STAGE).default([]) }),
   z.object({ type: z.literal('leave') }),
   /** `received`: the server's messages we have so far (see hello.resume); the server stops keeping them. */
   z.object({ type: z.literal('ping'), nonce: z.number().optional(), received: z.number().int().min(0).optional() }),

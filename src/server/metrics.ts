@@ -85,7 +85,7 @@ export class ConfabMetrics implements ServiceObserver {
     perWorker('confab_worker_rooms', 'Rooms whose media each worker carries.', (w) => w.routers.size);
     perWorker('confab_worker_participants', 'Participants (media peers) on each worker.', (w) => w.load?.peers ?? 0);
     perWorker('confab_worker_forwarded_packets', "Packets each worker forwarded since it started (a replaced worker starts at 0; confab_forwarded_packets_total keeps the process's sum).", (w) => w.load?.counters.packetsForwarded ?? 0);
-    perWorker('confab_worker_up', '1 while the worker runs, 0 while it is being replaced.', (w) => (w.usable && w.load !== undefined ? 1 : 0));
+    perWorker('confab_worker_up', '1 while the worker runs (ports bound, answering), 0 while it starts or is being replaced.', (w) => (w.running ? 1 : 0));
     let restartsSeen = 0;
     new Counter({
       name: 'confab_worker_restarts_total',

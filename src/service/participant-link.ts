@@ -9,7 +9,6 @@ import { moderate } from '../conference/moderation.js';
 import type { LeaveReason, Participant } from '../conference/participant.js';
 import type { Room } from '../conference/room.js';
 import type { RemotePeer } from '../media/worker/remote-router.js';
-import type { ReceiveVideo } from './room-media.js';
 import { dispatch, type HandlerTable } from '../protocol/dispatch.js';
 import { ConfabError, ERRORS, type ErrorCode } from '../protocol/errors.js';
 import type { Logger } from '../util/log.js';
@@ -50,8 +49,8 @@ export class LocalParticipantLink implements ParticipantLink {
     private readonly channel: SignalingChannel,
     private readonly log: Logger,
     private readonly observer: ServiceObserver = NO_OBSERVER,
-    /** Whose video to send this participant (room-media.ts applies its last-N). */
-    private readonly receiveVideo: (receive: ReceiveVideo) => void = () => undefined,
+    /** Whose video to send this participant (room-media.ts applies its last-N; no lastN: the server's default). */
+    private readonly receiveVideo: (receive: { lastN?: number | undefined; onStage: readonly string[] }) => void = () => undefined,
   ) {
     const self = participant.id;
     this.#peer = peer;

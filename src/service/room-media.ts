@@ -18,7 +18,7 @@
  * (who is in it, chat, hands, lock) never noticed: it lives on the main
  * thread.
  */
-import { DominantSpeaker } from '../conference/dominant-speaker.js';
+import { DominantSpeaker, SAMPLE_MS } from '../conference/dominant-speaker.js';
 import type { Participant } from '../conference/participant.js';
 import type { Room } from '../conference/room.js';
 import { forwardedVideo } from './last-n.js';
@@ -55,11 +55,11 @@ export class RoomMedia {
   /** The room's routers, one per worker it is on; the first is where it started. */
   readonly #routers: RemoteRouter[] = [];
   readonly #attached = new Map<string, Attached>();
-  /** Times participants of this room moved to another worker because theirs died. */
-  moves = 0;
   readonly #speaker = new DominantSpeaker();
-  /** The latest loudness of each publisher, from whichever of the room's routers carries it. */
-  readonly #loudness = new Map<string, number>();
+  /** Each router's latest loudness report (its own publishers), replaced by the next: nobody stays loud after they stop. */
+  readonly #loudness = new Map<RemoteRouter, ReadonlyMap<string, number>>();
+  /** Samples the room's loudness for the dominant speaker, on the main thread's clock (SAMPLE_MS). */
+  readonly #sampling: NodeJS.Timeout;
 
   constructor(
     readonly room: Room,
@@ -71,12 +71,16 @@ export class RoomMedia {
     private readonly defaultLastN: number = -1,
   ) {
     this.adopt(placement.createRouter(room.key));
+    this.#sampling = setInterval(() => this.sampleSpeaker(), SAMPLE_MS);
+    this.#sampling.unref();
     room.on('participantLeft', (participant) => {
       const attached = this.#attached.get(participant.id);
       this.#attached.delete(participant.id);
-      this.#loudness.delete(participant.id);
       this.#speaker.forget(participant.id);
-      void attached?.router.closePeer(participant.id);
+      if (attached) {
+        void attached.router.closePeer(participant.id);
+        this.closeIfUnused(attached.router);
+      }
       // A slot in everyone's last-N may be free now.
       this.selectAll();
     });
@@ -89,7 +93,9 @@ export class RoomMedia {
       if (track.source === 'screen') this.selectAll();
     });
     room.once('closed', () => {
+      clearInterval(this.#sampling);
       this.#attached.clear();
+      this.#loudness.clear();
       for (const router of this.#routers.splice(0)) void router.close();
     });
   }
@@ -117,11 +123,11 @@ export class RoomMedia {
     return this.createPeer(attached);
   }
 
-  /** The subscriber says whose video it wants (protocol `receive-video`). */
-  setReceiveVideo(participantId: string, receive: ReceiveVideo): void {
+  /** The subscriber says whose video it wants (protocol `receive-video`; no `lastN`: the server's default). */
+  setReceiveVideo(participantId: string, receive: { readonly lastN?: number | undefined; readonly onStage: readonly string[] }): void {
     const attached = this.#attached.get(participantId);
     if (!attached) return;
-    attached.receive = receive;
+    attached.receive = { lastN: receive.lastN ?? this.defaultLastN, onStage: receive.onStage };
     this.select(attached);
   }
 
@@ -156,11 +162,12 @@ export class RoomMedia {
     for (const attached of this.#attached.values()) this.select(attached);
   }
 
-  /** A router's report of its publishers' loudness: the room's first router's report is the sampling clock. */
-  private onAudioLevels(router: RemoteRouter, levels: ReadonlyMap<string, number>): void {
-    for (const [id, loudness] of levels) this.#loudness.set(id, loudness);
-    if (router !== this.#routers[0]) return;
-    const changed = this.#speaker.sample(this.#loudness);
+  /** The room's loudness now (every router's latest report): the floor may change hands. */
+  private sampleSpeaker(): void {
+    if (this.#loudness.size === 0) return;
+    const all = new Map<string, number>();
+    for (const levels of this.#loudness.values()) for (const [id, loudness] of levels) all.set(id, loudness);
+    const changed = this.#speaker.sample(all);
     if (changed === undefined) return;
     this.room.setDominantSpeaker(changed);
     // Whose video each subscriber's last-N picks follows the speakers.
@@ -188,12 +195,28 @@ export class RoomMedia {
     return fewest ?? this.adopt(this.placement.createRouter(this.room.key));
   }
 
+  /**
+   * A router the room spread to, now without participants, is closed: its
+   * piped copies go and their originals stop sending down the pipes (a class
+   * that peaked past one worker and shrank stops paying for the split).
+   * The room's last router stays while the room does.
+   */
+  private closeIfUnused(router: RemoteRouter): void {
+    if (router.peers.size > 0 || this.#routers.length < 2) return;
+    const index = this.#routers.indexOf(router);
+    if (index < 0) return;
+    this.#routers.splice(index, 1);
+    void router.close();
+    this.log.info({ room: this.room.key, worker: router.worker.index, workers: this.#routers.map((r) => r.worker.index) }, 'room left a media worker it no longer needs');
+  }
+
   /** A new router of the room: it gets every producer of the room's other routers, piped. */
   private adopt(router: RemoteRouter): RemoteRouter {
     const others = [...this.#routers];
     this.#routers.push(router);
     router.on('producerAdded', (producer) => this.onProducer(router, producer));
-    router.on('audioLevels', (levels) => this.onAudioLevels(router, levels));
+    router.on('audioLevels', (levels) => this.#loudness.set(router, levels));
+    router.once('closed', () => this.#loudness.delete(router));
     router.on('workerLost', (reason) => this.onRouterLost(router, reason));
     // A subscriber on this worker wants a keyframe of a piped producer: the publisher's worker asks the publisher.
     router.on('keyframeWanted', (piped) => piped.pipedFrom?.source.requestKeyframe());
@@ -217,7 +240,6 @@ export class RoomMedia {
     if (index >= 0) this.#routers.splice(index, 1);
     if (this.room.closed) return;
     const moving = [...this.#attached.values()].filter((a) => a.router === lost && !a.participant.closed);
-    this.moves += moving.length;
     for (const attached of moving) {
       attached.router = this.routerForNewcomer();
       attached.moved(this.createPeer(attached));

@@ -113,5 +113,9 @@ describe('CHANNEL_LAST_N: the default for pages that say nothing', { timeout: 60
     assert.deepEqual(await videoFrom(a, [b, c, d]), ['B', 'C']);
     const audio = await gained(d, [a, b, c], 'audio', 1000);
     for (const [name, n] of audio) assert.ok(n >= 30, `audio from ${name} (${n})`);
+    // Pinning someone (on stage, no lastN) puts them first and keeps the server's limit.
+    d.receiveVideo(undefined, [c.participantId]);
+    await sleep(1500);
+    assert.deepEqual(await videoFrom(d, [a, b, c]), ['A', 'C'], 'C on stage, then A by join order: still 2');
   });
 });

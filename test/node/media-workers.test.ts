@@ -228,6 +228,21 @@ describe('a class bigger than one worker', { timeout: 180_000 }, () => {
       await waitUntil(() => bots.every((b) => !b.participants.has(leaver.participantId)), 5000, 'everyone sees the leave');
       const pipesAfterLeave = (await inspectMedia(server)).pipes;
       assert.equal(pipesAfterLeave, 2 * (5 * 2), `5 publishers x 2 tracks, piped out on one worker and in on the other (${pipesAfterLeave})`);
+
+      // The last two on the second worker leave: the room leaves that worker, and its pipes go with it.
+      const second = media.routers[1]!;
+      for (const bot of bots.filter((b) => second.peers.has(b.participantId))) await bot.leave();
+      bots.splice(0, bots.length, ...bots.filter((b) => !b.closed));
+      await waitUntil(() => media.routers.length === 1, 5000, 'the room to leave the second worker');
+      let pipes = (await inspectMedia(server)).pipes;
+      for (let i = 0; i < 20 && pipes > 0; i++) {
+        await sleep(100);
+        pipes = (await inspectMedia(server)).pipes;
+      }
+      assert.equal(pipes, 0, 'no pipe left once the room is on one worker again');
+      const still = snapshot(bots);
+      await sleep(1500);
+      assert.ok(allGained(bots, still, 20), `the three left still see each other (${gains(bots, still)})`);
     } finally {
       await closeAll(bots);
     }

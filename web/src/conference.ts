@@ -502,10 +502,11 @@ export class Conference {
     if (this.state !== 'joined') return;
     const lastN = this.page.channelLastN;
     const pinned = this.layout.state.pinned?.id;
-    if (lastN === undefined && pinned === undefined) return;
-    const ask = { type: 'receive-video' as const, lastN: lastN ?? -1, onStage: pinned && pinned !== this.participantId ? [pinned] : [] };
+    // Without channelLastN in the link the server's CHANNEL_LAST_N stays (lastN left out); a pin only puts someone first.
+    const ask = { type: 'receive-video' as const, ...(lastN === undefined ? {} : { lastN }), onStage: pinned && pinned !== this.participantId ? [pinned] : [] };
     const key = JSON.stringify(ask);
-    if (key === this.#receiveVideo) return;
+    // Nothing to say until the link or a pin says something; after that, every change (an unpin too).
+    if (key === this.#receiveVideo || (this.#receiveVideo === '' && lastN === undefined && ask.onStage.length === 0)) return;
     this.#receiveVideo = key;
     this.send(ask);
   }

@@ -1,7 +1,8 @@
 /**
  * Plain RTP between the media workers of one process (issue 14): when a
- * class spans workers, each producer is piped once to every other worker
- * that has subscribers of it, as mediasoup's `pipeToRouter` does. The
+ * class spans workers, each producer is piped once to each other worker the
+ * room has participants on (a router left empty is closed, its pipes with
+ * it), as mediasoup's `pipeToRouter` does. The
  * packets were decrypted once where they arrived; across the pipe they go
  * as plain RTP over loopback UDP, so the other worker only re-encrypts for
  * its own subscribers.

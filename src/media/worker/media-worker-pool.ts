@@ -57,8 +57,14 @@ export class MediaWorkerPool extends TypedEmitter<MediaWorkerPoolEvents> {
       await this.close();
       throw failed.reason as Error;
     }
+    let lastWatch = Date.now();
     this.#watch = setInterval(() => {
       const now = Date.now();
+      const late = now - lastWatch - WATCH_MS;
+      lastWatch = now;
+      // This thread itself was blocked (a long synchronous task, a debugger): the workers' reports are
+      // still queued behind this timer, so their silence says nothing yet. Look again next time.
+      if (late > WATCH_MS) return;
       for (const worker of this.workers) worker.checkAlive(now);
     }, WATCH_MS);
     this.#watch.unref();
@@ -159,8 +165,10 @@ export class MediaWorkerPool extends TypedEmitter<MediaWorkerPoolEvents> {
         );
       }, wait).unref();
     };
-    // Its ports are free once its thread is gone (a blocked one is being terminated).
-    dead.once('exited', startWhenFree);
+    // Its ports are free once its thread is gone (a blocked one is being terminated); one that never
+    // started a thread (a replacement killed while waiting) has none to wait for.
+    if (dead.hasThread) dead.once('exited', startWhenFree);
+    else startWhenFree();
   }
 }
 

@@ -53,8 +53,6 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
   pipePort: number | undefined;
   /** When rooms were last placed here (ms timestamps), so that rooms starting together spread out before any load shows. */
   readonly placedAt: number[] = [];
-  /** Load reports of workers that died are kept by the pool; this worker's counters start at zero. */
-  readonly startedAt = Date.now();
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
   #thread: Worker | undefined;
@@ -78,6 +76,11 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
 
   get index(): number {
     return this.settings.index;
+  }
+
+  /** Whether its thread was started (a replacement waits for its predecessor's ports first). */
+  get hasThread(): boolean {
+    return this.#thread !== undefined;
   }
 
   /** Started: its ports are bound and it answers. */

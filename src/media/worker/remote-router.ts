@@ -135,8 +135,8 @@ export class RemoteRouter extends TypedEmitter<RemoteRouterEvents> {
 export class RemotePeer extends TypedEmitter<PeerEvents> {
   /** Producers it receives (ids): asked of the worker, and decodable by its browser. */
   readonly consumed = new Set<string>();
-  /** Every producer asked of the worker, decodable or not (a refused one is not asked again). */
-  readonly #requested = new Set<string>();
+  /** Every producer asked of the worker, decodable or not (a refused one is not asked again), with how to stop following its close. */
+  readonly #requested = new Map<string, () => void>();
   #closed = false;
 
   constructor(
@@ -171,19 +171,26 @@ export class RemotePeer extends TypedEmitter<PeerEvents> {
   /** Starts sending another participant's track to this peer (not its own). */
   consume(producer: RemoteProducer): void {
     if (this.#closed || producer.closed || producer.ownerId === this.ownerId || this.#requested.has(producer.id)) return;
-    this.#requested.add(producer.id);
-    producer.once('closed', () => this.#requested.delete(producer.id));
+    // One listener per asked producer, removed by unconsume: last-N asks for the same producers again and again.
+    const onClosed = (): void => {
+      this.#requested.delete(producer.id);
+      this.consumed.delete(producer.id);
+    };
+    this.#requested.set(producer.id, () => producer.off('closed', onClosed));
+    producer.once('closed', onClosed);
     // One it cannot decode is not forwarded: the worker tells the page so (trackUnavailable), once.
     if (producer.kind !== 'video' || !this.receiveVideoCodecs || this.receiveVideoCodecs.has(producer.mimeType.toLowerCase())) {
       this.consumed.add(producer.id);
-      producer.once('closed', () => this.consumed.delete(producer.id));
     }
     this.router.worker.send({ type: 'consume', routerId: this.router.id, peerId: this.ownerId, producerId: producer.id });
   }
 
   unconsume(producerId: string): void {
     this.consumed.delete(producerId);
-    if (!this.#requested.delete(producerId)) return;
+    const stopFollowing = this.#requested.get(producerId);
+    if (!stopFollowing) return;
+    stopFollowing();
+    this.#requested.delete(producerId);
     this.router.worker.send({ type: 'unconsume', routerId: this.router.id, peerId: this.ownerId, producerId });
   }
 
@@ -206,6 +213,10 @@ export class RemotePeer extends TypedEmitter<PeerEvents> {
   markClosed(): void {
     if (this.#closed) return;
     this.#closed = true;
+    // Its listeners on producers that outlive it (a teacher's camera outlives many students).
+    for (const stopFollowing of this.#requested.values()) stopFollowing();
+    this.#requested.clear();
+    this.consumed.clear();
     this.emit('closed');
     this.removeAllListeners();
   }

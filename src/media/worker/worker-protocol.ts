@@ -8,8 +8,11 @@
  * never cross.
  *
  * - main → worker: a `WorkerRequest` inside `{ id, request }`; `id: 0` asks
- *   for no reply (consume, pause: ordered after what came before, on the
- *   same port, so no reply is needed to keep order).
+ *   for no reply (consume, pause). Requests start in the order they were
+ *   sent (one port); a handler that awaits (publishOffer, subscribeAnswer,
+ *   closePeer) may finish after later ones start. What must stay in order
+ *   for one peer does: MediaPeer runs its publish and subscribe steps each
+ *   in a queue of its own.
  * - worker → main: a `WorkerMessage`: `ready` once its ports are bound,
  *   replies by id, events of its routers and peers, and `load`, which is
  *   also its heartbeat (a worker silent for WORKER_STALL_MS is replaced).
