@@ -83,6 +83,8 @@ const BUSY_CAMERA_INIT_SCRIPT = `(() => {
 interface Sample {
   /** ms since the publish connection connected. */
   t: number;
+  /** ms from the page's navigation to the publish connection connecting. */
+  connectedAfterMs: number;
   availableOutgoingBitrate: number | undefined;
   targetBitrate: number | undefined;
   bytesSent: number;
@@ -100,7 +102,7 @@ function sample(page: Page): Promise<Sample | undefined> {
     const stats = await pc.getStats();
     const byId = new Map<string, Record<string, unknown>>();
     stats.forEach((s: Record<string, unknown>) => byId.set(s.id as string, s));
-    const out: Sample = { t: performance.now() - pc.__connectedAt, availableOutgoingBitrate: undefined, targetBitrate: undefined, bytesSent: 0, frameHeight: undefined, qualityLimitationReason: undefined };
+    const out: Sample = { t: performance.now() - pc.__connectedAt, connectedAfterMs: pc.__connectedAt, availableOutgoingBitrate: undefined, targetBitrate: undefined, bytesSent: 0, frameHeight: undefined, qualityLimitationReason: undefined };
     stats.forEach((s: Record<string, unknown>) => {
       if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') {
         const pair = byId.get(s.selectedCandidatePairId);
@@ -166,7 +168,8 @@ function summary(name: string, run: Run): string {
   const s5 = at(run, WITHIN_MS);
   const s10 = at(run, OBSERVE_MS);
   return (
-    `${name}: estimate ${mbps(s5?.availableOutgoingBitrate)} Mbit/s at 5 s, ${mbps(s10?.availableOutgoingBitrate)} at 10 s` +
+    `${name}: connected ${((first?.connectedAfterMs ?? NaN) / 1000).toFixed(1)} s after the page opened;` +
+    ` estimate ${mbps(s5?.availableOutgoingBitrate)} Mbit/s at 5 s, ${mbps(s10?.availableOutgoingBitrate)} at 10 s` +
     ` (>= ${mbps(TARGET_BPS)} after ${run.reachedTargetAfterMs === undefined ? 'never' : `${(run.reachedTargetAfterMs / 1000).toFixed(1)} s`});` +
     ` target ${mbps(s5?.targetBitrate)} / ${mbps(s10?.targetBitrate)} Mbit/s;` +
     ` sent ${mbps(sendRate(first, s5))} Mbit/s over 0-5 s, ${mbps(sendRate(s5, s10))} over 5-10 s;` +
