@@ -2,7 +2,10 @@
  * werift configuration for a bot's peer connections.
  *
  * Codecs and header extensions are the server's own, so every m-line the
- * server offers or answers matches. With `loopbackOnly` the ICE agent binds
+ * server offers or answers matches; transport-cc included, as Chrome offers
+ * it: the server answers with it when MEDIA_TRANSPORT_CC is on, and its
+ * feedback costs what a browser's would (the bot's subscribe answers follow
+ * the server's offers, which never carry it: codecs.ts). With `loopbackOnly` the ICE agent binds
  * and advertises only 127.0.0.1 and queries our loopback STUN responder, so
  * no packet and no DNS lookup leaves the machine. Otherwise it uses the ICE
  * servers given (the welcome's), and the same responder when none is a STUN
@@ -29,8 +32,8 @@ function basePeerConfig(network: BotNetworkOptions, stunPort: number | undefined
   const base: Partial<PeerConfig> = {
     bundlePolicy: 'max-bundle',
     // VP8 (+RTX) only: the synthetic video is VP8.
-    codecs: { audio: audioCodecs(), video: videoCodecsFor('video/VP8') },
-    headerExtensions: headerExtensions(),
+    codecs: { audio: audioCodecs({ transportCc: true }), video: videoCodecsFor('video/VP8', { transportCc: true }) },
+    headerExtensions: headerExtensions({ transportCc: true }),
   };
   if (network.loopbackOnly) {
     if (stunPort === undefined) throw new Error('loopbackOnly needs the loopback STUN responder');

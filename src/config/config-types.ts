@@ -32,6 +32,8 @@ export interface Config {
     readonly simulatedLossPercent: number;
     /** Whose SRTP encrypts the media: libsrtp (native), werift (js), or native when the addon is built (auto). */
     readonly srtp: 'auto' | 'native' | 'js';
+    /** transport-cc negotiated on publish connections, so browsers estimate their uplink (MEDIA_TRANSPORT_CC). */
+    readonly transportCc: boolean;
     readonly portMode: 'single' | 'range';
     readonly udpPort: number;
     readonly tcpPort: number | undefined;

@@ -92,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       portRange: c.MEDIA_PORT_MIN === 0 ? undefined : [c.MEDIA_PORT_MIN, c.MEDIA_PORT_MAX],
       simulatedLossPercent: c.MEDIA_SIMULATE_LOSS_PERCENT,
       srtp: c.MEDIA_SRTP,
+      transportCc: c.MEDIA_TRANSPORT_CC,
       portMode: c.MEDIA_PORT_MODE,
       udpPort: c.MEDIA_UDP_PORT,
       tcpPort: c.MEDIA_TCP_PORT === 'off' ? undefined : c.MEDIA_TCP_PORT,

@@ -154,6 +154,12 @@ export const SETTINGS = {
     feeds: 'media.srtp',
     doc: "SRTP encryption: `native` (libsrtp2 through the addon built at install when libsrtp2-dev is there; ~5x cheaper per packet), `js` (werift's own), `auto` (native when built, else js). `native` refuses to start without the addon",
   }),
+  MEDIA_TRANSPORT_CC: setting({
+    group: 'media',
+    schema: bool.default(true),
+    feeds: 'media.transportCc',
+    doc: "bandwidth estimation for publishers: `1` negotiates transport-wide congestion control feedback (transport-cc) on the connections browsers send on, so Chrome finds the link's capacity within seconds; `0` leaves it out and Chrome climbs from 300 kbit/s by its loss-based rule alone (~8 %/s)",
+  }),
   MEDIA_SIMULATE_LOSS_PERCENT: setting({
     group: 'media',
     schema: z.coerce.number().min(0).max(50).default(0),

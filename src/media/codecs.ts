@@ -3,9 +3,25 @@
  *
  * Audio is Opus; video is VP8 first, H.264 (constrained baseline, the profile
  * every browser decodes) second. RTX is declared right after its codec
- * (werift needs that order). transport-cc is deliberately absent: werift's
- * receive-side TWCC feedback drove Chrome's send rate down to ~0.3 Mbit/s
- * (docs/architecture.md, "werift behaviours"); without it Chrome keeps a sane loss-based rate.
+ * (werift needs that order).
+ *
+ * The two connections of a participant differ in one thing, transport-wide
+ * congestion control (transport-cc: the transport-wide sequence number
+ * header extension of draft-holmer-rmcat-transport-wide-cc-extensions-01
+ * and the `transport-cc` rtcp-fb):
+ * - publish (the browser sends, we receive): negotiated (MEDIA_TRANSPORT_CC,
+ *   on by default). Our patched werift acknowledges every packet with
+ *   per-transport feedback, and Chrome's congestion controller (delay-based
+ *   estimate and probing) reaches a camera's full rate within seconds
+ *   instead of climbing from 300 kbit/s by its loss-based rule.
+ * - subscribe (we send, the browser receives): left out. The feedback would
+ *   go to werift's send-side estimator, which nothing here uses (we do not
+ *   pace or pick layers yet) and which misreads feedback
+ *   (`TransportWideCC.packetResults` counts one packet too many per
+ *   run-length chunk and skips status-vector chunks, which Chrome writes
+ *   whenever received and lost packets mix), while every forwarded packet
+ *   would carry one more extension.
+ * docs/architecture.md, "werift behaviours".
  */
 import {
   RTCRtpCodecParameters,
@@ -17,6 +33,8 @@ import {
   useREMB,
   useSdesMid,
   useAudioLevelIndication,
+  useTransportWideCC,
+  useTWCC,
 } from 'werift';
 
 export const OPUS_PT = 111;
@@ -25,9 +43,14 @@ export const VP8_RTX_PT = 97;
 export const H264_PT = 102;
 export const H264_RTX_PT = 103;
 
-const videoFeedback = () => [useNACK(), usePLI(), useFIR(), useREMB()];
+/** What a list is for: transport-cc or not (see the header comment); default without. */
+export interface CodecOptions {
+  readonly transportCc?: boolean;
+}
 
-export function audioCodecs(): RTCRtpCodecParameters[] {
+const videoFeedback = (o: CodecOptions) => [useNACK(), usePLI(), useFIR(), useREMB(), ...(o.transportCc ? [useTWCC()] : [])];
+
+export function audioCodecs(o: CodecOptions = {}): RTCRtpCodecParameters[] {
   return [
     new RTCRtpCodecParameters({
       mimeType: 'audio/opus',
@@ -35,19 +58,20 @@ export function audioCodecs(): RTCRtpCodecParameters[] {
       channels: 2,
       payloadType: OPUS_PT,
       parameters: 'minptime=10;useinbandfec=1',
+      ...(o.transportCc ? { rtcpFeedback: [useTWCC()] } : {}),
     }),
   ];
 }
 
-export function videoCodecs(): RTCRtpCodecParameters[] {
+export function videoCodecs(o: CodecOptions = {}): RTCRtpCodecParameters[] {
   return [
-    new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, payloadType: VP8_PT, rtcpFeedback: videoFeedback() }),
+    new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, payloadType: VP8_PT, rtcpFeedback: videoFeedback(o) }),
     new RTCRtpCodecParameters({ mimeType: 'video/rtx', clockRate: 90000, payloadType: VP8_RTX_PT, parameters: `apt=${VP8_PT}` }),
     new RTCRtpCodecParameters({
       mimeType: 'video/H264',
       clockRate: 90000,
       payloadType: H264_PT,
-      rtcpFeedback: videoFeedback(),
+      rtcpFeedback: videoFeedback(o),
       parameters: 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f',
     }),
     new RTCRtpCodecParameters({ mimeType: 'video/rtx', clockRate: 90000, payloadType: H264_RTX_PT, parameters: `apt=${H264_PT}` }),
@@ -59,18 +83,19 @@ export function videoCodecs(): RTCRtpCodecParameters[] {
  * track: only the publisher's codec (and its RTX), since an SFU forwards
  * payloads and cannot transcode.
  */
-export function videoCodecsFor(mimeType: string): RTCRtpCodecParameters[] {
-  const all = videoCodecs();
+export function videoCodecsFor(mimeType: string, o: CodecOptions = {}): RTCRtpCodecParameters[] {
+  const all = videoCodecs(o);
   const main = all.find((c) => c.mimeType.toLowerCase() === mimeType.toLowerCase());
   if (!main) return all;
   const rtx = all.find((c) => c.mimeType === 'video/rtx' && c.parameters === `apt=${main.payloadType}`);
   return rtx ? [main, rtx] : [main];
 }
 
-export function headerExtensions(): { audio: RTCRtpHeaderExtensionParameters[]; video: RTCRtpHeaderExtensionParameters[] } {
+export function headerExtensions(o: CodecOptions = {}): { audio: RTCRtpHeaderExtensionParameters[]; video: RTCRtpHeaderExtensionParameters[] } {
+  const transportCc = o.transportCc ? [useTransportWideCC()] : [];
   return {
-    audio: [useSdesMid(), useAudioLevelIndication()],
-    video: [useSdesMid(), useAbsSendTime()],
+    audio: [useSdesMid(), useAudioLevelIndication(), ...transportCc],
+    video: [useSdesMid(), useAbsSendTime(), ...transportCc],
   };
 }
 

@@ -172,6 +172,7 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
     }
     const pc = this.ensureSubscribePc();
     const transceiver = pc.addTransceiver(producer.kind, { direction: 'sendonly' });
+    // The subscribe connection's own list (no transport-cc: codecs.ts), narrowed to the publisher's codec.
     if (producer.kind === 'video') transceiver.codecs = videoCodecsFor(producer.codec.mimeType);
     return [transceiver, undefined];
   }
@@ -218,7 +219,7 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
   }
 
   private createPc(role: PcRole): RTCPeerConnection {
-    const pc = new RTCPeerConnection(this.transport.peerConfig);
+    const pc = new RTCPeerConnection(this.transport.peerConfig[role]);
     mediaStats.peerConnectionsOpen++;
     let counted = true;
     pc.connectionStateChange.subscribe((state) => {

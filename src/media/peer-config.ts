@@ -8,6 +8,7 @@
  */
 import type { PeerConfig } from 'werift';
 import { audioCodecs, headerExtensions, videoCodecs } from './codecs.js';
+import type { PcRole } from './media-api.js';
 import { serverCertificate } from './dtls-certificate.js';
 import { nativeSrtpAvailable, nativeSrtpSessions, nativeSrtpUnavailable } from './native-srtp.js';
 
@@ -22,16 +23,27 @@ export interface MediaNetworkSettings {
   readonly simulatedLossPercent?: number;
   /** SRTP by libsrtp (native-srtp.ts) or werift; default auto: native when the addon is built. */
   readonly srtp?: 'auto' | 'native' | 'js';
+  /** transport-cc on the publish connections (MEDIA_TRANSPORT_CC); default on. */
+  readonly transportCc?: boolean;
 }
 
-export function serverPeerConfig(net: MediaNetworkSettings): Partial<PeerConfig> {
+/** A participant's two connections are configured alike but for their codecs and extensions (codecs.ts). */
+export type ServerPeerConfigs = Readonly<Record<PcRole, Partial<PeerConfig>>>;
+
+export function serverPeerConfigs(net: MediaNetworkSettings): ServerPeerConfigs {
+  return { publish: serverPeerConfig(net, 'publish'), subscribe: serverPeerConfig(net, 'subscribe') };
+}
+
+export function serverPeerConfig(net: MediaNetworkSettings, role: PcRole): Partial<PeerConfig> {
   const explicit = net.advertiseIps.length > 0;
+  // transport-cc only where the browser sends and we give the feedback (codecs.ts says why).
+  const options = { transportCc: role === 'publish' && (net.transportCc ?? true) };
   return {
     iceLite: true,
     iceServers: [],
     bundlePolicy: 'max-bundle',
-    codecs: { audio: audioCodecs(), video: videoCodecs() },
-    headerExtensions: headerExtensions(),
+    codecs: { audio: audioCodecs(options), video: videoCodecs(options) },
+    headerExtensions: headerExtensions(options),
     // With explicit addresses we advertise exactly those and nothing werift
     // finds on the host's interfaces. Without, werift lists the host's
     // interfaces but skips loopback, which a browser on the same machine

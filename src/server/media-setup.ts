@@ -32,7 +32,7 @@ export function createMediaWorkers(config: Config): MediaSetup {
   const srtp = m.srtp !== 'js' && nativeSrtpAvailable() ? 'libsrtp' : 'werift';
   const transports: WorkerSettings['transport'][] = [];
   if (m.portMode === 'range') {
-    const network = { advertiseIps: m.advertiseIps, bindAddress: m.bindAddress, portRange: m.portRange, simulatedLossPercent: m.simulatedLossPercent, srtp: m.srtp };
+    const network = { advertiseIps: m.advertiseIps, bindAddress: m.bindAddress, portRange: m.portRange, simulatedLossPercent: m.simulatedLossPercent, srtp: m.srtp, transportCc: m.transportCc };
     for (let i = 0; i < m.workers; i++) transports.push({ mode: 'range', network });
   } else {
     const local = hostAddresses();
@@ -57,6 +57,7 @@ export function createMediaWorkers(config: Config): MediaSetup {
           tcpPort: m.tcpPort === undefined ? undefined : nth(m.tcpPort, i),
           simulatedLossPercent: m.simulatedLossPercent,
           srtp: m.srtp,
+          transportCc: m.transportCc,
         },
       });
     }

@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { createSelfSignedCertificate, Event, getBit, microTime, ntpTime, RTCPeerConnection, RTCRtpCodecParameters, RTCRtpReceiver, RTCRtpSender, RTP_EXTENSION_URI, RtpHeader, RtpPacket } from 'werift';
 import { serverPeerConfig } from '../../src/media/peer-config.js';
 import { iceCredentials, IceCheckPeer } from '../support/ice-check.js';
+import { decodeTwcc } from '../support/twcc.js';
 
 let pc: RTCPeerConnection;
 let sdp: string;
@@ -18,7 +19,7 @@ let port: number;
 let peer: IceCheckPeer;
 
 before(async () => {
-  pc = new RTCPeerConnection(serverPeerConfig({ advertiseIps: ['127.0.0.1'], bindAddress: '127.0.0.1', portRange: undefined }));
+  pc = new RTCPeerConnection(serverPeerConfig({ advertiseIps: ['127.0.0.1'], bindAddress: '127.0.0.1', portRange: undefined }, 'subscribe'));
   pc.addTransceiver('audio', { direction: 'sendonly' });
   await pc.setLocalDescription(await pc.createOffer());
   sdp = pc.localDescription!.sdp;
@@ -160,33 +161,6 @@ describe('werift patches: per-packet parsing and events', () => {
     assert.deepEqual(seen, ['sync 1', 'sync 2', 'async 2']);
   });
 });
-
-/** Decodes one RTCP transport-cc feedback (RTPFB, FMT=15; draft-holmer-rmcat-transport-wide-cc-extensions-01 3.1). */
-function decodeTwcc(buf: Buffer) {
-  const problems: string[] = [];
-  const lengthBytes = (buf.readUInt16BE(2) + 1) * 4;
-  if (buf[0]! >> 6 !== 2 || (buf[0]! & 31) !== 15 || buf[1] !== 205) problems.push('not an RTPFB FMT=15 packet');
-  if (lengthBytes !== buf.length) problems.push(`length field says ${lengthBytes} bytes, the packet has ${buf.length}`);
-  const end = (buf[0]! >> 5) & 1 ? lengthBytes - buf[lengthBytes - 1]! : lengthBytes;
-  const count = buf.readUInt16BE(14);
-  const statuses: number[] = [];
-  let pos = 20;
-  while (statuses.length < count) {
-    const chunk = buf.readUInt16BE(pos);
-    pos += 2;
-    if (!(chunk & 0x8000)) for (let i = 0; i < (chunk & 0x1fff); i++) statuses.push((chunk >> 13) & 3);
-    else if (!(chunk & 0x4000)) for (let i = 13; i >= 0; i--) statuses.push((chunk >> i) & 1);
-    else for (let i = 6; i >= 0; i--) statuses.push((chunk >> (2 * i)) & 3);
-  }
-  statuses.length = count;
-  const deltas = statuses.map((status) => {
-    pos += status === 1 ? 1 : status === 2 ? 2 : 0;
-    if (pos > buf.length) return NaN;
-    return status === 1 ? buf.readUInt8(pos - 1) : status === 2 ? buf.readInt16BE(pos - 2) : null;
-  });
-  if (pos > end || end - pos > 3) problems.push(`the deltas end at byte ${pos}, the packet's content at ${end}`);
-  return { base: buf.readUInt16BE(12), referenceTime: buf.readUIntBE(16, 3), fbPktCount: buf[19]!, statuses, deltas, problems };
-}
 
 describe('werift patches: transport-cc feedback', () => {
   /**

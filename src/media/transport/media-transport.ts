@@ -12,16 +12,15 @@
  *   socket straight into werift and back. The candidates we send browsers
  *   name the public addresses and ports.
  */
-import type { PeerConfig } from 'werift';
-import { serverPeerConfig, type MediaNetworkSettings } from '../peer-config.js';
+import { serverPeerConfigs, type MediaNetworkSettings, type ServerPeerConfigs } from '../peer-config.js';
 import { RouteTable } from './route-table.js';
 import { hostCandidates, readIceCredentials, replaceCandidates } from './sdp-candidates.js';
 import { TcpMux } from './tcp-mux.js';
 import { UdpMux } from './udp-mux.js';
 
 export interface MediaTransport {
-  /** werift configuration for the server's peer connections. */
-  readonly peerConfig: Partial<PeerConfig>;
+  /** werift configuration for the server's peer connections, by role (they negotiate different extensions: codecs.ts). */
+  readonly peerConfig: ServerPeerConfigs;
   /** Takes a local description werift made; returns the SDP to send the browser. */
   localDescription(pcId: string, sdp: string): string;
   /** The peer connection closed. */
@@ -33,10 +32,10 @@ export interface MediaTransport {
 }
 
 export class DirectTransport implements MediaTransport {
-  readonly peerConfig: Partial<PeerConfig>;
+  readonly peerConfig: ServerPeerConfigs;
 
   constructor(net: MediaNetworkSettings) {
-    this.peerConfig = serverPeerConfig(net);
+    this.peerConfig = serverPeerConfigs(net);
   }
 
   localDescription(_pcId: string, sdp: string): string {
@@ -69,10 +68,12 @@ export interface MuxSettings {
   readonly simulatedLossPercent?: number;
   /** SRTP implementation (MEDIA_SRTP). */
   readonly srtp?: 'auto' | 'native' | 'js';
+  /** transport-cc on publish connections (MEDIA_TRANSPORT_CC); default on. */
+  readonly transportCc?: boolean;
 }
 
 export class MuxTransport implements MediaTransport {
-  readonly peerConfig: Partial<PeerConfig>;
+  readonly peerConfig: ServerPeerConfigs;
   /** Which peer connection each ufrag and remote address leads to. */
   readonly routes = new RouteTable();
   readonly #ufragByPc = new Map<string, string>();
@@ -81,18 +82,18 @@ export class MuxTransport implements MediaTransport {
 
   constructor(private readonly settings: MuxSettings) {
     if (settings.bindAddresses.length === 0) throw new Error('the media port needs at least one local address to bind');
-    this.peerConfig = {
-      // werift "gathers" one host candidate per bound address, each on an IceEndpoint of ours
-      // instead of a socket of its own (our werift patch's iceUdpTransport).
-      ...serverPeerConfig({
-        advertiseIps: settings.bindAddresses,
-        bindAddress: undefined,
-        portRange: undefined,
-        simulatedLossPercent: settings.simulatedLossPercent,
-        srtp: settings.srtp,
-      }),
-      iceUdpTransport: async (address: string) => this.routes.createEndpoint(address),
-    };
+    const configs = serverPeerConfigs({
+      advertiseIps: settings.bindAddresses,
+      bindAddress: undefined,
+      portRange: undefined,
+      simulatedLossPercent: settings.simulatedLossPercent,
+      srtp: settings.srtp,
+      transportCc: settings.transportCc,
+    });
+    // werift "gathers" one host candidate per bound address, each on an IceEndpoint of ours
+    // instead of a socket of its own (our werift patch's iceUdpTransport).
+    const iceUdpTransport = async (address: string) => this.routes.createEndpoint(address);
+    this.peerConfig = { publish: { ...configs.publish, iceUdpTransport }, subscribe: { ...configs.subscribe, iceUdpTransport } };
   }
 
   get udpPort(): number | undefined {
