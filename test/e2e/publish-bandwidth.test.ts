@@ -182,9 +182,9 @@ test('a 720p publisher estimates >= 1.5 Mbit/s within 5 s with transport-cc, and
   const withCc = await publishAlone({ MEDIA_TRANSPORT_CC: '1' }, 'bwe-on');
   t.diagnostic(summary('transport-cc off', without));
   t.diagnostic(summary('transport-cc on ', withCc));
-  const trace = (run: Run) => run.samples.map((s) => `${(s.t / 1000).toFixed(1)}s ${mbps(s.availableOutgoingBitrate)}/${mbps(s.targetBitrate)}`).join(' ');
-  t.diagnostic(`off, estimate/target by time: ${trace(without)}`);
-  t.diagnostic(`on,  estimate/target by time: ${trace(withCc)}`);
+  const trace = (run: Run) => run.samples.map((s) => `${(s.t / 1000).toFixed(1)}s ${mbps(s.availableOutgoingBitrate)}/${mbps(s.targetBitrate)}/${s.frameHeight ?? '-'}p`).join(' ');
+  t.diagnostic(`off, estimate/target (Mbit/s)/height by time: ${trace(without)}`);
+  t.diagnostic(`on,  estimate/target (Mbit/s)/height by time: ${trace(withCc)}`);
 
   assert.equal(without.answerHasTransportCc, false, 'MEDIA_TRANSPORT_CC=0: the answer leaves transport-cc out');
   assert.equal(withCc.answerHasTransportCc, true, "the answer to the browser's publish offer negotiates transport-cc");
