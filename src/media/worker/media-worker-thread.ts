@@ -126,6 +126,14 @@ const handlers: { [T in WorkerRequest['type']]: (request: Extract<WorkerRequest,
   },
   requestKeyframe: ({ routerId, producerId }) => routers.get(routerId)?.producers.get(producerId)?.requestKeyframe(),
   load: () => currentLoad(),
+  shutdown: ({ exitCode }) => {
+    // No packet may reach this thread while it is terminated (worker-protocol.ts): stop reading first
+    // (in range mode each peer connection has sockets of its own: close them too).
+    for (const r of routers.values()) void r.close();
+    transport.close();
+    pipe.close();
+    setImmediate(() => process.exit(exitCode));
+  },
   inspect: () => {
     const resources: Record<string, number> = {};
     for (const kind of process.getActiveResourcesInfo()) resources[kind] = (resources[kind] ?? 0) + 1;

@@ -15,6 +15,8 @@ import type { ReplyOf, WorkerEnvelope, WorkerLoad, WorkerMessage, WorkerRequest,
 
 /** A worker whose event loop has not reported for this long is blocked: it is terminated and replaced (issue 14). */
 export const WORKER_STALL_MS = 5000;
+/** How long a worker is given to close its sockets and exit before it is terminated. */
+const SHUTDOWN_MS = 1000;
 /** How long a worker may take to bind its ports and say it is ready. */
 const START_TIMEOUT_MS = 15_000;
 
@@ -155,7 +157,20 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
     this.#state = 'closed';
     this.failPending(new Error(`media worker ${this.index} closed`));
     for (const router of [...this.routers.values()]) router.lose('closed');
-    await thread?.terminate();
+    if (thread) await this.stopThread(thread, 0);
+  }
+
+  /**
+   * Ends the thread: it closes its sockets and exits by itself; terminated
+   * only if it does not within SHUTDOWN_MS (a blocked loop). A worker must
+   * not be terminated with its sockets open (worker-protocol.ts `shutdown`).
+   */
+  private stopThread(thread: Worker, exitCode: number): Promise<void> {
+    const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+    thread.postMessage({ id: 0, request: { type: 'shutdown', exitCode } } satisfies WorkerEnvelope);
+    const timer = setTimeout(() => void thread.terminate(), SHUTDOWN_MS);
+    timer.unref();
+    return exited.finally(() => clearTimeout(timer));
   }
 
   private post(envelope: WorkerEnvelope): void {
@@ -171,8 +186,9 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
     // The pool first puts a replacement in this worker's place, so that rooms moving now can go there too.
     this.emit('died', reason);
     for (const router of [...this.routers.values()]) router.lose(reason);
-    // A blocked or crashed thread still holds its ports until it is gone.
-    void this.#thread?.terminate();
+    // A blocked or crashed thread still holds its ports until it is gone: asked to close them and exit,
+    // terminated if it cannot (a loop blocked for good).
+    if (this.#thread) void this.stopThread(this.#thread, 1);
   }
 
   private failPending(error: Error): void {

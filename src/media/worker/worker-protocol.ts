@@ -66,6 +66,12 @@ export type WorkerRequest =
   | ({ readonly type: 'requestKeyframe'; readonly producerId: string } & RouterRef)
   /** The load now (the last second's ELU and CPU, counters as they are): for a /metrics scrape. */
   | { readonly type: 'load' }
+  /**
+   * Close every socket, then exit with `exitCode`. Before a worker is terminated: Node 20 aborts the whole
+   * process when a UDP packet arrives at a worker whose JavaScript is being terminated (UDPWrap::OnRecv,
+   * "FATAL ERROR: v8::FromJust Maybe value is Nothing"), so a worker's sockets close before it goes.
+   */
+  | { readonly type: 'shutdown'; readonly exitCode: number }
   | { readonly type: 'inspect' };
 
 export interface WorkerReplies {
@@ -86,6 +92,7 @@ export interface WorkerReplies {
   unpipeProducer: void;
   requestKeyframe: void;
   load: WorkerLoad;
+  shutdown: void;
   inspect: WorkerInspection;
 }
 
