@@ -182,6 +182,8 @@ export class Bot extends TypedEmitter<BotEvents> {
 
   /** One handler per server message: a message type without one does not compile (an empty one says the bot ignores it). */
   readonly #handlers: HandlerTable<ServerMessage> = {
+    // Bots publish one layer (no simulcast yet): nothing to pause.
+    'video-layers': () => undefined,
     welcome: (m) => {
       this.participantId = m.participantId;
       this.welcomeAt = Date.now();

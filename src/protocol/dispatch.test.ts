@@ -24,6 +24,7 @@ const everyServerMessage: HandlerTable<ServerMessage> = {
   'participant-updated': ignore,
   'participant-left': ignore,
   'dominant-speaker': ignore,
+  'video-layers': ignore,
   'room-state': ignore,
   chat: ignore,
   'lobby-waiting': ignore,

@@ -28,6 +28,34 @@ export const MAX_PUBLISH_TRACKS = 16;
 export const MAX_LAST_N = 1000;
 /** Participants a client may put on stage at once. */
 export const MAX_ON_STAGE = 16;
+/** Participants a `receive-video` may give their own video constraints (every tile of a big grid page). */
+export const MAX_VIDEO_CONSTRAINTS = 200;
+/** The tallest picture a client may ask for, in pixels (8K). */
+export const MAX_VIDEO_HEIGHT = 4320;
+
+/**
+ * One simulcast layer of a camera (RFC 8853 rid; W3C webrtc-pc
+ * RTCRtpEncodingParameters): the page's sendEncodings, lowest first, and
+ * the names the server's `video-layers` uses. As LiveKit's and Jitsi's
+ * clients do, each halves the one above: 1/4, 1/2 and the full camera
+ * resolution, so a 640x480 camera sends 160x120, 320x240 and 640x480.
+ * `maxBitrate` (bit/s) keeps a student's uplink within reach: the three
+ * together ~1.25 Mbit/s. Screen shares send one layer (full resolution: text must stay legible).
+ */
+export interface SimulcastLayer {
+  readonly rid: string;
+  readonly scaleResolutionDownBy: number;
+  readonly maxBitrate: number;
+}
+export const CAMERA_SIMULCAST_LAYERS: readonly SimulcastLayer[] = [
+  { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+  { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 350_000 },
+  { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 750_000 },
+];
+/** A rid as the server accepts it (RFC 8851 4: alphanumeric, here at most 16 characters). */
+const rid = z.string().regex(/^[A-Za-z0-9]{1,16}$/);
+/** A tile's height in device pixels: the server sends the smallest layer at least about this tall. */
+const videoConstraint = z.object({ maxHeight: z.number().int().min(0).max(MAX_VIDEO_HEIGHT) });
 
 const sdp = z.string().min(1).max(MAX_SDP_CHARS);
 
@@ -140,8 +168,22 @@ export const clientMessage = z.discriminatedUnion('type', [
    * (-1: everyone's), those `onStage` first (pinned, shown large), then screen shares, then recent
    * speakers, then in join order. Audio is always everyone's. `lastN` absent (and until sent): the
    * server's CHANNEL_LAST_N.
+   *
+   * Which simulcast layer of each camera (Jitsi's `defaultConstraints` / `constraints`): the smallest
+   * at least about as tall as the tile showing it. `constraints[participantId].maxHeight` for that
+   * participant's camera, else `maxHeight` for everyone's; absent, and for those on stage without a
+   * constraint of their own: no limit (the highest layer). 0: no video from them at all.
    */
-  z.object({ type: z.literal('receive-video'), lastN: z.number().int().min(-1).max(MAX_LAST_N).optional(), onStage: z.array(id).max(MAX_ON_STAGE).default([]) }),
+  z.object({
+    type: z.literal('receive-video'),
+    lastN: z.number().int().min(-1).max(MAX_LAST_N).optional(),
+    onStage: z.array(id).max(MAX_ON_STAGE).default([]),
+    maxHeight: z.number().int().min(0).max(MAX_VIDEO_HEIGHT).optional(),
+    constraints: z
+      .record(id, videoConstraint)
+      .refine((c) => Object.keys(c).length <= MAX_VIDEO_CONSTRAINTS, { message: `at most ${MAX_VIDEO_CONSTRAINTS} constraints` })
+      .optional(),
+  }),
   z.object({ type: z.literal('leave') }),
   /** `received`: the server's messages we have so far (see hello.resume); the server stops keeping them. */
   z.object({ type: z.literal('ping'), nonce: z.number().optional(), received: z.number().int().min(0).optional() }),
@@ -212,6 +254,13 @@ export const serverMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('participant-joined'), participant: participantInfo }),
   z.object({ type: z.literal('participant-updated'), participant: participantInfo }),
   z.object({ type: z.literal('participant-left'), participantId: id, reason: leaveReason }),
+  /**
+   * Dynacast: the simulcast layers (rids) of this client's camera `trackId` that somebody receives now.
+   * The page sets `active: false` on the other encodings until they are wanted again, so nobody's
+   * uplink carries a layer nobody watches. The lowest layer stays active even when nobody watches
+   * (a subscriber who starts watching gets a picture at once, and the server sees the camera alive).
+   */
+  z.object({ type: z.literal('video-layers'), trackId: id, active: z.array(rid).max(8) }),
   /** Who has the floor now (from the audio levels of everyone's packets), or nobody since they left; to everyone, and after welcome. */
   z.object({ type: z.literal('dominant-speaker'), participantId: id.nullable() }),
   z.object({ type: z.literal('room-state'), state: roomState }),

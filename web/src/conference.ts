@@ -318,6 +318,8 @@ export class Conference {
       this.#undecodable.set(m.participantId, m.codec);
       this.attachRemoteTracks();
     },
+    // Dynacast (issue 16): not yet applied by the page; the camera keeps sending every layer.
+    'video-layers': () => undefined,
     'dominant-speaker': (m) => {
       this.#dominantSpeaker = m.participantId ?? undefined;
       if (m.participantId) this.events.emit('dominantSpeakerChanged', { id: m.participantId });
