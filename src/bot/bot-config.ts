@@ -11,7 +11,7 @@
  * servers given (the welcome's), and the same responder when none is a STUN
  * server, so werift never falls back to a public Google host.
  */
-import type { PeerConfig } from 'werift';
+import { RTP_EXTENSION_URI, useSdesRTPStreamId, type PeerConfig, type RTCRtpHeaderExtensionParameters } from 'werift';
 import { audioCodecs, headerExtensions, videoCodecsFor } from '../media/codecs.js';
 import { icePathConfig, type IcePath } from './ice-path.js';
 
@@ -33,7 +33,7 @@ function basePeerConfig(network: BotNetworkOptions, stunPort: number | undefined
     bundlePolicy: 'max-bundle',
     // VP8 (+RTX) only: the synthetic video is VP8.
     codecs: { audio: audioCodecs({ transportCc: true }), video: videoCodecsFor('video/VP8', { transportCc: true }) },
-    headerExtensions: headerExtensions({ transportCc: true }),
+    headerExtensions: withRtpStreamId(headerExtensions({ transportCc: true })),
   };
   if (network.loopbackOnly) {
     if (stunPort === undefined) throw new Error('loopbackOnly needs the loopback STUN responder');
@@ -53,6 +53,17 @@ function basePeerConfig(network: BotNetworkOptions, stunPort: number | undefined
   // answers instead (the server is ICE-lite and learns our address from our checks anyway).
   if (stunPort !== undefined && !hasStun(network.iceServers)) servers.unshift({ urls: `stun:127.0.0.1:${stunPort}` });
   return { ...base, iceServers: servers };
+}
+
+/**
+ * The server's extensions plus sdes:rtp-stream-id on video (RFC 8852 3.1),
+ * which a simulcast publisher needs to name its layers; Chrome offers it
+ * on every video m-line too. Appended last, so the other ids stay as they
+ * were; the server answers with it only when it receives simulcast.
+ */
+function withRtpStreamId(extensions: { audio: RTCRtpHeaderExtensionParameters[]; video: RTCRtpHeaderExtensionParameters[] }) {
+  if (extensions.video.some((e) => e.uri === RTP_EXTENSION_URI.sdesRTPStreamID)) return extensions;
+  return { audio: extensions.audio, video: [...extensions.video, useSdesRTPStreamId()] };
 }
 
 /** Whether any of these ICE servers is a STUN server (werift takes the first `stun:` URL). */

@@ -4,6 +4,7 @@ import type { BotNetworkOptions } from './bot-config.js';
 import type { SignalingMode } from './connect-signaling.js';
 import type { PublishOptions } from './publisher.js';
 import type { RemoteStats } from './receive-stats.js';
+import type { LayerCounts } from './synthetic-media.js';
 
 export interface BotOptions {
   /** The server's base URL, e.g. `http://127.0.0.1:8000/`. */
@@ -33,6 +34,8 @@ export interface BotEvents {
   // Not named 'error': EventEmitter throws on an 'error' event nobody listens to.
   serverError: [ServerMessageOf<'error'>];
   closed: [{ code: number; reason: string }];
+  /** The server said which layers of our camera somebody receives (dynacast). */
+  videoLayers: [VideoLayersState];
   /** Our peer connections were made again after the server moved our room's media to another worker (media_worker_restarted). */
   mediaRebuilt: [];
 }
@@ -42,8 +45,28 @@ export interface BotStats {
   readonly joinStartedAt: number;
   readonly welcomeAt: number;
   readonly publishConnectedAt: number | undefined;
-  readonly sent: { audio: { packets: number; bytes: number }; video: { packets: number; bytes: number } };
+  readonly sent: {
+    audio: { packets: number; bytes: number };
+    video: { packets: number; bytes: number };
+    /** Per simulcast layer (rid) of our camera; empty without simulcast. */
+    videoLayers: Record<string, LayerCounts>;
+  };
   /** Keyed by remote participant id. */
   readonly remotes: Record<string, RemoteStats>;
   readonly unattributedPackets: number;
+}
+
+/** Which simulcast layers a receiver asks for (receive-video's maxHeight and constraints). */
+export interface VideoLayerRequest {
+  /** Pixels: the smallest layer at least about this tall, for everyone's camera; 0: no video. */
+  readonly maxHeight?: number;
+  /** Per participant id, overriding maxHeight. */
+  readonly constraints?: Readonly<Record<string, { maxHeight: number }>>;
+}
+
+/** The server's last `video-layers` message for our camera, and when it came (epoch ms). */
+export interface VideoLayersState {
+  readonly trackId: string;
+  readonly active: readonly string[];
+  readonly at: number;
 }

@@ -7,7 +7,7 @@ import { dispatch, type HandlerTable } from '../protocol/dispatch.js';
 import { PROTOCOL_VERSION, type MediaKind, type ParticipantInfo, type ServerMessage } from '../protocol/messages.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import { botPeerConfig, hasStun } from './bot-config.js';
-import type { BotEvents, BotOptions, BotStats } from './bot-types.js';
+import type { BotEvents, BotOptions, BotStats, VideoLayerRequest, VideoLayersState } from './bot-types.js';
 import { filterRemoteCandidates, selectedPath, type SelectedPath } from './ice-path.js';
 import { Publisher, whenConnected, type PublishOptions } from './publisher.js';
 import { connectSignaling } from './connect-signaling.js';
@@ -20,6 +20,8 @@ export class Bot extends TypedEmitter<BotEvents> {
   readonly participants = new Map<string, ParticipantInfo>();
   participantId = '';
   welcomeAt = 0;
+  /** The server's last `video-layers` for our camera (dynacast), or undefined. */
+  videoLayers: VideoLayersState | undefined;
   /** Who has the floor, as the server last said. */
   dominantSpeaker: string | null = null;
   /** Replaced when the server moves our media to another worker (media_worker_restarted); its counts carry over. */
@@ -92,7 +94,11 @@ export class Bot extends TypedEmitter<BotEvents> {
       joinStartedAt: this.joinStartedAt,
       welcomeAt: this.welcomeAt,
       publishConnectedAt: this.publisher?.connectedAt,
-      sent: { audio: { ...(sent?.audio ?? { packets: 0, bytes: 0 }) }, video: { ...(sent?.video ?? { packets: 0, bytes: 0 }) } },
+      sent: {
+        audio: { ...(sent?.audio ?? { packets: 0, bytes: 0 }) },
+        video: { ...(sent?.video ?? { packets: 0, bytes: 0 }) },
+        videoLayers: this.publisher?.media.layers() ?? {},
+      },
       remotes: this.subscriber.stats.snapshot(),
       unattributedPackets: this.subscriber.stats.unattributed,
     };
@@ -106,9 +112,20 @@ export class Bot extends TypedEmitter<BotEvents> {
     this.signaling.send({ type: 'set-muted', kind, muted });
   }
 
-  /** Whose video to receive (Jitsi's last-N and on-stage; `lastN` undefined: the server's default); audio is always everyone's. */
-  receiveVideo(lastN: number | undefined, onStage: readonly string[] = []): void {
-    this.signaling.send({ type: 'receive-video', ...(lastN === undefined ? {} : { lastN }), onStage: [...onStage] });
+  /**
+   * Whose video to receive (Jitsi's last-N and on-stage; `lastN` undefined: the server's default); audio
+   * is always everyone's. `layers`: which simulcast layer, as a page's tile sizes say it (Jitsi's receiver
+   * video constraints): `maxHeight` in pixels for everyone's camera, `constraints` per participant id;
+   * absent: no limit (the highest layer).
+   */
+  receiveVideo(lastN: number | undefined, onStage: readonly string[] = [], layers: VideoLayerRequest = {}): void {
+    this.signaling.send({
+      type: 'receive-video',
+      ...(lastN === undefined ? {} : { lastN }),
+      onStage: [...onStage],
+      ...(layers.maxHeight === undefined ? {} : { maxHeight: layers.maxHeight }),
+      ...(layers.constraints === undefined ? {} : { constraints: { ...layers.constraints } }),
+    });
   }
 
   /** The candidate pair each peer connection uses: which transport carries the media. */
@@ -182,8 +199,12 @@ export class Bot extends TypedEmitter<BotEvents> {
 
   /** One handler per server message: a message type without one does not compile (an empty one says the bot ignores it). */
   readonly #handlers: HandlerTable<ServerMessage> = {
-    // Bots publish one layer (no simulcast yet): nothing to pause.
-    'video-layers': () => undefined,
+    // Dynacast: layers of our camera nobody receives stop until they are wanted again (one stream without simulcast: nothing to pause).
+    'video-layers': ({ trackId, active }) => {
+      this.videoLayers = { trackId, active: [...active], at: Date.now() };
+      this.publisher?.media.setActiveLayers(active);
+      this.emit('videoLayers', this.videoLayers);
+    },
     welcome: (m) => {
       this.participantId = m.participantId;
       this.welcomeAt = Date.now();

@@ -1,6 +1,7 @@
 /** The headless bot participant: see bot.ts. */
 export { Bot } from './bot.js';
-export type { BotOptions, BotStats, BotEvents } from './bot-types.js';
+export type { BotOptions, BotStats, BotEvents, VideoLayerRequest, VideoLayersState } from './bot-types.js';
+export type { LayerCounts } from './synthetic-media.js';
 export type { BotNetworkOptions } from './bot-config.js';
 export type { PublishOptions } from './publisher.js';
 export type { KindStats, RemoteStats } from './receive-stats.js';

@@ -1,42 +1,73 @@
 /**
  * The bot's publish side: a werift peer connection that offers sendonly
- * Opus and VP8 m-lines and feeds them synthetic RTP once connected.
+ * Opus and VP8 m-lines and feeds them synthetic RTP once connected. With
+ * `simulcast` the camera goes out as CAMERA_SIMULCAST_LAYERS (three rids on
+ * one m-line, simulcast-sender.ts), as a page's camera does.
  */
 import { MediaStreamTrack, RTCPeerConnection, type PeerConfig } from 'werift';
-import type { TrackSource } from '../protocol/messages.js';
-import { SyntheticMedia } from './synthetic-media.js';
+import { CAMERA_SIMULCAST_LAYERS, type TrackSource } from '../protocol/messages.js';
+import { BOT_CAMERA, planLayers } from './simulcast-plan.js';
+import { SimulcastSender } from './simulcast-sender.js';
+import { stripSsrcLines } from './simulcast-sdp.js';
+import { SyntheticMedia, trackSink, type VideoLayerSpec } from './synthetic-media.js';
 
 export interface PublishOptions {
   readonly audio: boolean;
   readonly video: boolean;
-  /** Video bitrate; default 500 kbit/s. */
+  /** Video bitrate, kbit/s; with simulcast the three layers' total, split as their maxBitrate. Default 500. */
   readonly videoKbps?: number;
   /** Video frame rate; default 25. */
   readonly fps?: number;
+  /** Send the camera as CAMERA_SIMULCAST_LAYERS (q, h, f: 160x120, 320x240, 640x480), following the server's video-layers. */
+  readonly simulcast?: boolean;
 }
 
 export class Publisher {
   readonly pc: RTCPeerConnection;
   readonly media: SyntheticMedia;
+  /** The camera's layers' sender when simulcast is on. */
+  readonly simulcast: SimulcastSender | undefined;
   readonly #sources: Record<string, TrackSource> = {};
   readonly #pendingSources: [{ mid: string | null }, TrackSource][] = [];
+  /** The camera's mid, whose m-section loses its a=ssrc lines under simulcast. */
+  #cameraTransceiver: { mid: string | null } | undefined;
   #connectedAt: number | undefined;
 
   constructor(config: Partial<PeerConfig>, options: PublishOptions) {
     this.pc = new RTCPeerConnection(config);
+    const kbps = options.videoKbps ?? 500;
+    const fps = options.fps ?? 25;
+    let video: VideoLayerSpec[] = [];
+    let simulcast: SimulcastSender | undefined;
     const audio = options.audio ? new MediaStreamTrack({ kind: 'audio' }) : undefined;
-    const video = options.video ? new MediaStreamTrack({ kind: 'video' }) : undefined;
-    this.media = new SyntheticMedia(audio, video, { kbps: options.videoKbps ?? 500, fps: options.fps ?? 25 });
-    for (const [track, source] of [
-      [audio, 'microphone'],
-      [video, 'camera'],
-    ] as const) {
-      if (!track) continue;
-      const transceiver = this.pc.addTransceiver(track, { direction: 'sendonly' });
-      // The SFU asks for a keyframe whenever someone new subscribes or a decoder lost the picture.
-      if (track.kind === 'video') transceiver.sender.onPictureLossIndication.subscribe(() => this.media.requestKeyframe());
-      this.#pendingSources.push([transceiver, source]);
+    if (audio) this.#pendingSources.push([this.pc.addTransceiver(audio, { direction: 'sendonly' }), 'microphone']);
+    if (options.video) {
+      const track = new MediaStreamTrack({ kind: 'video' });
+      const rids = CAMERA_SIMULCAST_LAYERS.map((l) => l.rid);
+      const transceiver = this.pc.addTransceiver(track, {
+        direction: 'sendonly',
+        // werift writes a=rid:<rid> send and a=simulcast:send q;h;f (lowest first, as Chrome lists them).
+        ...(options.simulcast ? { simulcast: rids.map((rid) => ({ rid, direction: 'send' as const })) } : {}),
+      });
+      if (options.simulcast) {
+        simulcast = new SimulcastSender(transceiver, rids, (rid) => this.media.requestKeyframe(rid));
+        const sender = simulcast;
+        video = planLayers(BOT_CAMERA, kbps).map((layer) => ({
+          rid: layer.rid,
+          shape: { width: layer.width, height: layer.height, kbps: layer.kbps, fps },
+          sink: (packet) => sender.send(layer.rid, packet),
+        }));
+      } else {
+        video = [{ rid: undefined, shape: { ...BOT_CAMERA, kbps, fps }, sink: trackSink(track) }];
+      }
+      // The SFU asks for a keyframe whenever someone new subscribes or a decoder lost the picture. Feedback
+      // naming the m-line's own SSRC reaches werift's sender (it cannot say which layer): every layer.
+      transceiver.sender.onPictureLossIndication.subscribe(() => this.media.requestKeyframe());
+      this.#pendingSources.push([transceiver, 'camera']);
+      this.#cameraTransceiver = transceiver;
     }
+    this.simulcast = simulcast;
+    this.media = new SyntheticMedia(audio, video, fps);
     this.pc.connectionStateChange.subscribe((state) => {
       // Before DTLS is up werift drops what we write; start the clock when packets can flow.
       if (state === 'connected') {
@@ -58,7 +89,11 @@ export class Publisher {
     for (const [transceiver, source] of this.#pendingSources) {
       if (transceiver.mid !== null) this.#sources[transceiver.mid] = source;
     }
-    return { sdp: local.toSdp().sdp, sources: { ...this.#sources } };
+    let sdp = local.toSdp().sdp;
+    const cameraMid = this.#cameraTransceiver?.mid;
+    // Like Chrome's simulcast offer: the layers are named by rid, so no a=ssrc (werift's sender's SSRC never sends).
+    if (this.simulcast && cameraMid) sdp = stripSsrcLines(sdp, cameraMid);
+    return { sdp, sources: { ...this.#sources } };
   }
 
   async applyAnswer(sdp: string): Promise<void> {
@@ -67,6 +102,7 @@ export class Publisher {
 
   async close(): Promise<void> {
     this.media.stop();
+    this.simulcast?.close();
     await this.pc.close();
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { RtpPacket } from 'werift';
 import type { MediaKind, SubscribedTrack } from '../protocol/messages.js';
+import { readVp8KeyframeSize, type FrameSize } from './vp8.js';
 
 export interface KindStats {
   packets: number;
@@ -15,6 +16,10 @@ export interface KindStats {
   /** Video: packets that start a keyframe (VP8 S bit and key bit). */
   keyframes: number;
   firstKeyframeAt: number | undefined;
+  /** Video: the picture size in the last keyframe (RFC 6386 9.1): which simulcast layer the server forwards. */
+  lastKeyframeSize: FrameSize | undefined;
+  /** Video: keyframes received per picture size, keyed "640x480". */
+  keyframeSizes: Record<string, number>;
   /** Video: frames completed (marker bit). */
   frames: number;
   /**
@@ -40,6 +45,8 @@ const emptyKind = (): KindStats => ({
   lastPacketAt: undefined,
   keyframes: 0,
   firstKeyframeAt: undefined,
+  lastKeyframeSize: undefined,
+  keyframeSizes: {},
   frames: 0,
   expected: 0,
   duplicates: 0,
@@ -121,6 +128,12 @@ export class ReceiveStats {
     if (isVp8KeyframeStart(rtp.payload)) {
       s.keyframes++;
       s.firstKeyframeAt ??= now;
+      const size = readVp8KeyframeSize(rtp.payload);
+      if (size) {
+        s.lastKeyframeSize = size;
+        const key = `${size.width}x${size.height}`;
+        s.keyframeSizes[key] = (s.keyframeSizes[key] ?? 0) + 1;
+      }
     }
   }
 
@@ -144,7 +157,8 @@ export class ReceiveStats {
 
   snapshot(): Record<string, RemoteStats> {
     const out: Record<string, RemoteStats> = {};
-    for (const [id, r] of this.remotes) out[id] = { participantId: id, audio: { ...r.audio }, video: { ...r.video } };
+    const copy = (k: KindStats): KindStats => ({ ...k, keyframeSizes: { ...k.keyframeSizes } });
+    for (const [id, r] of this.remotes) out[id] = { participantId: id, audio: copy(r.audio), video: copy(r.video) };
     return out;
   }
 }

@@ -1,68 +1,85 @@
 /**
- * Synthetic RTP shaped like a browser's: VP8 frames split into ~1100-byte
- * packets with a proper payload descriptor and frame header, and 20 ms
- * Opus packets. The content is noise, but the structure (keyframe bit,
- * start-of-partition bit, marker on a frame's last packet, 90 kHz and
- * 48 kHz timestamps) is what an SFU and a depacketizer look at.
+ * Synthetic RTP shaped like a browser's: VP8 frames (synthetic-vp8-stream.ts)
+ * on one stream or on several simulcast layers, and 20 ms Opus packets. The
+ * content is noise, but the structure (keyframe bit, start-of-partition bit,
+ * marker on a frame's last packet, 90 kHz and 48 kHz timestamps, picture
+ * size in keyframes) is what an SFU and a depacketizer look at.
+ *
+ * Simulcast layers follow dynacast (setActiveLayers): a layer nobody
+ * receives stops, as a page sets `active: false` on that encoding, and
+ * starts again with a keyframe.
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { RtpHeader, RtpPacket, type MediaStreamTrack } from 'werift';
+import { SyntheticVp8Stream, type SyntheticRtp, type VideoStreamShape } from './synthetic-vp8-stream.js';
+import { KEYFRAME_INTERVAL_MS } from './synthetic-vp8-stream.js';
 
-export interface SyntheticVideoOptions {
-  readonly kbps: number;
-  readonly fps: number;
-}
-
-const MAX_PACKET_PAYLOAD = 1100;
-const KEYFRAME_INTERVAL_MS = 2000;
-/** Keyframes are this many times a delta frame, as with a real encoder. */
-const KEYFRAME_WEIGHT = 5;
 const OPUS_PACKET_BYTES = 80;
 const OPUS_PTIME_MS = 20;
 const MAX_CATCH_UP_MS = 200;
-/** A repeating noise block to slice payloads from; random bytes per packet would cost more CPU than the SFU. */
-const NOISE = randomBytes(64 * 1024);
+const OPUS_NOISE = randomBytes(16 * 1024);
 
-function noise(length: number): Buffer {
-  const start = randomInt(0, NOISE.length - length);
-  return NOISE.subarray(start, start + length);
+/** Sends one packet of a video layer; false: not sent (the transport is not ready yet). */
+export type VideoPacketSink = (packet: SyntheticRtp) => boolean;
+
+/** One video stream to send: the only one (`rid` undefined) or a simulcast layer. */
+export interface VideoLayerSpec {
+  readonly rid: string | undefined;
+  readonly shape: VideoStreamShape;
+  readonly sink: VideoPacketSink;
 }
 
-/** VP8 frame header (RFC 6386 9.1): frame tag, plus start code and size on keyframes. */
-function vp8FrameHeader(keyframe: boolean, firstPartitionSize: number): Buffer {
-  const tag = (firstPartitionSize << 5) | (1 << 4) /* show_frame */ | (keyframe ? 0 : 1);
-  const header = Buffer.alloc(keyframe ? 10 : 3);
-  header.writeUIntLE(tag, 0, 3);
-  if (keyframe) {
-    header.set([0x9d, 0x01, 0x2a], 3);
-    header.writeUInt16LE(640, 6);
-    header.writeUInt16LE(480, 8);
-  }
-  return header;
+/** What one video layer sent, for the bench and the tests. */
+export interface LayerCounts {
+  packets: number;
+  bytes: number;
+  frames: number;
+  keyframes: number;
+  /** Whether it is sending now (dynacast). */
+  active: boolean;
+  /** Times dynacast stopped it. */
+  pauses: number;
+}
+
+interface VideoLayer {
+  readonly spec: VideoLayerSpec;
+  readonly stream: SyntheticVp8Stream;
+  readonly counts: LayerCounts;
+  keyframeRequested: boolean;
+  lastKeyframeAt: number;
 }
 
 export class SyntheticMedia {
   readonly sent = { audio: { packets: 0, bytes: 0 }, video: { packets: 0, bytes: 0 } };
+  readonly #video: VideoLayer[];
+  readonly #fps: number;
   #timer: NodeJS.Timeout | undefined;
-  #videoSeq = randomInt(0, 0xffff);
   #audioSeq = randomInt(0, 0xffff);
-  #pictureId = randomInt(0, 0x7fff);
   #startedAt = 0;
   #videoFrames = 0;
   #audioPackets = 0;
-  #lastKeyframeAt = -Infinity;
-  #keyframeRequested = true;
 
+  /** All video layers run at `fps` (Chrome's simulcast layers share the camera's frame rate); `clock` in ms (tests pass their own). */
   constructor(
     private readonly audio: MediaStreamTrack | undefined,
-    private readonly video: MediaStreamTrack | undefined,
-    private readonly videoOptions: SyntheticVideoOptions,
-  ) {}
+    video: readonly VideoLayerSpec[],
+    fps: number,
+    private readonly clock: () => number = () => performance.now(),
+  ) {
+    this.#fps = fps;
+    this.#video = video.map((spec) => ({
+      spec,
+      stream: new SyntheticVp8Stream(spec.shape),
+      counts: { packets: 0, bytes: 0, frames: 0, keyframes: 0, active: true, pauses: 0 },
+      keyframeRequested: true,
+      lastKeyframeAt: -Infinity,
+    }));
+  }
 
   start(): void {
     if (this.#timer) return;
-    this.#startedAt = performance.now();
-    // One 10 ms tick drives both streams; each catches up to where wall time says it should be.
+    this.#startedAt = this.clock();
+    // One 10 ms tick drives every stream; each catches up to where wall time says it should be.
     this.#timer = setInterval(() => this.tick(), 10);
   }
 
@@ -71,22 +88,50 @@ export class SyntheticMedia {
     this.#timer = undefined;
   }
 
-  /** A subscriber lost the picture (PLI/FIR): the next frame is a keyframe. */
-  requestKeyframe(): void {
-    this.#keyframeRequested = true;
+  /** A receiver lost the picture (PLI/FIR): the next frame of layer `rid` (undefined: of every layer) is a keyframe. */
+  requestKeyframe(rid?: string): void {
+    for (const layer of this.#video) if (rid === undefined || layer.spec.rid === rid) layer.keyframeRequested = true;
+  }
+
+  /**
+   * Dynacast (the server's `video-layers`): simulcast layers in `rids` send,
+   * the others stop; one that comes back starts with a keyframe, since the
+   * server switches a subscriber onto a layer only at a keyframe. A stream
+   * without a rid (no simulcast) always sends.
+   */
+  setActiveLayers(rids: readonly string[]): void {
+    for (const layer of this.#video) {
+      if (layer.spec.rid === undefined) continue;
+      const active = rids.includes(layer.spec.rid);
+      if (active === layer.counts.active) continue;
+      layer.counts.active = active;
+      if (active) layer.keyframeRequested = true;
+      else layer.counts.pauses++;
+    }
+  }
+
+  /** Per simulcast layer (by rid) what it sent, and whether it is active. */
+  layers(): Record<string, LayerCounts> {
+    const out: Record<string, LayerCounts> = {};
+    for (const layer of this.#video) if (layer.spec.rid !== undefined) out[layer.spec.rid] = { ...layer.counts };
+    return out;
   }
 
   private tick(): void {
-    const elapsed = performance.now() - this.#startedAt;
+    const elapsed = this.clock() - this.#startedAt;
     // After a stall (GC, a busy event loop) skip ahead like a live source would, rather than burst.
     if (elapsed - this.#audioPackets * OPUS_PTIME_MS > MAX_CATCH_UP_MS) this.#audioPackets = Math.floor(elapsed / OPUS_PTIME_MS);
-    const frameMs = 1000 / this.videoOptions.fps;
+    const frameMs = 1000 / this.#fps;
     if (elapsed - this.#videoFrames * frameMs > MAX_CATCH_UP_MS) this.#videoFrames = Math.floor(elapsed / frameMs);
     if (this.audio) {
       while (this.#audioPackets * OPUS_PTIME_MS <= elapsed) this.sendAudio();
     }
-    if (this.video) {
-      while (this.#videoFrames * frameMs <= elapsed) this.sendVideoFrame(this.#videoFrames * frameMs);
+    if (this.#video.length > 0) {
+      while (this.#videoFrames * frameMs <= elapsed) {
+        const atMs = this.#videoFrames * frameMs;
+        this.#videoFrames++;
+        for (const layer of this.#video) if (layer.counts.active) this.sendVideoFrame(layer, atMs);
+      }
     }
   }
 
@@ -94,43 +139,43 @@ export class SyntheticMedia {
     const timestamp = (this.#audioPackets * 48 * OPUS_PTIME_MS) >>> 0;
     this.#audioPackets++;
     // TOC 0xfc: CELT fullband 20 ms, one frame.
-    const payload = Buffer.concat([Buffer.from([0xfc]), noise(OPUS_PACKET_BYTES - 1)]);
-    this.write(this.audio!, 'audio', this.#audioSeq, timestamp, false, payload);
-    this.#audioSeq = (this.#audioSeq + 1) & 0xffff;
-  }
-
-  private sendVideoFrame(atMs: number): void {
-    this.#videoFrames++;
-    const keyframe = this.#keyframeRequested || atMs - this.#lastKeyframeAt >= KEYFRAME_INTERVAL_MS;
-    if (keyframe) {
-      this.#keyframeRequested = false;
-      this.#lastKeyframeAt = atMs;
-    }
-    // Average frame size meets the bitrate; a keyframe every 2 s weighs KEYFRAME_WEIGHT deltas.
-    const { kbps, fps } = this.videoOptions;
-    const framesPerKey = (fps * KEYFRAME_INTERVAL_MS) / 1000;
-    const average = (kbps * 1000) / 8 / fps;
-    const delta = (average * framesPerKey) / (framesPerKey - 1 + KEYFRAME_WEIGHT);
-    const size = Math.max(200, Math.round(keyframe ? delta * KEYFRAME_WEIGHT : delta));
-    const frame = Buffer.concat([vp8FrameHeader(keyframe, Math.min(size, 0x7ffff)), noise(size)]);
-    const timestamp = Math.round(atMs * 90) >>> 0;
-    const count = Math.ceil(frame.length / MAX_PACKET_PAYLOAD);
-    const chunk = Math.ceil(frame.length / count);
-    for (let i = 0; i < count; i++) {
-      // Descriptor: X=1, S on the first packet, PID 0; I=1 with a 15-bit picture id (as Chrome sends).
-      const descriptor = Buffer.from([0x80 | (i === 0 ? 0x10 : 0), 0x80, 0x80 | (this.#pictureId >> 8), this.#pictureId & 0xff]);
-      const payload = Buffer.concat([descriptor, frame.subarray(i * chunk, (i + 1) * chunk)]);
-      this.write(this.video!, 'video', this.#videoSeq, timestamp, i === count - 1, payload);
-      this.#videoSeq = (this.#videoSeq + 1) & 0xffff;
-    }
-    this.#pictureId = (this.#pictureId + 1) & 0x7fff;
-  }
-
-  private write(track: MediaStreamTrack, kind: 'audio' | 'video', sequenceNumber: number, timestamp: number, marker: boolean, payload: Buffer): void {
+    const start = randomInt(0, OPUS_NOISE.length - OPUS_PACKET_BYTES);
+    const payload = Buffer.concat([Buffer.from([0xfc]), OPUS_NOISE.subarray(start, start + OPUS_PACKET_BYTES - 1)]);
     // werift's sender rewrites ssrc and payload type to the negotiated ones.
-    const header = new RtpHeader({ sequenceNumber, timestamp, marker, payloadType: 0, ssrc: 0, extensions: [] });
-    track.writeRtp(new RtpPacket(header, payload));
-    this.sent[kind].packets++;
-    this.sent[kind].bytes += payload.length;
+    const header = new RtpHeader({ sequenceNumber: this.#audioSeq, timestamp, marker: false, payloadType: 0, ssrc: 0, extensions: [] });
+    this.audio!.writeRtp(new RtpPacket(header, payload));
+    this.#audioSeq = (this.#audioSeq + 1) & 0xffff;
+    this.sent.audio.packets++;
+    this.sent.audio.bytes += payload.length;
   }
+
+  private sendVideoFrame(layer: VideoLayer, atMs: number): void {
+    const keyframe = layer.keyframeRequested || atMs - layer.lastKeyframeAt >= KEYFRAME_INTERVAL_MS;
+    const packets = layer.stream.frame(atMs, keyframe);
+    let sent = 0;
+    for (const packet of packets) {
+      if (!layer.spec.sink(packet)) continue;
+      sent++;
+      layer.counts.packets++;
+      layer.counts.bytes += packet.payload.length;
+      this.sent.video.packets++;
+      this.sent.video.bytes += packet.payload.length;
+    }
+    if (sent === 0) return; // not connected yet: the keyframe is still owed
+    layer.counts.frames++;
+    if (keyframe) {
+      layer.keyframeRequested = false;
+      layer.lastKeyframeAt = atMs;
+      layer.counts.keyframes++;
+    }
+  }
+}
+
+/** The sink for a stream werift's own sender carries (no simulcast): it rewrites SSRC and payload type. */
+export function trackSink(track: MediaStreamTrack): VideoPacketSink {
+  return (packet) => {
+    const header = new RtpHeader({ sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp, marker: packet.marker, payloadType: 0, ssrc: 0, extensions: [] });
+    track.writeRtp(new RtpPacket(header, packet.payload));
+    return true;
+  };
 }
