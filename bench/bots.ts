@@ -9,6 +9,8 @@ import { loopDelayMeter, type BotCommand, type BotReply, type Totals } from './i
 const bots: Bot[] = [];
 /** Which room each bot is in, for leaving one class of several. */
 const roomOf = new Map<Bot, string>();
+/** Bots that joined with their microphone muted: the server forwards none of their audio. */
+const mutedAudio = new Set<Bot>();
 const loopDelay = loopDelayMeter();
 const reply = (message: BotReply): void => void process.send?.(message);
 
@@ -33,6 +35,42 @@ async function join(command: Extract<BotCommand, { type: 'join' }>): Promise<Bot
   return { type: 'joined', joinMs };
 }
 
+/** A class: the teacher first, then the students in batches (see BotCommand 'join-class'). */
+async function joinClass(command: Extract<BotCommand, { type: 'join-class' }>): Promise<BotReply> {
+  const joinMs: number[] = [];
+  const joinOne = async (i: number): Promise<Bot> => {
+    const started = Date.now();
+    const student = i > 0;
+    const bot = await Bot.join({
+      url: command.url,
+      room: command.room,
+      displayName: student ? `student-${i}` : 'teacher',
+      publish: { audio: true, video: true, videoKbps: command.videoKbps, fps: command.fps, simulcast: command.simulcast },
+      audioMuted: student && command.studentsMuted,
+      network: { loopbackOnly: true },
+      timeoutMs: 15_000,
+    });
+    bots.push(bot);
+    roomOf.set(bot, command.room);
+    if (bot.options.audioMuted) mutedAudio.add(bot);
+    joinMs.push(Date.now() - started);
+    return bot;
+  };
+  const teacher = await joinOne(0);
+  const students: Bot[] = [];
+  for (let i = 1; i < command.count; i += command.batch) {
+    const batch = Array.from({ length: Math.min(command.batch, command.count - i) }, (_, k) => i + k);
+    students.push(...(await Promise.all(batch.map(joinOne))));
+  }
+  const receive = command.receive;
+  if (receive) {
+    teacher.receiveVideo(receive.teacherLastN, [], { maxHeight: receive.thumbnailHeight });
+    // On stage without a constraint of its own: the teacher's camera comes at full size (protocol: receive-video).
+    for (const s of students) s.receiveVideo(receive.studentLastN, [teacher.participantId], { maxHeight: receive.thumbnailHeight });
+  }
+  return { type: 'joined', joinMs };
+}
+
 function stats(): BotReply {
   const zero = (): Record<MediaKind, Totals> => ({
     audio: { packets: 0, bytes: 0, expected: 0, duplicates: 0 },
@@ -45,6 +83,29 @@ function stats(): BotReply {
   let unattributed = 0;
   const all = bots.map((b) => b.stats());
   const mediaFrom = new Map(all.map((s) => [s.participantId, s.publishConnectedAt]));
+  const perBot: { received: { packets: number; bytes: number } }[] = [];
+  let forwardablePackets = 0;
+  const videoLayers: Extract<BotReply, { type: 'stats' }>['videoLayers'] = {};
+  const receivedPictureSizes: Record<string, number> = {};
+  for (const [i, s] of all.entries()) {
+    forwardablePackets += s.sent.video.packets + (mutedAudio.has(bots[i]!) ? 0 : s.sent.audio.packets);
+    for (const [rid, layer] of Object.entries(s.sent.videoLayers)) {
+      const sum = (videoLayers[rid] ??= { packets: 0, bytes: 0, keyframes: 0, pauses: 0, active: 0 });
+      sum.packets += layer.packets;
+      sum.bytes += layer.bytes;
+      sum.keyframes += layer.keyframes;
+      sum.pauses += layer.pauses;
+      sum.active += layer.active ? 1 : 0;
+    }
+    const mine = { packets: 0, bytes: 0 };
+    for (const remote of Object.values(s.remotes)) {
+      mine.packets += remote.audio.packets + remote.video.packets;
+      mine.bytes += remote.audio.bytes + remote.video.bytes;
+      const size = remote.video.lastKeyframeSize;
+      if (size) receivedPictureSizes[`${size.width}x${size.height}`] = (receivedPictureSizes[`${size.width}x${size.height}`] ?? 0) + 1;
+    }
+    perBot.push({ received: mine });
+  }
   for (const s of all) {
     unattributed += s.unattributedPackets;
     for (const kind of ['audio', 'video'] as const) {
@@ -67,7 +128,19 @@ function stats(): BotReply {
       else firstFrameMs.push(keyframeAt - Math.max(s.joinStartedAt, senderReady));
     }
   }
-  return { type: 'stats', received, sent, firstFrameMs, pairsWithoutKeyframe, unattributed, loopDelayMs: loopDelay() };
+  return {
+    type: 'stats',
+    received,
+    sent,
+    firstFrameMs,
+    pairsWithoutKeyframe,
+    unattributed,
+    loopDelayMs: loopDelay(),
+    perBot,
+    forwardablePackets,
+    videoLayers,
+    receivedPictureSizes,
+  };
 }
 
 async function leave(command: Extract<BotCommand, { type: 'leave' }>): Promise<BotReply> {
@@ -75,13 +148,15 @@ async function leave(command: Extract<BotCommand, { type: 'leave' }>): Promise<B
   for (const bot of leaving) {
     bots.splice(bots.indexOf(bot), 1);
     roomOf.delete(bot);
+    mutedAudio.delete(bot);
   }
   await Promise.allSettled(leaving.map((b) => (command.abrupt ? b.close() : b.leave())));
   return { type: 'left' };
 }
 
 process.on('message', (command: BotCommand) => {
-  const run = command.type === 'join' ? join(command) : command.type === 'leave' ? leave(command) : Promise.resolve(stats());
+  const run =
+    command.type === 'join' ? join(command) : command.type === 'join-class' ? joinClass(command) : command.type === 'leave' ? leave(command) : Promise.resolve(stats());
   run.then(reply, (error: unknown) => reply({ type: 'failed', error: String(error) }));
 });
 process.on('disconnect', () => {

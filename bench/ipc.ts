@@ -31,6 +31,26 @@ export type ServerCommand =
 export type BotCommand =
   /** `lastN`: each bot asks for the video of at most that many others (receive-video), as a page with #config.channelLastN does. */
   | { type: 'join'; url: string; room: string; count: number; videoKbps: number; fps: number; lastN?: number }
+  /**
+   * A class (bench/large-class.ts): the first bot is the teacher, the others students who join muted
+   * (`studentsMuted`, as in a lecture). `receive` absent: nobody sends receive-video (the server's
+   * default, everyone's video at full size); present: students put the teacher on stage and see the
+   * rest as thumbnails of `thumbnailHeight` px, at most `studentLastN` videos; the teacher sees
+   * everyone (`teacherLastN`) as thumbnails.
+   */
+  | {
+      type: 'join-class';
+      url: string;
+      room: string;
+      count: number;
+      videoKbps: number;
+      fps: number;
+      simulcast: boolean;
+      studentsMuted: boolean;
+      /** Bots joining at once after the teacher (a class arrives within a minute; the run must stay short). */
+      batch: number;
+      receive?: { studentLastN: number; teacherLastN: number; thumbnailHeight: number };
+    }
   | { type: 'stats' }
   /** Without `room`: every bot. `abrupt`: close without a goodbye, as a crashed browser (the server holds the session for a resume). */
   | { type: 'leave'; room?: string; abrupt?: boolean };
@@ -61,6 +81,14 @@ export type BotReply =
       pairsWithoutKeyframe: number;
       unattributed: number;
       loopDelayMs: LoopDelay;
+      /** Per bot, in join order: what it received (payload bytes, packets), for per-subscriber figures. */
+      perBot: { received: { packets: number; bytes: number } }[];
+      /** Packets the bots sent that the server should forward to everyone else: video, and audio unless muted. */
+      forwardablePackets: number;
+      /** Simulcast layers sent, summed over the bots, by rid; `active`: bots sending that layer now. */
+      videoLayers: Record<string, { packets: number; bytes: number; keyframes: number; pauses: number; active: number }>;
+      /** Received (receiver, sender) video pairs by the picture size of the last keyframe, e.g. {"160x120": 551}. */
+      receivedPictureSizes: Record<string, number>;
     }
   | { type: 'left' }
   | { type: 'failed'; error: string };

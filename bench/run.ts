@@ -14,6 +14,7 @@
  *   BENCH_LAST_N=K                     every bot receives the video of at most K others (last-N), audio from all
  *   MEDIA_WORKERS=W                    the server's media workers (default: the number of cores); sfu.workers[] has each one's share
  *   BENCH_SOAK_S=600 npm run bench     the long mode (soak.ts) instead of the sweep
+ *   BENCH_SCENARIO=large-class         a class of 30 with simulcast, thumbnails and last-N, then without (large-class.ts)
  *   BENCH_CPU_PROF=<dir>               the server runs with --cpu-prof into <dir> (profile before optimising)
  *   BENCH_SERVER_NODE_ARGS="..."       extra node options for the server only (e.g. "--heap-prof --heap-prof-dir=/tmp/h", "--trace-gc")
  *   BENCH_ALLOCATION_PROFILE=<dir>     the server samples its allocations (freed ones too) during each measured window into <dir>
@@ -23,8 +24,10 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { Child } from './child.js';
 import { runPeer, type PeerFigures } from './peer.js';
-import { sibling, type BotReply, type ServerChildMessage, type WorkerFigures } from './ipc.js';
-import { cpuSeconds, median, percentile, rssMb, udpDrops } from './proc.js';
+import { sibling, type BotReply, type ServerChildMessage } from './ipc.js';
+import { median, percentile, rssMb } from './proc.js';
+import { round, sample, sleep, workerShares, type Sample } from './sample.js';
+import { largeClass, largeClassSettings } from './large-class.js';
 import { LOOPBACK_SERVER_ENV } from '../src/config/loopback-env.js';
 import { measureResume } from './resume.js';
 import { soak } from './soak.js';
@@ -47,38 +50,12 @@ const HEAP_SNAPSHOT_DIR = process.env.BENCH_HEAP_SNAPSHOT;
 const ALLOCATION_PROFILE_DIR = process.env.BENCH_ALLOCATION_PROFILE;
 /** A size is held when repair leaves at most this much loss and the server's event loop keeps up. */
 const HELD = { lossAfterRepairPercent: 1, eventLoopP99Ms: 50 };
-const DEADLINE_MS = SOAK_S > 0 ? (SOAK_S + 120) * 1000 : SIZES.length * (45_000 + (PEER ? 40_000 : 0)) + 60_000;
-
-type StatsReply = Extract<BotReply, { type: 'stats' }>;
-type ServerStats = Extract<ServerChildMessage, { type: 'stats' }>;
+/** BENCH_SCENARIO=large-class: the class of 30 with and without simulcast (large-class.ts) instead of the sweep. */
+const SCENARIO = process.env.BENCH_SCENARIO ?? 'sizes';
+if (SCENARIO !== 'sizes' && SCENARIO !== 'large-class') throw new Error(`BENCH_SCENARIO must be sizes or large-class, not ${SCENARIO}`);
+const DEADLINE_MS = SCENARIO === 'large-class' ? 300_000 : SOAK_S > 0 ? (SOAK_S + 120) * 1000 : SIZES.length * (45_000 + (PEER ? 40_000 : 0)) + 60_000;
 
 const log = (text: string): void => void process.stderr.write(`bench: ${text}\n`);
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const round = (v: number, digits = 1): number => Math.round(v * 10 ** digits) / 10 ** digits;
-
-interface Sample {
-  at: number;
-  server: ServerStats;
-  bots: StatsReply;
-  serverCpu: number;
-  botsCpu: number;
-  serverDrops: number;
-  botsDrops: number;
-}
-
-async function sample(server: Child<ServerChildMessage>, bots: Child<BotReply>): Promise<Sample> {
-  const [s, b] = await Promise.all([server.request({ type: 'stats' }, 'stats', 5000), bots.request({ type: 'stats' }, 'stats', 5000)]);
-  return {
-    at: performance.now(),
-    server: s,
-    bots: b,
-    serverCpu: cpuSeconds(server.pid),
-    botsCpu: cpuSeconds(bots.pid),
-    serverDrops: udpDrops(server.pid),
-    botsDrops: udpDrops(bots.pid),
-  };
-}
-
 async function measure(n: number, url: string, server: Child<ServerChildMessage>, bots: Child<BotReply>): Promise<Record<string, unknown>> {
   log(`N=${n}: joining${ROOMS > 1 ? ` ${ROOMS} rooms` : ''}`);
   const joinMs: number[] = [];
@@ -171,28 +148,6 @@ async function measure(n: number, url: string, server: Child<ServerChildMessage>
   };
 }
 
-/**
- * Each media worker's share of the window: its thread's CPU (from its own
- * /proc/thread-self/stat, so % of one core like the process figure), its
- * event-loop utilisation, and what it carried at the end.
- */
-function workerShares(before: readonly WorkerFigures[], after: readonly WorkerFigures[], seconds: number) {
-  return after.map((w) => {
-    const a = before.find((x) => x.index === w.index);
-    const cpu = a?.cpuMicros !== undefined && w.cpuMicros !== undefined ? ((w.cpuMicros - a.cpuMicros) / 1e6 / seconds) * 100 : null;
-    const active = w.eventLoop.active - (a?.eventLoop.active ?? 0);
-    const idle = w.eventLoop.idle - (a?.eventLoop.idle ?? 0);
-    return {
-      index: w.index,
-      cpuPercentOfOneCore: cpu === null ? null : round(cpu),
-      eventLoopUtilization: active + idle > 0 ? round(active / (active + idle), 3) : null,
-      forwardedPacketsPerSecond: round((w.packetsForwarded - (a?.packetsForwarded ?? 0)) / seconds),
-      rooms: w.rooms,
-      participants: w.participants,
-    };
-  });
-}
-
 /** The V8 options `npm start` gives the server (package.json): the bench measures the server as it is run. */
 function startNodeOptions(): string[] {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
@@ -230,7 +185,10 @@ async function main(): Promise<void> {
     const results: Record<string, unknown>[] = [];
     let resume: Awaited<ReturnType<typeof measureResume>> | undefined;
     let soaked: Record<string, unknown> | undefined;
-    if (SOAK_S > 0) {
+    let classed: Record<string, unknown> | undefined;
+    if (SCENARIO === 'large-class') {
+      classed = await largeClass(url, server, bots, largeClassSettings(process.env, WARMUP_MS, MEASURE_MS), log);
+    } else if (SOAK_S > 0) {
       log(`soak: ${SOAK_S} s of overlapping classes ending abruptly`);
       soaked = await soak(SOAK_S, url, server, bots, log);
     } else {
@@ -251,7 +209,7 @@ async function main(): Promise<void> {
       log('resume: 30 dropped connections');
       resume = await measureResume(url).catch((error: unknown) => ({ error: String(error) }) as never);
     }
-    const peer = PEER && SOAK_S === 0 ? await comparePeer(PEER, results) : undefined;
+    const peer = PEER && SOAK_S === 0 && SCENARIO === 'sizes' ? await comparePeer(PEER, results) : undefined;
     const cpu = cpus();
     const report = {
       benchmark: 'confab-sfu',
@@ -284,6 +242,7 @@ async function main(): Promise<void> {
       peer,
       resume,
       soak: soaked,
+      largeClass: classed,
       totalSeconds: round((Date.now() - started) / 1000),
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
