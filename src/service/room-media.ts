@@ -219,7 +219,7 @@ export class RoomMedia {
     if (!original || original.layers.length < 2) return;
     const publisher = this.#attached.get(original.ownerId);
     if (!publisher) return;
-    const active = activeLayers(original.layers.length, this.#chosenLayers.get(producerId)?.values() ?? []).map((i) => original.layers[i]!.rid);
+    const active = activeLayers(original.layers, this.#chosenLayers.get(producerId)?.values() ?? []).map((i) => original.layers[i]!.rid);
     const key = active.join(',');
     if (this.#toldLayers.get(producerId) === key) return;
     this.#toldLayers.set(producerId, key);
