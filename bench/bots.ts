@@ -82,6 +82,7 @@ function stats(): BotReply {
   let pairsWithoutKeyframe = 0;
   let unattributed = 0;
   const all = bots.map((b) => b.stats());
+  const now = Date.now();
   const mediaFrom = new Map(all.map((s) => [s.participantId, s.publishConnectedAt]));
   const perBot: { received: { packets: number; bytes: number } }[] = [];
   let forwardablePackets = 0;
@@ -101,7 +102,8 @@ function stats(): BotReply {
     for (const remote of Object.values(s.remotes)) {
       mine.packets += remote.audio.packets + remote.video.packets;
       mine.bytes += remote.audio.bytes + remote.video.bytes;
-      const size = remote.video.lastKeyframeSize;
+      // Only pairs with video now: under last-N a pair that stopped keeps the size of its last keyframe.
+      const size = (remote.video.lastPacketAt ?? 0) > now - 2000 ? remote.video.lastKeyframeSize : undefined;
       if (size) receivedPictureSizes[`${size.width}x${size.height}`] = (receivedPictureSizes[`${size.width}x${size.height}`] ?? 0) + 1;
     }
     perBot.push({ received: mine });

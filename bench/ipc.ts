@@ -87,7 +87,7 @@ export type BotReply =
       forwardablePackets: number;
       /** Simulcast layers sent, summed over the bots, by rid; `active`: bots sending that layer now. */
       videoLayers: Record<string, { packets: number; bytes: number; keyframes: number; pauses: number; active: number }>;
-      /** Received (receiver, sender) video pairs by the picture size of the last keyframe, e.g. {"160x120": 551}. */
+      /** (receiver, sender) pairs with video in the last 2 s, by the picture size of their last keyframe, e.g. {"160x120": 551}. */
       receivedPictureSizes: Record<string, number>;
     }
   | { type: 'left' }
