@@ -13,6 +13,7 @@
  */
 import { RTP_EXTENSION_URI, useSdesRTPStreamId, type PeerConfig, type RTCRtpHeaderExtensionParameters } from 'werift';
 import { audioCodecs, headerExtensions, videoCodecsFor } from '../media/codecs.js';
+import { nativeSrtpAvailable, nativeSrtpSessions } from '../media/native-srtp.js';
 import { icePathConfig, type IcePath } from './ice-path.js';
 
 export interface BotNetworkOptions {
@@ -34,6 +35,9 @@ function basePeerConfig(network: BotNetworkOptions, stunPort: number | undefined
     // VP8 (+RTX) only: the synthetic video is VP8.
     codecs: { audio: audioCodecs({ transportCc: true }), video: videoCodecsFor('video/VP8', { transportCc: true }) },
     headerExtensions: withRtpStreamId(headerExtensions({ transportCc: true })),
+    // libsrtp when the addon is built, as the server uses it (~5x cheaper per packet than werift's
+    // JavaScript SRTP): the bench's 30 bots share one process, which must not become the bottleneck.
+    ...(nativeSrtpAvailable() ? { srtpSessionFactory: nativeSrtpSessions } : {}),
   };
   if (network.loopbackOnly) {
     if (stunPort === undefined) throw new Error('loopbackOnly needs the loopback STUN responder');
