@@ -35,6 +35,7 @@ import {
   useAudioLevelIndication,
   useTransportWideCC,
   useTWCC,
+  useSdesRTPStreamId,
 } from 'werift';
 
 export const OPUS_PT = 111;
@@ -43,9 +44,15 @@ export const VP8_RTX_PT = 97;
 export const H264_PT = 102;
 export const H264_RTX_PT = 103;
 
-/** What a list is for: transport-cc or not (see the header comment); default without. */
+/** What a list is for: transport-cc or not (see the header comment), simulcast received or not; default without either. */
 export interface CodecOptions {
   readonly transportCc?: boolean;
+  /**
+   * The publish connection receives simulcast: the RTP stream id extension (RFC 8852 3.1, `a=rid` of
+   * RFC 8851) tells the layers apart until their SSRCs are known. Not the repaired stream id: RTX is
+   * left out of simulcast m-lines (media-peer.ts says why).
+   */
+  readonly simulcast?: boolean;
 }
 
 const videoFeedback = (o: CodecOptions) => [useNACK(), usePLI(), useFIR(), useREMB(), ...(o.transportCc ? [useTWCC()] : [])];
@@ -95,7 +102,7 @@ export function headerExtensions(o: CodecOptions = {}): { audio: RTCRtpHeaderExt
   const transportCc = o.transportCc ? [useTransportWideCC()] : [];
   return {
     audio: [useSdesMid(), useAudioLevelIndication(), ...transportCc],
-    video: [useSdesMid(), useAbsSendTime(), ...transportCc],
+    video: [useSdesMid(), useAbsSendTime(), ...transportCc, ...(o.simulcast ? [useSdesRTPStreamId()] : [])],
   };
 }
 

@@ -12,13 +12,22 @@
  *
  * Video starts (and resumes after a pause) on a keyframe: until one comes,
  * packets are held back and the publisher is asked again every second.
+ *
+ * Simulcast (issue 16): the layer above sets the layer this subscriber
+ * should get (`preferredLayer`, from the size of its tile). The consumer
+ * forwards one layer at a time and moves to another only on a keyframe of
+ * it, rewriting sequence numbers, timestamps and VP8 picture ids so the
+ * decoder sees one stream (rtp-rewrite.ts). A preferred layer that is not
+ * arriving (paused at the publisher, or the encoder dropped it for lack of
+ * bandwidth or CPU) is stood in for by the nearest one that is, below it
+ * first.
  */
 import { RtcpRrPacket, RtcpSrPacket, RtpHeader, RtpPacket, type RTCRtpTransceiver, type RtcpPacket } from 'werift';
 import type { MediaKind } from '../protocol/messages.js';
 import { isKeyframeStart } from './keyframe.js';
 import { mediaStats } from './media-stats.js';
 import type { Producer } from './producer.js';
-import { FRAME_STEP, mapPayloadTypes, SequenceRewriter, type NegotiatedCodec, type StreamPosition } from './rtp-rewrite.js';
+import { FRAME_STEP, mapPayloadTypes, SequenceRewriter, Vp8PictureRewriter, type NegotiatedCodec, type StreamPosition } from './rtp-rewrite.js';
 
 export type { StreamPosition } from './rtp-rewrite.js';
 
@@ -37,8 +46,17 @@ export class Consumer {
   readonly #sequence: SequenceRewriter;
   /** Publisher -> subscriber payload types, for the subscriber codecs it was computed from. */
   #payloadTypes: { for: readonly NegotiatedCodec[]; map: Map<number, number> } | undefined;
-  #awaitingKeyframe: boolean;
+  /** The layer being forwarded; -1 while waiting for a keyframe (video starts or resumes on one). */
+  #current: number;
+  /** The layer of the last packet sent (-1: none yet): starting on another one after a pause is a switch. */
+  #lastSentLayer = -1;
+  /** ms timestamp of the last packet sent, for the timestamp step of a switch. */
+  #lastSentAt = 0;
+  #preferred: number;
+  /** Only for VP8 with simulcast: picture ids continue across layer switches. */
+  readonly #vp8: Vp8PictureRewriter | undefined;
   #lastKeyframeAsk = 0;
+  #lastKeyframeAskLayer = -1;
   readonly #unsubscribers: (() => void)[] = [];
 
   constructor(
@@ -46,9 +64,13 @@ export class Consumer {
     readonly transceiver: RTCRtpTransceiver,
     continueFrom?: StreamPosition,
     private readonly delivery?: DeliverySink,
+    /** The simulcast layer to forward (index, lowest 0); default: the highest. */
+    preferredLayer?: number,
   ) {
     this.#sequence = new SequenceRewriter(FRAME_STEP[producer.kind], continueFrom);
-    this.#awaitingKeyframe = producer.kind === 'video';
+    this.#current = producer.kind === 'video' ? -1 : 0;
+    this.#preferred = this.clampLayer(preferredLayer ?? producer.layerCount - 1);
+    this.#vp8 = producer.layerCount > 1 && producer.codec.mimeType.toLowerCase() === 'video/vp8' ? new Vp8PictureRewriter() : undefined;
     producer.consumers.add(this);
     const sender = transceiver.sender;
     // A subscriber's decoder asks for a keyframe; route it to the publisher.
@@ -66,32 +88,70 @@ export class Consumer {
     return this.#sequence.position;
   }
 
+  /** The layer being forwarded now (-1: none yet, waiting for a keyframe). */
+  get currentLayer(): number {
+    return this.#current;
+  }
+
+  get preferredLayer(): number {
+    return this.#preferred;
+  }
+
+  /** Which simulcast layer this subscriber should get (the layer above decides, from its tile's size). */
+  setPreferredLayer(layer: number): void {
+    const next = this.clampLayer(layer);
+    if (next === this.#preferred) return;
+    this.#preferred = next;
+    // Ask at once: the switch waits for the new layer's keyframe (the retry below covers a lost PLI).
+    const target = this.targetLayer(Date.now());
+    if (target !== this.#current) this.askForKeyframe(target, true);
+  }
+
+  /** The subscriber's decoder lost the picture (or its transport just came up): a keyframe of what it gets, or is about to. */
   requestKeyframe(): void {
-    if (!this.#closed) this.producer.requestKeyframe();
+    if (!this.#closed) this.producer.requestKeyframe(this.#current >= 0 ? this.#current : this.targetLayer(Date.now()));
   }
 
   /** The next forwarded packet follows a gap (pause); keep sequence numbers contiguous. */
   markGap(): void {
     this.#sequence.markGap();
-    if (this.producer.kind === 'video') this.#awaitingKeyframe = true;
+    if (this.producer.kind === 'video') this.#current = -1;
   }
 
-  send(rtp: RtpPacket): void {
+  send(rtp: RtpPacket, layer: number): void {
     if (this.#closed) return;
-    if (this.#awaitingKeyframe) {
+    if (layer !== this.#current) {
+      // Another layer: only the one wanted now is taken, and only from a keyframe on.
+      const now = this.producer.lastPacketAt ?? Date.now();
+      const target = this.targetLayer(now);
+      if (layer !== target) {
+        // The layer in use went quiet (paused at the publisher): ask for the target's keyframe, once a second.
+        if (this.#current >= 0 && !this.producer.isLayerLive(this.#current, now)) this.askForKeyframe(target);
+        return;
+      }
       // A keyframe sent before the subscriber's transport is up would be lost: keep waiting.
       const connected = this.transceiver.sender.dtlsTransport?.state === 'connected';
       if (!connected || !isKeyframeStart(this.producer.codec.mimeType, rtp.payload)) {
-        this.askForKeyframe();
+        this.askForKeyframe(target);
         return;
       }
-      this.#awaitingKeyframe = false;
+      if (this.#lastSentLayer >= 0 && layer !== this.#lastSentLayer) {
+        // Another RTP stream from here on: continue the numbers, the timestamp by the time since the last packet.
+        this.#sequence.switchSource(((now - this.#lastSentAt) * this.producer.codec.clockRate) / 1000);
+        this.#vp8?.switchSource();
+      }
+      this.#current = layer;
     }
     const src = rtp.header;
     const payloadType = this.payloadTypes().get(src.payloadType);
     // A codec the subscriber did not negotiate is never forwarded (its decoder would drop it anyway).
     if (payloadType === undefined) return;
-    const { sequenceNumber, timestamp } = this.#sequence.rewrite(src.sequenceNumber, src.timestamp);
+    const rewritten = this.#sequence.rewrite(src.sequenceNumber, src.timestamp);
+    if (!rewritten) return;
+    const { sequenceNumber, timestamp } = rewritten;
+    this.#lastSentLayer = layer;
+    this.#lastSentAt = this.producer.lastPacketAt ?? Date.now();
+    const payload = this.#vp8 ? this.#vp8.rewrite(rtp.payload) : rtp.payload;
     const sender = this.transceiver.sender;
     const header = new RtpHeader({ marker: src.marker, payloadType, sequenceNumber, timestamp, ssrc: sender.ssrc, extensions: [] });
     mediaStats.packetsForwarded++;
@@ -105,7 +165,7 @@ export class Consumer {
     // must not stop the producer's other consumers either.
     let bytes = 0;
     try {
-      bytes = sender.sendRtpNow(new RtpPacket(header, rtp.payload));
+      bytes = sender.sendRtpNow(new RtpPacket(header, payload));
     } catch {
       bytes = 0;
     }
@@ -128,11 +188,31 @@ export class Consumer {
     }
   }
 
-  private askForKeyframe(): void {
-    const now = Date.now();
-    if (now - this.#lastKeyframeAsk < KEYFRAME_RETRY_MS) return;
-    this.#lastKeyframeAsk = now;
-    this.producer.requestKeyframe();
+  /**
+   * The layer to forward now: the preferred one while it arrives, else the
+   * nearest arriving one below it, else above it (a picture, even a smaller
+   * or larger one, beats none).
+   */
+  private targetLayer(now: number): number {
+    const preferred = this.#preferred;
+    const producer = this.producer;
+    if (producer.layerCount === 1 || producer.isLayerLive(preferred, now)) return preferred;
+    for (let layer = preferred - 1; layer >= 0; layer--) if (producer.isLayerLive(layer, now)) return layer;
+    for (let layer = preferred + 1; layer < producer.layerCount; layer++) if (producer.isLayerLive(layer, now)) return layer;
+    return preferred;
+  }
+
+  private clampLayer(layer: number): number {
+    return Math.max(0, Math.min(this.producer.layerCount - 1, Math.trunc(layer)));
+  }
+
+  /** A keyframe of `layer`, at most once a second for the same layer unless `now` (a new preference: no reason to wait). */
+  private askForKeyframe(layer: number, now = false): void {
+    const at = Date.now();
+    if (!now && layer === this.#lastKeyframeAskLayer && at - this.#lastKeyframeAsk < KEYFRAME_RETRY_MS) return;
+    this.#lastKeyframeAsk = at;
+    this.#lastKeyframeAskLayer = layer;
+    this.producer.requestKeyframe(layer);
   }
 
   close(): void {

@@ -7,22 +7,41 @@
 
 /** RFC 7741 payload descriptor, then the VP8 frame header's P bit (0 = keyframe). */
 export function isVp8KeyframeStart(payload: Buffer): boolean {
-  if (payload.length < 1) return false;
+  return vp8KeyframeHeaderOffset(payload) >= 0;
+}
+
+/**
+ * The picture size a VP8 keyframe's first packet carries (RFC 6386 9.1: the
+ * 3-byte frame tag, the start code 9d 01 2a, then 14-bit width and height,
+ * little-endian, under 2 scaling bits), or undefined for any other packet.
+ * Tells the server how tall each simulcast layer really is: Chrome lowers a
+ * layer's resolution under CPU or bandwidth limits.
+ */
+export function vp8KeyframeSize(payload: Buffer): { width: number; height: number } | undefined {
+  const offset = vp8KeyframeHeaderOffset(payload);
+  if (offset < 0 || payload.length < offset + 10) return undefined;
+  if (payload[offset + 3] !== 0x9d || payload[offset + 4] !== 0x01 || payload[offset + 5] !== 0x2a) return undefined;
+  return { width: payload.readUInt16LE(offset + 6) & 0x3fff, height: payload.readUInt16LE(offset + 8) & 0x3fff };
+}
+
+/** Where the VP8 frame header starts in a packet that begins a keyframe; -1 for any other packet. */
+function vp8KeyframeHeaderOffset(payload: Buffer): number {
+  if (payload.length < 1) return -1;
   const b0 = payload[0]!;
   const extended = (b0 & 0x80) !== 0;
   const start = (b0 & 0x10) !== 0;
   const partition = b0 & 0x07;
-  if (!start || partition !== 0) return false;
+  if (!start || partition !== 0) return -1;
   let offset = 1;
   if (extended) {
-    if (payload.length < 2) return false;
+    if (payload.length < 2) return -1;
     const x = payload[1]!;
     offset = 2;
     if (x & 0x80) offset += payload.length > offset && (payload[offset]! & 0x80) !== 0 ? 2 : 1; // PictureID (7 or 15 bits)
     if (x & 0x40) offset += 1; // TL0PICIDX
     if (x & 0x30) offset += 1; // TID / KEYIDX
   }
-  return payload.length > offset && (payload[offset]! & 0x01) === 0;
+  return payload.length > offset && (payload[offset]! & 0x01) === 0 ? offset : -1;
 }
 
 /** RFC 6184: an IDR slice or SPS in a single NAL unit, a STAP-A, or the first FU-A fragment. */

@@ -24,6 +24,15 @@ export interface ProducerInfo {
   readonly mimeType: string;
 }
 
+/** One simulcast layer of a producer (issue 16), lowest first. */
+export interface LayerInfo {
+  /** Its rid (RFC 8851); '' for a producer without simulcast. */
+  readonly rid: string;
+  /** Pixels, from its last keyframe; 0 until one came (or for codecs whose size is not read: H.264). */
+  readonly width: number;
+  readonly height: number;
+}
+
 export type PcRole = PathRole;
 export type PcState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
 

@@ -11,7 +11,7 @@
  * it what to consume and carries its offers to the client.
  */
 import { randomUUID } from 'node:crypto';
-import { RTCPeerConnection, type MediaStreamTrack, type RTCRtpTransceiver } from 'werift';
+import { RTCPeerConnection, type MediaStreamTrack, type RTCRtpTransceiver, type RtpPacket } from 'werift';
 import type { MediaKind, SubscribedTrack, TrackSource } from '../protocol/messages.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import { orderForSending, SUPPORTED_VIDEO_CODECS, videoCodecsFor } from './codecs.js';
@@ -19,7 +19,7 @@ import { Consumer, type StreamPosition } from './consumer.js';
 import type { PcRole, PeerEvents, RepairOutcome } from './media-api.js';
 import { PathHealth } from './path-health.js';
 import { mediaStats } from './media-stats.js';
-import { Producer, trackInput } from './producer.js';
+import { Producer, simulcastInput, trackInput } from './producer.js';
 import { forBrowser } from './sdp-fixups.js';
 import { SerialQueue } from './serial-queue.js';
 import type { MediaTransport } from './transport/media-transport.js';
@@ -97,8 +97,15 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
       // Each offer says what all its m-lines carry (checked in src/service/sdp-check.ts): replace, never merge.
       this.#sources = sources;
       await this.publishPc.setRemoteDescription({ type: 'offer', sdp });
-      // The room's codec policy: the answer's first codec is the one the browser sends (codecs.ts).
-      for (const t of this.publishPc.getTransceivers()) if (t.kind === 'video') t.codecs = orderForSending(t.codecs);
+      for (const t of this.publishPc.getTransceivers()) {
+        if (t.kind !== 'video') continue;
+        // The room's codec policy: the answer's first codec is the one the browser sends (codecs.ts).
+        t.codecs = orderForSending(t.codecs);
+        // werift does not receive RTX with simulcast (its RTX stream would need the repaired-rid extension
+        // to find its layer; werift drops it): without RTX in the answer, Chrome and Firefox retransmit
+        // what is NACKed on the layer's own SSRC (RFC 4588 is optional), and loss is still repaired.
+        if (isSimulcast(t)) t.codecs = t.codecs.filter((c) => c.name.toLowerCase() !== 'rtx');
+      }
       const answer = await this.publishPc.createAnswer();
       const local = await this.publishPc.setLocalDescription(answer);
       this.closeStoppedProducers();
@@ -116,7 +123,7 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
       await pc.setRemoteDescription({ type: 'answer', sdp });
       this.#awaitingAnswer = false;
       // ready does not fire again on a connected transport, so ask for keyframes now (docs/architecture.md, "werift behaviours").
-      for (const consumer of this.consumers.values()) consumer.producer.requestKeyframe();
+      for (const consumer of this.consumers.values()) consumer.requestKeyframe();
       if (this.#renegotiate) {
         this.#renegotiate = false;
         this.scheduleNegotiation();
@@ -124,8 +131,8 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
     });
   }
 
-  /** Starts sending another participant's track to this peer. */
-  consume(producer: Producer): void {
+  /** Starts sending another participant's track to this peer; `layer`: which simulcast layer (index; absent: the highest). */
+  consume(producer: Producer, layer?: number): void {
     if (this.#closed || producer.closed || this.consumers.has(producer.id) || producer.ownerId === this.ownerId) return;
     if (producer.kind === 'video' && !this.receiveVideoCodecs.has(producer.codec.mimeType.toLowerCase())) {
       // Offering it would fail the whole negotiation (no common codec); say so once instead.
@@ -137,7 +144,7 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
       return;
     }
     const [transceiver, continueFrom] = this.takeTransceiver(producer);
-    this.consumers.set(producer.id, new Consumer(producer, transceiver, continueFrom, this.#health.delivery));
+    this.consumers.set(producer.id, new Consumer(producer, transceiver, continueFrom, this.#health.delivery, layer));
     // One listener per consumed producer, removed with the consumer: last-N consumes and unconsumes
     // the same producers again and again over a class.
     const onClosed = (): void => this.unconsume(producer.id);
@@ -294,8 +301,10 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
     // Audio is always the microphone: a client must not escape an audio mute by calling its microphone a screen.
     const claimed = this.#sources[mid];
     const source: TrackSource = kind === 'audio' ? 'microphone' : claimed === 'screen' ? 'screen' : 'camera';
-    // The codec is known for sure once RTP flows; consumers need it to offer the same one.
-    track.onReceiveRtp.once((rtp) => {
+    // The codec is known for sure once RTP flows; consumers need it to offer the same one. With
+    // simulcast werift fires onTrack per rid as it adds them, all in setRemoteDescription; the first
+    // packet of any layer makes the producer, of all of them.
+    whenFirstPacket(isSimulcast(transceiver) ? transceiver.receiver.tracks : [track], (rtp) => {
       if (this.#closed) return;
       if (isStopped(transceiver.currentDirection)) {
         // A straggler from a stream the last renegotiation stopped: the next activation starts afresh.
@@ -307,7 +316,8 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
         transceiver.codecs.find((c) => c.name.toLowerCase() !== 'rtx');
       if (!codec) return;
       const audioLevelId = kind === 'audio' ? transceiver.headerExtensions.find((e) => e.uri === AUDIO_LEVEL_URI)?.id : undefined;
-      const producer = new Producer(randomUUID(), this.ownerId, kind, source, codec, [...transceiver.codecs], trackInput(track, transceiver.receiver), audioLevelId);
+      const input = isSimulcast(transceiver) ? simulcastInput(ridTracks(transceiver), transceiver.receiver) : trackInput(track, transceiver.receiver);
+      const producer = new Producer(randomUUID(), this.ownerId, kind, source, codec, [...transceiver.codecs], input, audioLevelId);
       this.producers.set(producer.id, producer);
       producer.once('closed', () => this.producers.delete(producer.id));
       this.emit('producerAdded', producer);
@@ -340,6 +350,30 @@ function selectedPath(pc: RTCPeerConnection): string | undefined {
   if (!pair) return undefined;
   const [host, port] = pair.remoteAddr;
   return `${pair.localCandidate.transport.toLowerCase()} ${host}:${port}`;
+}
+
+/** A publish m-line the browser sends as simulcast (RFC 8853: a=rid and a=simulcast; werift made a track per rid). */
+function isSimulcast(transceiver: RTCRtpTransceiver): boolean {
+  return ridTracks(transceiver).length > 1;
+}
+
+/** Its rid tracks, in the offer's a=simulcast order. */
+function ridTracks(transceiver: RTCRtpTransceiver): MediaStreamTrack[] {
+  return transceiver.receiver.tracks.filter((t) => t.rid !== undefined);
+}
+
+/** Calls `then` once, with the first packet any of `tracks` receives. */
+function whenFirstPacket(tracks: readonly MediaStreamTrack[], then: (rtp: RtpPacket) => void): void {
+  let done = false;
+  const offs = tracks.map(
+    (track) =>
+      track.onReceiveRtp.subscribe((rtp) => {
+        if (done) return;
+        done = true;
+        offs.forEach((off) => off());
+        then(rtp);
+      }).unSubscribe,
+  );
 }
 
 /** Directions (seen from the server) in which the browser no longer sends on a publish m-line. */

@@ -37,7 +37,7 @@ export function serverPeerConfigs(net: MediaNetworkSettings): ServerPeerConfigs 
 export function serverPeerConfig(net: MediaNetworkSettings, role: PcRole): Partial<PeerConfig> {
   const explicit = net.advertiseIps.length > 0;
   // transport-cc only where the browser sends and we give the feedback (codecs.ts says why).
-  const options = { transportCc: role === 'publish' && (net.transportCc ?? true) };
+  const options = { transportCc: role === 'publish' && (net.transportCc ?? true), simulcast: role === 'publish' };
   return {
     iceLite: true,
     iceServers: [],

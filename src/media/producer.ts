@@ -5,30 +5,48 @@
  * paused (muted) nothing is forwarded.
  *
  * Its packets come from an input: the publisher's werift track in the
- * worker the publisher is on (`trackInput`), or a pipe from that worker in
- * another one (src/media/pipe/: the same producer, piped).
+ * worker the publisher is on (`trackInput`, or `simulcastInput` for a
+ * camera sent as several layers), or a pipe from that worker in another one
+ * (src/media/pipe/: the same producer, piped).
+ *
+ * A simulcast producer (issue 16) has one layer per rid, lowest first; every
+ * packet is handed to the sinks with its layer index, and each Consumer
+ * forwards one layer. The producer tracks which layers are arriving (dynacast
+ * pauses some at the publisher) and how tall each is (read from its VP8
+ * keyframes), and says when that changes (`layersChanged`).
  */
 import type { MediaStreamTrack, RTCRtpCodecParameters, RTCRtpReceiver, RtpPacket } from 'werift';
+import { vp8KeyframeSize } from './keyframe.js';
 import type { MediaKind, TrackSource } from '../protocol/messages.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
-import type { ProducerInfo } from './media-api.js';
+import type { LayerInfo, ProducerInfo } from './media-api.js';
 import type { PipedProducer } from './worker/worker-protocol.js';
 import { mediaStats } from './media-stats.js';
 import type { PublishedStream } from './path-health.js';
 
 /** Chrome answers more than a few PLIs a second with needless keyframes. */
 const MIN_KEYFRAME_REQUEST_INTERVAL_MS = 300;
+/**
+ * A layer without a packet for this long is not arriving (dynacast paused
+ * it, or the encoder dropped it): consumers fall back to one that is. The
+ * lowest layer at 7.5 fps still sends a packet every ~130 ms.
+ */
+export const LAYER_TIMEOUT_MS = 1000;
 
 export interface ProducerEvents {
+  /** A layer's size changed (its first keyframe, or the encoder scaled it). */
+  layersChanged: [readonly LayerInfo[]];
   closed: [];
 }
 
 /** Where a producer's packets come from, and where its keyframe requests go. */
 export interface ProducerInput {
-  /** Calls `deliver` with every packet; returns how to stop. */
-  subscribe(deliver: (rtp: RtpPacket) => void): () => void;
-  /** Asks the publisher for a keyframe (a PLI; through the pipe: the producer in the publisher's worker does). */
-  requestKeyframe(): void;
+  /** The simulcast layers' rids, lowest first; [''] for one plain stream. */
+  readonly rids: readonly string[];
+  /** Calls `deliver` with every packet and the index of its layer in `rids`; returns how to stop. */
+  subscribe(deliver: (rtp: RtpPacket, layer: number) => void): () => void;
+  /** Asks the publisher for a keyframe of one layer (a PLI; through the pipe: the producer in the publisher's worker does). */
+  requestKeyframe(layer: number): void;
   /** Packets from the publisher itself (counted as received), not piped from another worker. */
   readonly fromPublisher: boolean;
   /** Whether it is the given werift track (a publish renegotiation finds its producers by track). */
@@ -37,7 +55,8 @@ export interface ProducerInput {
 
 /** What a producer forwards to: a subscriber's Consumer, or a pipe to another worker. */
 export interface ProducerSink {
-  send(rtp: RtpPacket): void;
+  /** `layer`: the simulcast layer's index (0 without simulcast). */
+  send(rtp: RtpPacket, layer: number): void;
   /** The next packet follows a gap (a pause): keep sequence numbers contiguous, wait for a keyframe. */
   markGap(): void;
   close(): void;
@@ -46,13 +65,54 @@ export interface ProducerSink {
 /** The publisher's own track, in the worker it publishes to. */
 export function trackInput(track: MediaStreamTrack, receiver: RTCRtpReceiver): ProducerInput {
   return {
-    subscribe: (deliver) => track.onReceiveRtp.subscribe(deliver).unSubscribe,
+    rids: [''],
+    subscribe: (deliver) => track.onReceiveRtp.subscribe((rtp) => deliver(rtp, 0)).unSubscribe,
     requestKeyframe: () => {
       if (track.ssrc !== undefined) receiver.sendRtcpPLI(track.ssrc).catch(() => undefined);
     },
     fromPublisher: true,
     carries: (other) => other === track,
   };
+}
+
+/**
+ * A camera sent as simulcast: werift gives one track per rid (in the order
+ * of the offer's a=simulcast line: our pages and bots list the lowest layer
+ * first). A rid track learns its SSRC only from its packets, so the PLI
+ * for a layer goes to the SSRC its packets came from.
+ */
+export function simulcastInput(tracks: readonly MediaStreamTrack[], receiver: RTCRtpReceiver): ProducerInput {
+  const ssrcs: (number | undefined)[] = tracks.map((t) => t.ssrc);
+  return {
+    rids: tracks.map((t) => t.rid ?? ''),
+    subscribe: (deliver) => {
+      const offs = tracks.map(
+        (track, layer) =>
+          track.onReceiveRtp.subscribe((rtp) => {
+            ssrcs[layer] = rtp.header.ssrc;
+            deliver(rtp, layer);
+          }).unSubscribe,
+      );
+      return () => offs.forEach((off) => off());
+    },
+    requestKeyframe: (layer) => {
+      const ssrc = ssrcs[layer];
+      if (ssrc !== undefined) receiver.sendRtcpPLI(ssrc).catch(() => undefined);
+    },
+    fromPublisher: true,
+    carries: (other) => tracks.includes(other),
+  };
+}
+
+/** A layer's state, mutable inside the producer. */
+interface Layer {
+  rid: string;
+  width: number;
+  height: number;
+  /** ms timestamp of its last packet; -Infinity before any. */
+  lastPacketAt: number;
+  lastKeyframeRequest: number;
+  pendingKeyframeTimer: NodeJS.Timeout | undefined;
 }
 
 export class Producer extends TypedEmitter<ProducerEvents> implements PublishedStream {
@@ -67,8 +127,9 @@ export class Producer extends TypedEmitter<ProducerEvents> implements PublishedS
   /** RFC 6464 audio levels seen since the last takeLoudness(): sum of (127 - dBov) and count. */
   #loudnessSum = 0;
   #levels = 0;
-  #lastKeyframeRequest = 0;
-  #pendingKeyframeTimer: NodeJS.Timeout | undefined;
+  readonly #layers: Layer[];
+  /** Sizes are read from keyframes only for VP8 (keyframe.ts). */
+  readonly #readsSize: boolean;
   readonly #unsubscribe: () => void;
 
   constructor(
@@ -85,7 +146,25 @@ export class Producer extends TypedEmitter<ProducerEvents> implements PublishedS
     private readonly audioLevelId?: number,
   ) {
     super();
-    this.#unsubscribe = input.subscribe((rtp) => this.forward(rtp));
+    this.#layers = input.rids.map((rid) => ({ rid, width: 0, height: 0, lastPacketAt: -Infinity, lastKeyframeRequest: 0, pendingKeyframeTimer: undefined }));
+    this.#readsSize = kind === 'video' && codec.mimeType.toLowerCase() === 'video/vp8';
+    this.#unsubscribe = input.subscribe((rtp, layer) => this.forward(rtp, layer));
+  }
+
+  /** How many layers it has (1 without simulcast). */
+  get layerCount(): number {
+    return this.#layers.length;
+  }
+
+  /** Each layer's rid and size, lowest first. */
+  get layers(): LayerInfo[] {
+    return this.#layers.map(({ rid, width, height }) => ({ rid, width, height }));
+  }
+
+  /** Whether layer `index` had a packet within LAYER_TIMEOUT_MS of `now`. */
+  isLayerLive(index: number, now: number): boolean {
+    const layer = this.#layers[index];
+    return layer !== undefined && now - layer.lastPacketAt < LAYER_TIMEOUT_MS;
   }
 
   get paused(): boolean {
@@ -106,7 +185,7 @@ export class Producer extends TypedEmitter<ProducerEvents> implements PublishedS
       rtcpFeedback: c.rtcpFeedback.map((f) => ({ type: f.type, parameter: f.parameter })),
       parameters: c.parameters,
     }));
-    return { ...this.info(), codecs, payloadType: this.codec.payloadType };
+    return { ...this.info(), codecs, payloadType: this.codec.payloadType, rids: this.#layers.map((l) => l.rid) };
   }
 
   /** What the layers above know of it (media-api.ts). */
@@ -128,27 +207,33 @@ export class Producer extends TypedEmitter<ProducerEvents> implements PublishedS
     if (!paused) this.requestKeyframe();
   }
 
-  /** Asks the publisher for a keyframe (PLI), coalescing bursts of requests. */
-  requestKeyframe(): void {
+  /** Asks the publisher for a keyframe (PLI) of one layer, or of every layer; coalesces bursts of requests per layer. */
+  requestKeyframe(layer?: number): void {
     if (this.kind !== 'video' || this.#closed) return;
+    if (layer === undefined) {
+      for (let i = 0; i < this.#layers.length; i++) this.requestKeyframe(i);
+      return;
+    }
+    const state = this.#layers[layer];
+    if (!state) return;
     const now = Date.now();
-    const wait = this.#lastKeyframeRequest + MIN_KEYFRAME_REQUEST_INTERVAL_MS - now;
+    const wait = state.lastKeyframeRequest + MIN_KEYFRAME_REQUEST_INTERVAL_MS - now;
     if (wait > 0) {
-      this.#pendingKeyframeTimer ??= setTimeout(() => {
-        this.#pendingKeyframeTimer = undefined;
-        this.requestKeyframe();
+      state.pendingKeyframeTimer ??= setTimeout(() => {
+        state.pendingKeyframeTimer = undefined;
+        this.requestKeyframe(layer);
       }, wait);
       return;
     }
-    this.#lastKeyframeRequest = now;
+    state.lastKeyframeRequest = now;
     if (this.input.fromPublisher) mediaStats.keyframeRequests++;
-    this.input.requestKeyframe();
+    this.input.requestKeyframe(layer);
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#pendingKeyframeTimer);
+    for (const layer of this.#layers) clearTimeout(layer.pendingKeyframeTimer);
     this.#unsubscribe();
     for (const consumer of [...this.consumers]) consumer.close();
     this.emit('closed');
@@ -172,9 +257,14 @@ export class Producer extends TypedEmitter<ProducerEvents> implements PublishedS
     return this.audioLevelId !== undefined && this.input.fromPublisher;
   }
 
-  private forward(rtp: RtpPacket): void {
+  private forward(rtp: RtpPacket, index: number): void {
+    const layer = this.#layers[index];
+    if (!layer) return;
     this.packetsReceived++;
-    this.lastPacketAt = Date.now();
+    const now = Date.now();
+    this.lastPacketAt = now;
+    layer.lastPacketAt = now;
+    if (this.#readsSize) this.readSize(layer, rtp.payload);
     if (this.input.fromPublisher) {
       mediaStats.packetsReceived++;
       mediaStats.bytesReceived += rtp.payload.length;
@@ -190,6 +280,15 @@ export class Producer extends TypedEmitter<ProducerEvents> implements PublishedS
     }
     // Padding-only packets are Chrome's bandwidth probes, meaningless downstream.
     if (this.#paused || this.#closed || rtp.payload.length === 0) return;
-    for (const consumer of this.consumers) consumer.send(rtp);
+    for (const consumer of this.consumers) consumer.send(rtp, index);
+  }
+
+  /** A keyframe's size, when it differs from what the layer had: the layer choice above may change. */
+  private readSize(layer: Layer, payload: Buffer): void {
+    const size = vp8KeyframeSize(payload);
+    if (!size || (size.width === layer.width && size.height === layer.height)) return;
+    layer.width = size.width;
+    layer.height = size.height;
+    this.emit('layersChanged', this.layers);
   }
 }

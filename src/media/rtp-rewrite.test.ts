@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FRAME_STEP, mapPayloadTypes, SequenceRewriter, type NegotiatedCodec } from './rtp-rewrite.js';
+import { FRAME_STEP, mapPayloadTypes, parseVp8Descriptor, SequenceRewriter, Vp8PictureRewriter, type NegotiatedCodec } from './rtp-rewrite.js';
 
 describe('SequenceRewriter', () => {
   test('a plain stream passes unchanged', () => {
@@ -33,7 +33,7 @@ describe('SequenceRewriter', () => {
     const wrapping = new SequenceRewriter(FRAME_STEP.video);
     wrapping.rewrite(0xffff, 1);
     wrapping.markGap();
-    assert.equal(wrapping.rewrite(5, 2).sequenceNumber, 0);
+    assert.equal(wrapping.rewrite(5, 2)?.sequenceNumber, 0);
   });
 
   test('position follows what was sent', () => {
@@ -85,5 +85,93 @@ describe('mapPayloadTypes', () => {
       { payloadType: 99, mimeType: 'video/rtx', parameters: 'apt=102' },
     ]);
     assert.deepEqual([...map], [[96, 96]]);
+  });
+});
+
+describe('SequenceRewriter across a simulcast layer switch', () => {
+  test('both numbers continue from the last packet sent, the timestamp by the time elapsed', () => {
+    const r = new SequenceRewriter(FRAME_STEP.video);
+    r.rewrite(100, 9000);
+    r.rewrite(101, 12_000);
+    // 40 ms later (3600 ticks at 90 kHz), the keyframe of another layer: its own numbers, far away.
+    r.switchSource(3600);
+    assert.deepEqual(r.rewrite(50_000, 777_000), { sequenceNumber: 102, timestamp: 15_600 });
+    assert.deepEqual(r.rewrite(50_001, 780_000), { sequenceNumber: 103, timestamp: 18_600 });
+  });
+
+  test('a straggler of the new layer from before its keyframe is dropped, not given a number already sent', () => {
+    const r = new SequenceRewriter(FRAME_STEP.video);
+    r.rewrite(100, 9000);
+    r.switchSource(3000);
+    assert.equal(r.rewrite(50_000, 777_000)?.sequenceNumber, 101);
+    assert.equal(r.rewrite(49_999, 774_000), undefined);
+    assert.equal(r.rewrite(50_001, 777_000)?.sequenceNumber, 102);
+  });
+
+  test('the straggler check ends after a window, so numbers half the space later still pass', () => {
+    const r = new SequenceRewriter(FRAME_STEP.video);
+    r.rewrite(0, 0);
+    r.switchSource(3000);
+    r.rewrite(10, 0);
+    for (let seq = 11; seq < 40_000; seq += 500) assert.notEqual(r.rewrite(seq, 0), undefined, `seq ${seq}`);
+  });
+
+  test('a switch before anything was sent is a plain start', () => {
+    const r = new SequenceRewriter(FRAME_STEP.video);
+    r.switchSource(3000);
+    assert.deepEqual(r.rewrite(500, 1000), { sequenceNumber: 500, timestamp: 1000 });
+  });
+});
+
+/** A VP8 payload: descriptor with a 15-bit PictureID and TL0PICIDX (as Chrome sends), then `rest`. */
+function vp8(pictureId: number, tl0: number, rest = Buffer.from([0x10, 0x02, 0x00])): Buffer {
+  return Buffer.concat([Buffer.from([0x90, 0xc0, 0x80 | (pictureId >> 8), pictureId & 0xff, tl0]), rest]);
+}
+
+describe('parseVp8Descriptor', () => {
+  test('finds the 15-bit PictureID and TL0PICIDX', () => {
+    assert.deepEqual(parseVp8Descriptor(vp8(0x1234, 7)), { pictureIdOffset: 2, pictureIdLong: true, tl0PicIdxOffset: 4 });
+  });
+  test('a 7-bit PictureID, no TL0PICIDX, and no extension at all', () => {
+    assert.deepEqual(parseVp8Descriptor(Buffer.from([0x90, 0x80, 0x05, 0x00])), { pictureIdOffset: 2, pictureIdLong: false, tl0PicIdxOffset: -1 });
+    assert.deepEqual(parseVp8Descriptor(Buffer.from([0x10, 0x00])), { pictureIdOffset: -1, pictureIdLong: false, tl0PicIdxOffset: -1 });
+  });
+  test('a payload too short for what its bits claim', () => {
+    assert.equal(parseVp8Descriptor(Buffer.from([0x90])), undefined);
+    assert.equal(parseVp8Descriptor(Buffer.from([0x90, 0xc0, 0x80, 0x01])), undefined);
+    assert.equal(parseVp8Descriptor(Buffer.alloc(0)), undefined);
+  });
+});
+
+describe('Vp8PictureRewriter', () => {
+  const pictureIdOf = (p: Buffer): number => p.readUInt16BE(2) & 0x7fff;
+  test('passes payloads untouched (the same buffer) until a switch', () => {
+    const r = new Vp8PictureRewriter();
+    const p = vp8(100, 3);
+    assert.equal(r.rewrite(p), p);
+  });
+
+  test('after a switch, PictureID and TL0PICIDX continue from the last sent, in a copy', () => {
+    const r = new Vp8PictureRewriter();
+    r.rewrite(vp8(100, 3));
+    r.rewrite(vp8(101, 3));
+    r.switchSource();
+    const source = vp8(9000, 200);
+    const out = r.rewrite(source);
+    assert.notEqual(out, source);
+    assert.equal(pictureIdOf(source), 9000, 'the shared payload is left alone');
+    assert.deepEqual([pictureIdOf(out), out[4]], [102, 4]);
+    assert.equal(out[2]! & 0x80, 0x80, 'still a 15-bit PictureID');
+    assert.deepEqual(out.subarray(5), source.subarray(5), 'the frame itself unchanged');
+    const next = r.rewrite(vp8(9001, 200));
+    assert.deepEqual([pictureIdOf(next), next[4]], [103, 4]);
+  });
+
+  test('wraps PictureID at 15 bits and TL0PICIDX at 8', () => {
+    const r = new Vp8PictureRewriter();
+    r.rewrite(vp8(0x7fff, 255));
+    r.switchSource();
+    const out = r.rewrite(vp8(5, 9));
+    assert.deepEqual([pictureIdOf(out), out[4]], [0, 0]);
   });
 });

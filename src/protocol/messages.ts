@@ -40,7 +40,7 @@ export const MAX_VIDEO_HEIGHT = 4320;
  * clients do, each halves the one above: 1/4, 1/2 and the full camera
  * resolution, so a 640x480 camera sends 160x120, 320x240 and 640x480.
  * `maxBitrate` (bit/s) keeps a student's uplink within reach: the three
- * together ~1.25 Mbit/s. Screen shares send one layer (full resolution: text must stay legible).
+ * together 1.3 Mbit/s; a thumbnail costs its subscriber 100 kbit/s, so a page of 16 thumbnails and one speaker on stage stays within ~2.5 Mbit/s. Screen shares send one layer (full resolution: text must stay legible).
  */
 export interface SimulcastLayer {
   readonly rid: string;
@@ -48,9 +48,9 @@ export interface SimulcastLayer {
   readonly maxBitrate: number;
 }
 export const CAMERA_SIMULCAST_LAYERS: readonly SimulcastLayer[] = [
-  { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
-  { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 350_000 },
-  { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 750_000 },
+  { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 100_000 },
+  { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 300_000 },
+  { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 900_000 },
 ];
 /** A rid as the server accepts it (RFC 8851 4: alphanumeric, here at most 16 characters). */
 const rid = z.string().regex(/^[A-Za-z0-9]{1,16}$/);

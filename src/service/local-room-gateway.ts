@@ -149,7 +149,10 @@ export class LocalRoomGateway implements RoomGateway {
     participant.once('closed', () => this.#channels.delete(participant.id));
     // The link is made with the peer; a move to another worker (its worker died) hands it the next one.
     let link: LocalParticipantLink | undefined;
-    const peer = media.attach(participant, hello.receiveCodecs, (next) => link?.movePeer(next));
+    const peer = media.attach(participant, hello.receiveCodecs, {
+      moved: (next) => link?.movePeer(next),
+      videoLayers: (trackId, active) => channel.send({ type: 'video-layers', trackId, active }),
+    });
     link = new LocalParticipantLink(room, participant, peer, channel, log, this.options.observer, (receive) => media.setReceiveVideo(participant.id, receive));
     channel.send({
       type: 'welcome',

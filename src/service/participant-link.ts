@@ -17,6 +17,10 @@ import { ParticipantLimits } from './participant-limits.js';
 import { checkPublishOffer, checkSubscribeAnswer, countMLines } from './sdp-check.js';
 import { followRoom } from './room-feed.js';
 import type { ParticipantLink, RoomMessage } from './room-gateway.js';
+import type { ReceiveVideo } from './room-media.js';
+
+/** A `receive-video` as the link hands it on (no `lastN`: the server's CHANNEL_LAST_N). */
+export type ReceiveVideoRequest = Omit<ReceiveVideo, 'lastN'> & { readonly lastN?: number | undefined };
 import type { SignalingChannel } from './signaling-channel.js';
 
 /**
@@ -50,7 +54,7 @@ export class LocalParticipantLink implements ParticipantLink {
     private readonly log: Logger,
     private readonly observer: ServiceObserver = NO_OBSERVER,
     /** Whose video to send this participant (room-media.ts applies its last-N; no lastN: the server's default). */
-    private readonly receiveVideo: (receive: { lastN?: number | undefined; onStage: readonly string[] }) => void = () => undefined,
+    private readonly receiveVideo: (receive: ReceiveVideoRequest) => void = () => undefined,
   ) {
     const self = participant.id;
     this.#peer = peer;
@@ -175,7 +179,7 @@ export class LocalParticipantLink implements ParticipantLink {
       if (outcome !== 'repairing') this.log.info({ reason, outcome }, 'the page asked for an ICE restart: not needed');
     },
     'set-muted': ({ kind, muted }) => this.participant.setMuted(kind, muted),
-    'receive-video': ({ lastN, onStage }) => this.receiveVideo({ lastN, onStage }),
+    'receive-video': ({ lastN, onStage, maxHeight, constraints }) => this.receiveVideo({ lastN, onStage, maxHeight, constraints }),
     moderate: ({ request }) => {
       this.log.info({ request }, 'moderation');
       moderate(this.room, this.participant, request);

@@ -12,6 +12,12 @@
  * between the workers; src/media/pipe/), where that worker's subscribers
  * consume it like a local one.
  *
+ * Simulcast (issue 16): each subscriber gets, of each camera it receives,
+ * the layer its tile's height calls for (simulcast-layers.ts; the worker's
+ * Consumer switches on a keyframe), and each publisher is told which layers
+ * of its camera anybody gets at all (`video-layers`, dynacast): the rest
+ * are paused at its encoder.
+ *
  * When a worker of the room dies, the participants it carried move to
  * another of the room's routers (or a new one) and their links are handed
  * their new peers (the page rebuilds its connections). The class itself
@@ -22,6 +28,7 @@ import { DominantSpeaker, SAMPLE_MS } from '../conference/dominant-speaker.js';
 import type { Participant } from '../conference/participant.js';
 import type { Room } from '../conference/room.js';
 import { forwardedVideo } from './last-n.js';
+import { activeLayers, layerForHeight, wantedHeight } from './simulcast-layers.js';
 import { receivableVideoCodecs } from '../media/codecs.js';
 import type { RemotePeer, RemoteProducer, RemoteRouter } from '../media/worker/remote-router.js';
 import type { Logger } from '../util/log.js';
@@ -39,6 +46,18 @@ export interface ReceiveVideo {
   /** -1: everyone's video. */
   readonly lastN: number;
   readonly onStage: readonly string[];
+  /** Device pixels of the tiles showing everyone's camera; undefined: no limit. */
+  readonly maxHeight?: number | undefined;
+  /** Per participant (their camera), overriding `maxHeight` and the stage. */
+  readonly constraints?: Readonly<Record<string, { readonly maxHeight: number }>> | undefined;
+}
+
+/** How RoomMedia reaches a participant's link. */
+export interface AttachHooks {
+  /** Hands the participant's link its new peer after a move to another worker. */
+  readonly moved: (peer: RemotePeer) => void;
+  /** Dynacast: the layers (rids) of its camera `trackId` that anybody receives now (protocol `video-layers`). */
+  readonly videoLayers: (trackId: string, active: string[]) => void;
 }
 
 interface Attached {
@@ -46,6 +65,7 @@ interface Attached {
   readonly receiveCodecs: readonly string[] | undefined;
   /** Hands the participant's link its new peer after a move. */
   readonly moved: (peer: RemotePeer) => void;
+  readonly videoLayers: AttachHooks['videoLayers'];
   /** The router its peer is on. */
   router: RemoteRouter;
   receive: ReceiveVideo;
@@ -60,6 +80,10 @@ export class RoomMedia {
   readonly #loudness = new Map<RemoteRouter, ReadonlyMap<string, number>>();
   /** Samples the room's loudness for the dominant speaker, on the main thread's clock (SAMPLE_MS). */
   readonly #sampling: NodeJS.Timeout;
+  /** Per simulcast camera (producer id): the layer each subscriber (participant id) gets. */
+  readonly #chosenLayers = new Map<string, Map<string, number>>();
+  /** Per simulcast camera: the rids last told to its publisher (`video-layers`), to tell only changes. */
+  readonly #toldLayers = new Map<string, string>();
 
   constructor(
     readonly room: Room,
@@ -77,6 +101,7 @@ export class RoomMedia {
       const attached = this.#attached.get(participant.id);
       this.#attached.delete(participant.id);
       this.#speaker.forget(participant.id);
+      for (const [producerId, chosen] of this.#chosenLayers) if (chosen.delete(participant.id)) this.updateDynacast(producerId);
       if (attached) {
         void attached.router.closePeer(participant.id);
         this.closeIfUnused(attached.router);
@@ -95,6 +120,7 @@ export class RoomMedia {
     room.once('closed', () => {
       clearInterval(this.#sampling);
       this.#attached.clear();
+      this.#chosenLayers.clear();
       this.#loudness.clear();
       for (const router of this.#routers.splice(0)) void router.close();
     });
@@ -116,18 +142,19 @@ export class RoomMedia {
    * unavailable instead of offered (codecs.ts has the room's codec policy).
    * `moved` is called with its new peer if it moves to another worker.
    */
-  attach(participant: Participant, receiveCodecs: readonly string[] | undefined, moved: (peer: RemotePeer) => void): RemotePeer {
+  attach(participant: Participant, receiveCodecs: readonly string[] | undefined, hooks: AttachHooks): RemotePeer {
     const router = this.routerForNewcomer();
-    const attached: Attached = { participant, receiveCodecs, moved, router, receive: { lastN: this.defaultLastN, onStage: [] } };
+    const receive: ReceiveVideo = { lastN: this.defaultLastN, onStage: [] };
+    const attached: Attached = { participant, receiveCodecs, moved: hooks.moved, videoLayers: hooks.videoLayers, router, receive };
     this.#attached.set(participant.id, attached);
     return this.createPeer(attached);
   }
 
-  /** The subscriber says whose video it wants (protocol `receive-video`; no `lastN`: the server's default). */
-  setReceiveVideo(participantId: string, receive: { readonly lastN?: number | undefined; readonly onStage: readonly string[] }): void {
+  /** The subscriber says whose video it wants, and how large (protocol `receive-video`; no `lastN`: the server's default). */
+  setReceiveVideo(participantId: string, receive: Omit<ReceiveVideo, 'lastN'> & { readonly lastN?: number | undefined }): void {
     const attached = this.#attached.get(participantId);
     if (!attached) return;
-    attached.receive = { lastN: receive.lastN ?? this.defaultLastN, onStage: receive.onStage };
+    attached.receive = { ...receive, lastN: receive.lastN ?? this.defaultLastN };
     this.select(attached);
   }
 
@@ -137,7 +164,7 @@ export class RoomMedia {
     return peer;
   }
 
-  /** Consumes what the subscriber's last-N picks on its router, and stops the rest. */
+  /** Consumes what the subscriber's last-N picks on its router, each camera at the layer its tile calls for, and stops the rest. */
   private select(attached: Attached): void {
     const self = attached.participant.id;
     const peer = attached.router.peers.get(self);
@@ -153,9 +180,59 @@ export class RoomMedia {
       participants: [...this.room.participants.keys()],
     });
     for (const producer of attached.router.producers.values()) {
-      if (producer.kind === 'audio' || video.has(producer.ownerId)) peer.consume(producer);
-      else peer.unconsume(producer.id);
+      if (producer.kind === 'audio') {
+        peer.consume(producer);
+        continue;
+      }
+      const camera = producer.source === 'camera';
+      const height = camera ? wantedHeight(attached.receive, producer.ownerId) : undefined;
+      if (!video.has(producer.ownerId) || height === 0) {
+        peer.unconsume(producer.id);
+        this.chooseLayer(producer, self, undefined);
+        continue;
+      }
+      // A piped copy has the original's layers; its worker reads no keyframe sizes of its own.
+      const layers = (producer.pipedFrom?.source ?? producer).layers;
+      const layer = layers.length > 1 ? layerForHeight(layers, height) : undefined;
+      peer.consume(producer, layer);
+      this.chooseLayer(producer, self, peer.consumed.has(producer.id) ? layer : undefined);
     }
+  }
+
+  /** Records the layer a subscriber gets of a simulcast camera (undefined: none), and tells the publisher when its needed layers change. */
+  private chooseLayer(producer: RemoteProducer, subscriberId: string, layer: number | undefined): void {
+    if (producer.layers.length < 2) return;
+    let chosen = this.#chosenLayers.get(producer.id);
+    if (layer === undefined) {
+      if (chosen?.delete(subscriberId)) this.updateDynacast(producer.id);
+      return;
+    }
+    if (!chosen) this.#chosenLayers.set(producer.id, (chosen = new Map()));
+    if (chosen.get(subscriberId) === layer) return;
+    chosen.set(subscriberId, layer);
+    this.updateDynacast(producer.id);
+  }
+
+  /** Dynacast: the publisher of a simulcast camera sends only the layers somebody gets (and always the lowest). */
+  private updateDynacast(producerId: string): void {
+    const original = this.originalProducer(producerId);
+    if (!original || original.layers.length < 2) return;
+    const publisher = this.#attached.get(original.ownerId);
+    if (!publisher) return;
+    const active = activeLayers(original.layers.length, this.#chosenLayers.get(producerId)?.values() ?? []).map((i) => original.layers[i]!.rid);
+    const key = active.join(',');
+    if (this.#toldLayers.get(producerId) === key) return;
+    this.#toldLayers.set(producerId, key);
+    publisher.videoLayers(producerId, active);
+  }
+
+  /** The producer as its publisher's worker has it (not a piped copy). */
+  private originalProducer(producerId: string): RemoteProducer | undefined {
+    for (const router of this.#routers) {
+      const producer = router.producers.get(producerId);
+      if (producer && !producer.pipedFrom) return producer;
+    }
+    return undefined;
   }
 
   private selectAll(): void {
@@ -219,7 +296,7 @@ export class RoomMedia {
     router.once('closed', () => this.#loudness.delete(router));
     router.on('workerLost', (reason) => this.onRouterLost(router, reason));
     // A subscriber on this worker wants a keyframe of a piped producer: the publisher's worker asks the publisher.
-    router.on('keyframeWanted', (piped) => piped.pipedFrom?.source.requestKeyframe());
+    router.on('keyframeWanted', (piped, layer) => piped.pipedFrom?.source.requestKeyframe(layer));
     for (const other of others) {
       for (const producer of other.producers.values()) if (!producer.pipedFrom) this.pipe(producer, router);
     }
@@ -258,10 +335,18 @@ export class RoomMedia {
     }
     const track = participant.publishTrack(producer.id, producer.kind, producer.source);
     producer.setPaused(track.muted);
-    producer.once('closed', () => participant.unpublishTrack(producer.id));
+    producer.once('closed', () => {
+      participant.unpublishTrack(producer.id);
+      this.#chosenLayers.delete(producer.id);
+      this.#toldLayers.delete(producer.id);
+    });
+    // Its layers' real sizes (first keyframes; an encoder scaling one down): every subscriber's layer may change.
+    if (producer.layers.length > 1) producer.on('layersChanged', () => this.selectAll());
     for (const other of this.#routers) if (other !== router) this.pipe(producer, other);
     // A new screen share changes priorities; a new camera may fill a free slot.
     this.selectAll();
+    // Nobody may get some of its layers (nobody at all, in a room of one): pause them from the start.
+    this.updateDynacast(producer.id);
     this.log.info(
       { room: this.room.key, participant: participant.id, track: producer.id, kind: producer.kind, codec: producer.mimeType, worker: router.worker.index },
       'track published',

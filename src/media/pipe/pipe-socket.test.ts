@@ -20,12 +20,17 @@ describe('PipeSocket: plain RTP between two workers', () => {
     b.close();
   });
 
-  test('a packet sent down a pipe arrives whole at the other end', async () => {
+  test('a packet sent down a pipe arrives whole at the other end, with its simulcast layer', async () => {
     const got: RtpPacket[] = [];
-    b.addInbound(7, a.port, (rtp) => got.push(rtp));
-    a.send(b.port, 7, packet(42));
+    const layers: number[] = [];
+    b.addInbound(7, a.port, (rtp, layer) => {
+      got.push(rtp);
+      layers.push(layer);
+    });
+    a.send(b.port, 7, packet(42), 2);
     await settle();
     assert.equal(got.length, 1);
+    assert.deepEqual(layers, [2]);
     assert.deepEqual([got[0]!.header.sequenceNumber, got[0]!.header.timestamp, got[0]!.header.ssrc, got[0]!.header.marker], [42, 1234, 0xabcdef, true]);
     assert.equal(got[0]!.payload.toString(), 'payload');
     b.removeInbound(7);
@@ -39,7 +44,7 @@ describe('PipeSocket: plain RTP between two workers', () => {
     // The right id from a socket that is not the sending worker's pipe (another local process).
     const stranger = createSocket('udp4');
     await new Promise<void>((resolve) => stranger.bind(0, '127.0.0.1', resolve));
-    const datagram = Buffer.concat([Buffer.from([0, 0, 0, 8]), packet(2).serialize()]);
+    const datagram = Buffer.concat([Buffer.from([0, 0, 0, 8, 0]), packet(2).serialize()]);
     stranger.send(datagram, b.port, '127.0.0.1');
     // Too short to hold an RTP header.
     stranger.send(Buffer.from([0, 0, 0, 8, 1, 2]), b.port, '127.0.0.1');

@@ -8,7 +8,8 @@
  * its own subscribers.
  *
  * One socket per worker, bound to 127.0.0.1. Each datagram is a 4-byte pipe
- * id (chosen at random by the main thread) and the RTP packet. A
+ * id (chosen at random by the main thread), a byte for the packet's
+ * simulcast layer (its index; 0 without simulcast) and the RTP packet. A
  * datagram is accepted only for a known pipe id and from the sending
  * worker's pipe port it was set up with: another local process cannot
  * inject media without guessing both.
@@ -18,11 +19,13 @@ import { RtpPacket } from 'werift';
 
 const LOOPBACK = '127.0.0.1';
 const ID_BYTES = 4;
+/** Pipe id, then the layer index. */
+const HEADER_BYTES = ID_BYTES + 1;
 
 interface Inbound {
   /** The pipe port of the worker that sends on it. */
   readonly fromPort: number;
-  readonly deliver: (rtp: RtpPacket) => void;
+  readonly deliver: (rtp: RtpPacket, layer: number) => void;
 }
 
 export class PipeSocket {
@@ -52,7 +55,7 @@ export class PipeSocket {
   }
 
   /** Accepts packets on pipe `id` (chosen by the main thread, random) from the worker at `fromPort`. */
-  addInbound(id: number, fromPort: number, deliver: (rtp: RtpPacket) => void): void {
+  addInbound(id: number, fromPort: number, deliver: (rtp: RtpPacket, layer: number) => void): void {
     if (this.#inbound.has(id)) throw new Error(`pipe ${id} already exists`);
     this.#inbound.set(id, { fromPort, deliver });
   }
@@ -65,12 +68,13 @@ export class PipeSocket {
     return this.#inbound.size;
   }
 
-  /** Sends one packet down pipe `id` of the worker at `toPort`. */
-  send(toPort: number, id: number, rtp: RtpPacket): void {
+  /** Sends one packet of simulcast layer `layer` (0 without simulcast) down pipe `id` of the worker at `toPort`. */
+  send(toPort: number, id: number, rtp: RtpPacket, layer = 0): void {
     const body = rtp.serialize();
-    const datagram = Buffer.allocUnsafe(ID_BYTES + body.length);
+    const datagram = Buffer.allocUnsafe(HEADER_BYTES + body.length);
     datagram.writeUInt32BE(id, 0);
-    body.copy(datagram, ID_BYTES);
+    datagram[ID_BYTES] = layer;
+    body.copy(datagram, HEADER_BYTES);
     this.socket.send(datagram, toPort, LOOPBACK);
   }
 
@@ -80,18 +84,18 @@ export class PipeSocket {
   }
 
   private onDatagram(data: Buffer, address: string, port: number): void {
-    const inbound = data.length > ID_BYTES + 12 ? this.#inbound.get(data.readUInt32BE(0)) : undefined;
+    const inbound = data.length > HEADER_BYTES + 12 ? this.#inbound.get(data.readUInt32BE(0)) : undefined;
     if (!inbound || address !== LOOPBACK || port !== inbound.fromPort) {
       this.dropped++;
       return;
     }
     let rtp: RtpPacket;
     try {
-      rtp = RtpPacket.deSerialize(data.subarray(ID_BYTES));
+      rtp = RtpPacket.deSerialize(data.subarray(HEADER_BYTES));
     } catch {
       this.dropped++;
       return;
     }
-    inbound.deliver(rtp);
+    inbound.deliver(rtp, data[ID_BYTES]!);
   }
 }

@@ -26,8 +26,9 @@ export class PipeSink implements ProducerSink {
     producer.consumers.add(this);
   }
 
-  send(rtp: RtpPacket): void {
-    if (!this.#closed) this.socket.send(this.toPort, this.pipeId, rtp);
+  /** Every layer goes down the pipe: each subscriber on the far side picks its own. */
+  send(rtp: RtpPacket, layer: number): void {
+    if (!this.#closed) this.socket.send(this.toPort, this.pipeId, rtp, layer);
   }
 
   /** The far producer is paused and resumed by the main thread itself, and marks its own consumers. */
@@ -40,9 +41,10 @@ export class PipeSink implements ProducerSink {
   }
 }
 
-/** Packets of a producer piped here from the worker whose pipe port is `fromPort`. */
-export function pipeInput(socket: PipeSocket, fromPort: number, pipeId: number, requestKeyframe: () => void): ProducerInput {
+/** Packets of a producer piped here from the worker whose pipe port is `fromPort`; `rids`: its simulcast layers (the original's). */
+export function pipeInput(socket: PipeSocket, fromPort: number, pipeId: number, rids: readonly string[], requestKeyframe: (layer: number) => void): ProducerInput {
   return {
+    rids,
     subscribe: (deliver) => {
       socket.addInbound(pipeId, fromPort, deliver);
       return () => socket.removeInbound(pipeId);

@@ -75,6 +75,7 @@ const handlers: { [T in WorkerRequest['type']]: (request: Extract<WorkerRequest,
     routers.set(routerId, r);
     r.on('producerAdded', (producer) => {
       post({ type: 'producerAdded', routerId, producer: producer.piped() });
+      producer.on('layersChanged', (layers) => post({ type: 'producerLayers', routerId, producerId: producer.id, layers }));
       producer.once('closed', () => post({ type: 'producerClosed', routerId, producerId: producer.id }));
     });
     r.on('audioLevels', (levels) => post({ type: 'audioLevels', routerId, levels: [...levels] }));
@@ -93,12 +94,13 @@ const handlers: { [T in WorkerRequest['type']]: (request: Extract<WorkerRequest,
   publishOffer: async ({ routerId, peerId, sdp, sources }) => ({ sdp: await peer(routerId, peerId).handlePublishOffer(sdp, sources) }),
   subscribeAnswer: ({ routerId, peerId, sdp }) => peer(routerId, peerId).handleSubscribeAnswer(sdp),
   repairSubscribe: ({ routerId, peerId }) => routers.get(routerId)?.peers.get(peerId)?.repairSubscribe() ?? 'no-subscribe-connection',
-  consume: ({ routerId, peerId, producerId }) => {
+  consume: ({ routerId, peerId, producerId, layer }) => {
     const r = routers.get(routerId);
     const producer = r?.producers.get(producerId);
     // Either may have gone since the main thread decided (a leave crossing the message): nothing to do.
-    if (producer) r?.peers.get(peerId)?.consume(producer);
+    if (producer) r?.peers.get(peerId)?.consume(producer, layer);
   },
+  setPreferredLayer: ({ routerId, peerId, producerId, layer }) => routers.get(routerId)?.peers.get(peerId)?.consumers.get(producerId)?.setPreferredLayer(layer),
   unconsume: ({ routerId, peerId, producerId }) => routers.get(routerId)?.peers.get(peerId)?.unconsume(producerId),
   setProducerPaused: ({ routerId, producerId, paused }) => routers.get(routerId)?.producers.get(producerId)?.setPaused(paused),
   closeProducer: ({ routerId, producerId }) => routers.get(routerId)?.producers.get(producerId)?.close(),
@@ -106,8 +108,8 @@ const handlers: { [T in WorkerRequest['type']]: (request: Extract<WorkerRequest,
     const codecs = p.codecs.map((c) => new RTCRtpCodecParameters({ ...c, rtcpFeedback: c.rtcpFeedback.map((f) => ({ ...f })) }));
     const codec = codecs.find((c) => c.payloadType === p.payloadType) ?? codecs[0];
     if (!codec) throw new Error(`piped producer ${p.id} has no codec`);
-    const wantKeyframe = (): void => post({ type: 'keyframeWanted', routerId, producerId: p.id });
-    router(routerId).addPipedProducer(new Producer(p.id, p.ownerId, p.kind, p.source, codec, codecs, pipeInput(pipe, fromPort, pipeId, wantKeyframe)));
+    const wantKeyframe = (layer: number): void => post({ type: 'keyframeWanted', routerId, producerId: p.id, layer });
+    router(routerId).addPipedProducer(new Producer(p.id, p.ownerId, p.kind, p.source, codec, codecs, pipeInput(pipe, fromPort, pipeId, p.rids, wantKeyframe)));
   },
   pipeProducer: ({ routerId, producerId, toPort, pipeId }) => {
     const producer = routers.get(routerId)?.producers.get(producerId);
@@ -124,7 +126,7 @@ const handlers: { [T in WorkerRequest['type']]: (request: Extract<WorkerRequest,
     pipeSinks.get(key)?.close();
     pipeSinks.delete(key);
   },
-  requestKeyframe: ({ routerId, producerId }) => routers.get(routerId)?.producers.get(producerId)?.requestKeyframe(),
+  requestKeyframe: ({ routerId, producerId, layer }) => routers.get(routerId)?.producers.get(producerId)?.requestKeyframe(layer),
   load: () => currentLoad(),
   shutdown: ({ exitCode }) => {
     // No packet may reach this thread while it is terminated (worker-protocol.ts): stop reading first

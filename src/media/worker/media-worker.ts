@@ -8,6 +8,7 @@
  * and we terminated it). Either way its routers are lost: `died` is what
  * lets the layers above move their rooms to a healthy worker.
  */
+import { assertNever } from '../../protocol/dispatch.js';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { TypedEmitter } from '../../util/typed-emitter.js';
 import { RemoteRouter } from './remote-router.js';
@@ -220,7 +221,9 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
       case 'audioLevels':
         return this.routers.get(message.routerId)?.onAudioLevels(message.levels);
       case 'keyframeWanted':
-        return this.routers.get(message.routerId)?.onKeyframeWanted(message.producerId);
+        return this.routers.get(message.routerId)?.onKeyframeWanted(message.producerId, message.layer);
+      case 'producerLayers':
+        return this.routers.get(message.routerId)?.onProducerLayers(message.producerId, message.layers);
       case 'producerClosed':
         return this.routers.get(message.routerId)?.onProducerClosed(message.producerId);
       case 'peerEvent':
@@ -229,6 +232,9 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
         this.load = message.load;
         this.emit('load', message.load);
         return;
+      default:
+        // A worker message without a case here does not compile.
+        return assertNever(message);
     }
   }
 }

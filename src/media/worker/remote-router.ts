@@ -10,7 +10,7 @@
  */
 import type { TrackSource } from '../../protocol/messages.js';
 import { TypedEmitter } from '../../util/typed-emitter.js';
-import type { PeerEvents, ProducerInfo, RepairOutcome } from '../media-api.js';
+import type { LayerInfo, PeerEvents, ProducerInfo, RepairOutcome } from '../media-api.js';
 import type { MediaWorker } from './media-worker.js';
 import { randomInt } from 'node:crypto';
 import type { PeerEventMessage, PipedProducer } from './worker-protocol.js';
@@ -18,8 +18,8 @@ import type { PeerEventMessage, PipedProducer } from './worker-protocol.js';
 export interface RemoteRouterEvents {
   /** A participant on this router published a track (not a piped one). */
   producerAdded: [RemoteProducer];
-  /** A piped producer here needs a keyframe: ask the original (RemoteProducer.pipedFrom). */
-  keyframeWanted: [RemoteProducer];
+  /** A piped producer here needs a keyframe of a simulcast layer: ask the original (RemoteProducer.pipedFrom). */
+  keyframeWanted: [RemoteProducer, number];
   /** Its publishers' loudness (owner id → 0..127), every 300 ms while any sends audio. */
   audioLevels: [ReadonlyMap<string, number>];
   /** Its worker died: every peer and producer is closed already; the reason says how it died. */
@@ -101,9 +101,13 @@ export class RemoteRouter extends TypedEmitter<RemoteRouterEvents> {
     if (!this.#closed) this.emit('audioLevels', new Map(levels));
   }
 
-  onKeyframeWanted(producerId: string): void {
+  onKeyframeWanted(producerId: string, layer: number): void {
     const producer = this.producers.get(producerId);
-    if (producer) this.emit('keyframeWanted', producer);
+    if (producer) this.emit('keyframeWanted', producer, layer);
+  }
+
+  onProducerLayers(producerId: string, layers: readonly LayerInfo[]): void {
+    this.producers.get(producerId)?.onLayers(layers);
   }
 
   onProducerAdded(info: PipedProducer): void {
@@ -135,6 +139,8 @@ export class RemoteRouter extends TypedEmitter<RemoteRouterEvents> {
 export class RemotePeer extends TypedEmitter<PeerEvents> {
   /** Producers it receives (ids): asked of the worker, and decodable by its browser. */
   readonly consumed = new Set<string>();
+  /** The simulcast layer asked of the worker for each consumed producer, to tell it only changes. */
+  readonly #layers = new Map<string, number>();
   /** Every producer asked of the worker, decodable or not (a refused one is not asked again), with how to stop following its close. */
   readonly #requested = new Map<string, () => void>();
   #closed = false;
@@ -168,13 +174,26 @@ export class RemotePeer extends TypedEmitter<PeerEvents> {
     return this.router.worker.request({ type: 'repairSubscribe', routerId: this.router.id, peerId: this.ownerId });
   }
 
-  /** Starts sending another participant's track to this peer (not its own). */
-  consume(producer: RemoteProducer): void {
-    if (this.#closed || producer.closed || producer.ownerId === this.ownerId || this.#requested.has(producer.id)) return;
+  /**
+   * Starts sending another participant's track to this peer (not its own);
+   * `layer`: which simulcast layer (index, lowest 0; absent: the highest).
+   * Consuming one already consumed only changes its layer.
+   */
+  consume(producer: RemoteProducer, layer?: number): void {
+    if (this.#closed || producer.closed || producer.ownerId === this.ownerId) return;
+    if (this.#requested.has(producer.id)) {
+      if (layer !== undefined && this.#layers.get(producer.id) !== layer) {
+        this.#layers.set(producer.id, layer);
+        this.router.worker.send({ type: 'setPreferredLayer', routerId: this.router.id, peerId: this.ownerId, producerId: producer.id, layer });
+      }
+      return;
+    }
+    if (layer !== undefined) this.#layers.set(producer.id, layer);
     // One listener per asked producer, removed by unconsume: last-N asks for the same producers again and again.
     const onClosed = (): void => {
       this.#requested.delete(producer.id);
       this.consumed.delete(producer.id);
+      this.#layers.delete(producer.id);
     };
     this.#requested.set(producer.id, () => producer.off('closed', onClosed));
     producer.once('closed', onClosed);
@@ -182,11 +201,17 @@ export class RemotePeer extends TypedEmitter<PeerEvents> {
     if (producer.kind !== 'video' || !this.receiveVideoCodecs || this.receiveVideoCodecs.has(producer.mimeType.toLowerCase())) {
       this.consumed.add(producer.id);
     }
-    this.router.worker.send({ type: 'consume', routerId: this.router.id, peerId: this.ownerId, producerId: producer.id });
+    this.router.worker.send({ type: 'consume', routerId: this.router.id, peerId: this.ownerId, producerId: producer.id, ...(layer === undefined ? {} : { layer }) });
+  }
+
+  /** The simulcast layer this peer was last given of a producer it consumes (undefined: the highest, or not consumed). */
+  layerOf(producerId: string): number | undefined {
+    return this.#layers.get(producerId);
   }
 
   unconsume(producerId: string): void {
     this.consumed.delete(producerId);
+    this.#layers.delete(producerId);
     const stopFollowing = this.#requested.get(producerId);
     if (!stopFollowing) return;
     stopFollowing();
@@ -217,18 +242,21 @@ export class RemotePeer extends TypedEmitter<PeerEvents> {
     for (const stopFollowing of this.#requested.values()) stopFollowing();
     this.#requested.clear();
     this.consumed.clear();
+    this.#layers.clear();
     this.emit('closed');
     this.removeAllListeners();
   }
 }
 
 /** A published track in the worker (producer.ts), or its copy piped into another worker's router. */
-export class RemoteProducer extends TypedEmitter<{ closed: [] }> implements ProducerInfo {
+export class RemoteProducer extends TypedEmitter<{ layersChanged: []; closed: [] }> implements ProducerInfo {
   readonly id: string;
   readonly ownerId: string;
   readonly kind: ProducerInfo['kind'];
   readonly source: TrackSource;
   readonly mimeType: string;
+  /** Its simulcast layers, lowest first (one without simulcast); sizes as its worker last read them (0: not yet). */
+  #layers: readonly LayerInfo[];
   #closed = false;
 
   constructor(
@@ -240,11 +268,23 @@ export class RemoteProducer extends TypedEmitter<{ closed: [] }> implements Prod
   ) {
     super();
     ({ id: this.id, ownerId: this.ownerId, kind: this.kind, source: this.source, mimeType: this.mimeType } = description);
+    this.#layers = description.rids.map((rid) => ({ rid, width: 0, height: 0 }));
   }
 
-  /** The publisher sends a keyframe (a subscriber on another worker asked for one). */
-  requestKeyframe(): void {
-    if (!this.#closed) this.router.worker.send({ type: 'requestKeyframe', routerId: this.router.id, producerId: this.id });
+  get layers(): readonly LayerInfo[] {
+    return this.#layers;
+  }
+
+  /** Its worker read new layer sizes. */
+  onLayers(layers: readonly LayerInfo[]): void {
+    if (this.#closed) return;
+    this.#layers = layers;
+    this.emit('layersChanged');
+  }
+
+  /** The publisher sends a keyframe of a layer (absent: of every layer): a subscriber on another worker asked for one. */
+  requestKeyframe(layer?: number): void {
+    if (!this.#closed) this.router.worker.send({ type: 'requestKeyframe', routerId: this.router.id, producerId: this.id, ...(layer === undefined ? {} : { layer }) });
   }
 
   get closed(): boolean {

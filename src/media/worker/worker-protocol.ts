@@ -20,7 +20,7 @@
  * Everything is plain data for the structured clone (Error included).
  */
 import type { TrackSource } from '../../protocol/messages.js';
-import type { PeerEvents, ProducerInfo, RepairOutcome } from '../media-api.js';
+import type { LayerInfo, PeerEvents, ProducerInfo, RepairOutcome } from '../media-api.js';
 import type { MediaCounters } from '../media-stats.js';
 import type { MediaNetworkSettings } from '../peer-config.js';
 import type { MuxSettings } from '../transport/media-transport.js';
@@ -53,7 +53,10 @@ export type WorkerRequest =
   | ({ readonly type: 'publishOffer'; readonly sdp: string; readonly sources: Record<string, TrackSource> } & PeerRef)
   | ({ readonly type: 'subscribeAnswer'; readonly sdp: string } & PeerRef)
   | ({ readonly type: 'repairSubscribe' } & PeerRef)
-  | ({ readonly type: 'consume'; readonly producerId: string } & PeerRef)
+  /** `layer`: the simulcast layer to forward (index, lowest 0; absent: the highest). */
+  | ({ readonly type: 'consume'; readonly producerId: string; readonly layer?: number } & PeerRef)
+  /** Forward another simulcast layer of a producer this peer consumes (from the next keyframe of it). */
+  | ({ readonly type: 'setPreferredLayer'; readonly producerId: string; readonly layer: number } & PeerRef)
   | ({ readonly type: 'unconsume'; readonly producerId: string } & PeerRef)
   | ({ readonly type: 'setProducerPaused'; readonly producerId: string; readonly paused: boolean } & RouterRef)
   | ({ readonly type: 'closeProducer'; readonly producerId: string } & RouterRef)
@@ -62,8 +65,8 @@ export type WorkerRequest =
   /** Send this producer's packets down pipe `pipeId` to the worker at pipe port `toPort`. */
   | ({ readonly type: 'pipeProducer'; readonly producerId: string; readonly toPort: number; readonly pipeId: number } & RouterRef)
   | ({ readonly type: 'unpipeProducer'; readonly producerId: string; readonly pipeId: number } & RouterRef)
-  /** A subscriber in another worker needs a keyframe of this producer. */
-  | ({ readonly type: 'requestKeyframe'; readonly producerId: string } & RouterRef)
+  /** A subscriber in another worker needs a keyframe of this producer (of one simulcast layer; absent: every layer). */
+  | ({ readonly type: 'requestKeyframe'; readonly producerId: string; readonly layer?: number } & RouterRef)
   /** The load now (the last second's ELU and CPU, counters as they are): for a /metrics scrape. */
   | { readonly type: 'load' }
   /**
@@ -84,6 +87,7 @@ export interface WorkerReplies {
   subscribeAnswer: void;
   repairSubscribe: RepairOutcome;
   consume: void;
+  setPreferredLayer: void;
   unconsume: void;
   setProducerPaused: void;
   closeProducer: void;
@@ -113,6 +117,8 @@ export interface PipedProducer extends ProducerInfo {
   readonly codecs: readonly CodecDescription[];
   /** The payload type of the codec the publisher sends. */
   readonly payloadType: number;
+  /** Its simulcast layers' rids, lowest first ([''] without simulcast); piped copies forward the same layers. */
+  readonly rids: readonly string[];
 }
 
 /** main → worker. */
@@ -177,8 +183,10 @@ export type WorkerMessage =
   | { readonly type: 'producerAdded'; readonly routerId: string; readonly producer: PipedProducer }
   /** Each publisher's loudness on this router now (owner id, 0..127), every 300 ms while any sends audio. */
   | { readonly type: 'audioLevels'; readonly routerId: string; readonly levels: readonly (readonly [string, number])[] }
-  /** A piped producer here wants a keyframe from the original (its worker is told by the main thread). */
-  | { readonly type: 'keyframeWanted'; readonly routerId: string; readonly producerId: string }
+  /** A piped producer here wants a keyframe of a layer from the original (its worker is told by the main thread). */
+  | { readonly type: 'keyframeWanted'; readonly routerId: string; readonly producerId: string; readonly layer: number }
+  /** A producer's simulcast layers changed size (its first keyframes; the encoder scaling one): the layer choice may change. */
+  | { readonly type: 'producerLayers'; readonly routerId: string; readonly producerId: string; readonly layers: readonly LayerInfo[] }
   | { readonly type: 'producerClosed'; readonly routerId: string; readonly producerId: string }
   | { readonly type: 'peerEvent'; readonly routerId: string; readonly peerId: string; readonly event: PeerEventMessage }
   | { readonly type: 'load'; readonly load: WorkerLoad };
