@@ -75,14 +75,14 @@ export function inboundCamera(page: Page, participantId: string): Promise<Inboun
     let found: InboundCamera | undefined;
     (await media.subscribePc.getStats()).forEach((s: Record<string, unknown>) => {
       if (s.type !== 'inbound-rtp' || s.mid !== mid) return;
-      const n = (k: string): number => Number(s[k] ?? 0);
+      // No named helper here: tsx would wrap it in a __name call the page does not have.
       found = {
-        frameHeight: n('frameHeight'),
-        framesDecoded: n('framesDecoded'),
-        framesDropped: n('framesDropped'),
-        freezeCount: n('freezeCount'),
-        keyFramesDecoded: n('keyFramesDecoded'),
-        packetsReceived: n('packetsReceived'),
+        frameHeight: Number(s.frameHeight ?? 0),
+        framesDecoded: Number(s.framesDecoded ?? 0),
+        framesDropped: Number(s.framesDropped ?? 0),
+        freezeCount: Number(s.freezeCount ?? 0),
+        keyFramesDecoded: Number(s.keyFramesDecoded ?? 0),
+        packetsReceived: Number(s.packetsReceived ?? 0),
       };
     });
     return found;

@@ -2,7 +2,7 @@
  * Simulcast, per-subscriber layers, dynacast and grid paging in Chromium
  * (issue 16). Cameras are 480x360 (config.resolution=360), which Chromium
  * sends as two layers, h (240x180) and f (480x360) (web/src/simulcast.ts);
- * one page opens a 960x720 camera to show the three. Pages are 800x600: a
+ * one page opens a 960x720 camera to show the three (180, 360, 720). Pages are 800x600: a
  * tile in the strip beside a pinned participant is 130 CSS pixels tall, so
  * it asks for about 140 and gets h; the pinned one's stage is ~300 tall and
  * gets f. Three pages at most at a time: the machine has 2 cores.
@@ -45,27 +45,39 @@ async function leave(...pages: Page[]): Promise<void> {
 
 const log = (label: string, value: unknown): void => void process.stdout.write(`# ${label}: ${JSON.stringify(value)}\n`);
 
-test('a 960x720 camera goes out as 3 live layers, a 480x360 one as 2 (h and f)', { timeout: 120_000 }, async () => {
+test('a 960x720 camera goes out as 3 live layers (q, h, f), a 480x360 one as 2 (h and f)', { timeout: 120_000 }, async () => {
   const ada = await join('sim-layers', 'Ada', 720);
   const bob = await join('sim-layers', 'Bob', 360);
-  // Each pins the other: the top layer is wanted, so dynacast leaves the layers on.
+  const cy = await join('sim-layers', 'Cy', 360);
+  // Every layer of Ada's is received by someone, so dynacast leaves them all on: Bob pins her in a tall
+  // window (a stage ~700 device pixels tall: f), Cy shows her in the 2x2 grid (a tile drawn 280 tall: h),
+  // and q, the lowest, always stays. Ada pins Bob, so Bob's f is wanted too.
+  await bob.page.setViewportSize({ width: 1280, height: 1000 });
   await pin(ada.page, bob.id);
   await pin(bob.page, ada.id);
   const live = (g: Record<string, number>): string[] => Object.keys(g).filter((rid) => g[rid]! > 5).sort();
-  const adaGrowth = await waitFor(() => encodedGrowth(ada.page), (g) => live(g).length >= 2, 30_000, 0);
-  const bobGrowth = await waitFor(() => encodedGrowth(bob.page), (g) => live(g).length >= 2, 30_000, 0);
-  log('Ada 960x720: layers', await outboundLayers(ada.page));
-  log('Ada framesEncoded in 2 s by rid', adaGrowth);
-  log('Bob 480x360: layers', await outboundLayers(bob.page));
-  log('Bob framesEncoded in 2 s by rid', bobGrowth);
-  assert.ok(live(adaGrowth).length >= 2, `Ada's camera encodes at least 2 layers: ${JSON.stringify(adaGrowth)}`);
-  assert.deepEqual(live(bobGrowth), ['f', 'h'], `Bob's 480x360 camera encodes h and f: ${JSON.stringify(bobGrowth)}`);
+  const adaGrowth = await waitFor(() => encodedGrowth(ada.page), (g) => live(g).length === 3, 30_000, 0);
+  const bobGrowth = await waitFor(() => encodedGrowth(bob.page), (g) => live(g).length === 2, 30_000, 0);
+  const adaLayers = await outboundLayers(ada.page);
   const bobLayers = await outboundLayers(bob.page);
+  log('Ada 960x720: layers', adaLayers);
+  log('Ada framesEncoded in 2 s by rid', adaGrowth);
+  log('Bob 480x360: layers', bobLayers);
+  log('Bob framesEncoded in 2 s by rid', bobGrowth);
+  assert.deepEqual(live(adaGrowth), ['f', 'h', 'q'], `Ada's 960x720 camera encodes q, h and f: ${JSON.stringify(adaGrowth)}`);
+  assert.deepEqual([adaLayers.q?.frameHeight, adaLayers.h?.frameHeight, adaLayers.f?.frameHeight], [180, 360, 720], 'a quarter, a half and the camera');
+  assert.deepEqual(live(bobGrowth), ['f', 'h'], `Bob's 480x360 camera encodes h and f: ${JSON.stringify(bobGrowth)}`);
   assert.deepEqual([bobLayers.h?.frameHeight, bobLayers.f?.frameHeight], [180, 360], 'h is half the camera, f the camera');
-  // Both decode each other at the top layer while pinned.
+  // Each decodes the other's top layer on stage.
+  const bobFromAda = await waitFor(() => inboundCamera(bob.page, ada.id), (s) => (s?.frameHeight ?? 0) >= 720, 20_000);
   const adaFromBob = await waitFor(() => inboundCamera(ada.page, bob.id), (s) => (s?.frameHeight ?? 0) >= 360, 20_000);
-  assert.equal(adaFromBob?.frameHeight, 360, "Ada, with Bob pinned, decodes Bob's full layer");
-  await leave(ada.page, bob.page);
+  log("Bob's ask (tall window, Ada pinned)", await lastAsk(bob.page));
+  assert.equal(bobFromAda?.frameHeight, 720, "Bob's tall stage decodes Ada's full 720 layer");
+  assert.equal(adaFromBob?.frameHeight, 360, "Ada's stage decodes Bob's full 360 layer");
+  const cyFromAda = await inboundCamera(cy.page, ada.id);
+  log("Cy's ask (grid)", await lastAsk(cy.page));
+  assert.equal(cyFromAda?.frameHeight, 360, "Cy's grid tile decodes Ada's h layer (360 of 720)");
+  await leave(ada.page, bob.page, cy.page);
 });
 
 test('a small tile receives a lower layer than the stage; dynacast stops the top layer nobody watches; switches do not freeze', { timeout: 240_000 }, async () => {

@@ -185,6 +185,11 @@ export class Conference {
     this.classroom.sendChat(text, to);
   }
 
+  /** We asked the server for none of this participant's camera (its tile is on another grid page): no frames are expected. */
+  videoNotAsked(participantId: string): boolean {
+    return this.#asks.noVideoFrom(participantId);
+  }
+
   /** For tests and diagnostics: sends a protocol message as is, bypassing the page's own checks. */
   sendRaw(message: ClientMessageInput): void {
     this.send(message);

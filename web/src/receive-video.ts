@@ -84,6 +84,7 @@ const realClock: AskClock = {
  */
 export class ReceiveVideoAsks {
   #last = '';
+  #lastAsk: ReceiveVideo | undefined;
   #timer: unknown;
   #tokens = ASK_BURST;
   #refilledAt: number;
@@ -105,6 +106,16 @@ export class ReceiveVideoAsks {
   /** A new session: the server has heard nothing from us yet. */
   reset(): void {
     this.#last = '';
+    this.#lastAsk = undefined;
+  }
+
+  /** The last ask sent in this session says no video from this participant's camera (a tile on another page). */
+  noVideoFrom(participantId: string): boolean {
+    const ask = this.#lastAsk;
+    if (!ask) return false;
+    const own = ask.constraints?.[participantId]?.maxHeight;
+    if (own !== undefined) return own === 0;
+    return ask.maxHeight === 0 && !ask.onStage?.includes(participantId);
   }
 
   stop(): void {
@@ -129,6 +140,7 @@ export class ReceiveVideoAsks {
     if (this.#tokens === ASK_BURST) this.#refilledAt = now;
     this.#tokens -= 1;
     this.#last = key;
+    this.#lastAsk = ask;
     this.send(ask);
   }
 }
