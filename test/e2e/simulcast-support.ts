@@ -6,7 +6,7 @@
  * pinning through the page's layout as the embed API does.
  */
 import type { Page } from 'playwright-core';
-import { joinUrl } from './support.js';
+import { joinUrl, type PageLike } from './support.js';
 
 /** A page whose camera is `height` tall (4:3): 360 gives 480x360, which Chromium sends as 2 layers; 720 as 3. */
 export function cameraUrl(base: string, room: string, name: string, height: number): string {
@@ -126,3 +126,21 @@ export const ASK_SPY_INIT_SCRIPT = `(() => {
     return send.call(this, data);
   };
 })();`;
+
+/**
+ * The camera's layers for any driver (Puppeteer's Firefox too): rid to framesEncoded and frameHeight.
+ * A function built from a string, so no compiler helper ends up in the page.
+ */
+export function layersOf(page: PageLike): Promise<Record<string, { framesEncoded: number; frameHeight: number }>> {
+  return page.evaluate(
+    new Function(`return (async () => {
+      const pc = window.confab?.conference?.media?.publishPc;
+      const out = {};
+      if (!pc) return out;
+      (await pc.getStats()).forEach((s) => {
+        if (s.type === 'outbound-rtp' && s.kind === 'video') out[s.rid ?? ''] = { framesEncoded: s.framesEncoded ?? 0, frameHeight: s.frameHeight ?? 0 };
+      });
+      return out;
+    })()`) as () => Promise<Record<string, { framesEncoded: number; frameHeight: number }>>,
+  );
+}
