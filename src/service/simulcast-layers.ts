@@ -38,16 +38,20 @@ export function wantedHeight(receive: ReceiveVideo, ownerId: string): number | u
 /**
  * The layer (index into `layers`, lowest first) for a tile `height` pixels
  * tall: the smallest whose height reaches UPSCALE_TOLERANCE of it, else
- * the highest. undefined height: the highest. Layers whose size is not
- * known yet (no keyframe) are estimated from a known neighbour, each layer
- * twice the one below (CAMERA_SIMULCAST_LAYERS), or from a 720p top.
+ * the highest; undefined height: the highest. Only layers seen (a keyframe
+ * told their size) are chosen once any is: Chrome encodes fewer layers than
+ * offered at small capture sizes (2 of 3 at 640x480, measured), and a layer
+ * never sent must not be anyone's choice. Before any is seen, sizes are
+ * estimated from a 720p top layer, each layer half the one above.
  */
 export function layerForHeight(layers: readonly LayerInfo[], height: number | undefined): number {
   const top = layers.length - 1;
-  if (height === undefined || top <= 0) return Math.max(0, top);
+  if (top <= 0) return 0;
+  const seen = layers.some((l) => l.height > 0);
   const heights = estimatedHeights(layers);
-  for (let i = 0; i <= top; i++) if (heights[i]! >= height * UPSCALE_TOLERANCE) return i;
-  return top;
+  const candidates = [...heights.keys()].filter((i) => !seen || layers[i]!.height > 0);
+  if (height !== undefined) for (const i of candidates) if (heights[i]! >= height * UPSCALE_TOLERANCE) return i;
+  return candidates.at(-1)!;
 }
 
 /** Each layer's height: as read, or estimated from the nearest one read (a factor 2 per layer). */
@@ -69,9 +73,12 @@ export function estimatedHeights(layers: readonly LayerInfo[]): number[] {
  * a subscriber who starts watching gets a picture at once (no round trip to
  * the publisher and back), the server still sees the camera alive (the
  * publish path's stall watch), and it costs about a sixteenth of the pixels.
+ * A layer not seen yet stays on too, or its size would never be known (and
+ * a layer the encoder never sends costs nothing).
  */
-export function activeLayers(layerCount: number, chosen: Iterable<number>): number[] {
+export function activeLayers(layers: readonly LayerInfo[], chosen: Iterable<number>): number[] {
   const active = new Set<number>([0]);
-  for (const layer of chosen) if (layer >= 0 && layer < layerCount) active.add(layer);
+  layers.forEach((layer, i) => layer.height === 0 && active.add(i));
+  for (const layer of chosen) if (layer >= 0 && layer < layers.length) active.add(layer);
   return [...active].sort((a, b) => a - b);
 }
