@@ -180,13 +180,15 @@ export class RoomMedia {
     if (!peer || attached.participant.closed) return;
     const screenSharers: string[] = [];
     for (const p of this.room.participants.values()) for (const t of p.tracks.values()) if (t.source === 'screen') screenSharers.push(p.id);
+    // Cameras the page shows nowhere (a tile on another grid page: maxHeight 0) take no last-N slot.
+    const shown = (id: string): boolean => attached.receive.constraints?.[id]?.maxHeight !== 0;
     const video = forwardedVideo({
       self,
       lastN: attached.receive.lastN,
       onStage: attached.receive.onStage,
       screenSharers,
-      recentSpeakers: this.#speaker.recentSpeakers,
-      participants: [...this.room.participants.keys()],
+      recentSpeakers: this.#speaker.recentSpeakers.filter(shown),
+      participants: [...this.room.participants.keys()].filter(shown),
     });
     const priority = [...video];
     const wanted: { producer: RemoteProducer; stream: AllocatedStream; simulcast: boolean }[] = [];
