@@ -31,6 +31,8 @@ export interface LayerInfo {
   /** Pixels, from its last keyframe; 0 until one came (or for codecs whose size is not read: H.264). */
   readonly width: number;
   readonly height: number;
+  /** bit/s of payload it arrives at, over the last second or two; 0 until measured (or while paused). */
+  readonly bitrate: number;
 }
 
 export type PcRole = PathRole;
@@ -55,5 +57,7 @@ export interface PeerEvents {
   mediaRepaired: [{ pc: PcRole; afterMs: number }];
   /** The repair did not bring media back: the client has to rebuild its connections. */
   mediaRepairFailed: [StallReport];
+  /** The subscriber's receive-side bandwidth estimate (REMB, bit/s), when it changed by more than a tenth; at most once a second. */
+  receiveBandwidth: [number];
   closed: [];
 }

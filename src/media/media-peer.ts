@@ -11,7 +11,15 @@
  * it what to consume and carries its offers to the client.
  */
 import { randomUUID } from 'node:crypto';
-import { RTCPeerConnection, type MediaStreamTrack, type RTCRtpTransceiver, type RtpPacket } from 'werift';
+import {
+  ReceiverEstimatedMaxBitrate,
+  RTCPeerConnection,
+  RtcpPayloadSpecificFeedback,
+  type MediaStreamTrack,
+  type RTCRtpTransceiver,
+  type RtcpPacket,
+  type RtpPacket,
+} from 'werift';
 import type { MediaKind, SubscribedTrack, TrackSource } from '../protocol/messages.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import { orderForSending, SUPPORTED_VIDEO_CODECS, videoCodecsFor } from './codecs.js';
@@ -58,6 +66,9 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
 
   /** Producers not forwarded because this browser cannot decode their codec. */
   readonly #unavailable = new Set<string>();
+  /** The subscriber's latest REMB (bit/s), and the last one told above (receiveBandwidth). */
+  #remb: number | undefined;
+  #rembTold: number | undefined;
 
   constructor(
     readonly ownerId: string,
@@ -179,6 +190,8 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
     }
     const pc = this.ensureSubscribePc();
     const transceiver = pc.addTransceiver(producer.kind, { direction: 'sendonly' });
+    // The browser's REMB (its receive-side estimate of our path to it) lands on one of our senders.
+    if (producer.kind === 'video') this.#disposers.push(transceiver.sender.onRtcp.subscribe((packet) => this.onSubscriberRtcp(packet)).unSubscribe);
     // The subscribe connection's own list (no transport-cc: codecs.ts), narrowed to the publisher's codec.
     if (producer.kind === 'video') transceiver.codecs = videoCodecsFor(producer.codec.mimeType);
     return [transceiver, undefined];
@@ -191,11 +204,26 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
   checkHealth(now: number): void {
     const subscribe = this.#subscribePc;
     if (this.#closed) return;
+    this.reportBandwidth();
     this.#health.check(
       now,
       { connected: subscribe?.connectionState === 'connected', path: () => (subscribe ? selectedPath(subscribe) : undefined) },
       { connected: this.publishPc.connectionState === 'connected', streams: this.producers.values() },
     );
+  }
+
+  private onSubscriberRtcp(packet: RtcpPacket): void {
+    if (packet.type !== RtcpPayloadSpecificFeedback.type) return;
+    const feedback = (packet as RtcpPayloadSpecificFeedback).feedback;
+    if (feedback.count === ReceiverEstimatedMaxBitrate.count) this.#remb = Number((feedback as ReceiverEstimatedMaxBitrate).bitrate);
+  }
+
+  /** Tells the layer above the subscriber's bandwidth estimate when it moved by more than a tenth (subscriber-bandwidth.ts reads it). */
+  private reportBandwidth(): void {
+    const remb = this.#remb;
+    if (remb === undefined || (this.#rembTold !== undefined && Math.abs(remb - this.#rembTold) <= this.#rembTold * 0.1)) return;
+    this.#rembTold = remb;
+    this.emit('receiveBandwidth', remb);
   }
 
   /** The client says what it receives from us stopped: restart ICE on the subscribe connection, if that can help (path-health.ts). */

@@ -36,6 +36,7 @@ export class MediaRouter extends TypedEmitter<MediaRouterEvents> {
     this.#healthCheck = setInterval(() => {
       const now = Date.now();
       for (const peer of this.peers.values()) peer.checkHealth(now);
+      for (const producer of this.producers.values()) producer.sampleBitrates(now);
     }, DELIVERY_CHECK_MS);
     this.#healthCheck.unref();
     this.#loudness = setInterval(() => this.reportLoudness(), LOUDNESS_SAMPLE_MS);

@@ -34,7 +34,7 @@ const MIN_KEYFRAME_REQUEST_INTERVAL_MS = 300;
 export const LAYER_TIMEOUT_MS = 1000;
 
 export interface ProducerEvents {
-  /** A layer's size changed (its first keyframe, or the encoder scaled it). */
+  /** A layer's size changed (its first keyframe, or the encoder scaled it), or its bitrate moved (sampleBitrates). */
   layersChanged: [readonly LayerInfo[]];
   closed: [];
 }
@@ -113,7 +113,16 @@ interface Layer {
   lastPacketAt: number;
   lastKeyframeRequest: number;
   pendingKeyframeTimer: NodeJS.Timeout | undefined;
+  /** Payload bytes since the last bitrate sample. */
+  bytes: number;
+  /** bit/s at the last sample, and as last reported in `layersChanged`. */
+  bitrate: number;
+  reportedBitrate: number;
 }
+
+/** A layer's bitrate is reported again when it moved by more than this share (and BITRATE_REPORT_MIN_BPS): the allocation above needs no finer. */
+const BITRATE_REPORT_SHARE = 0.25;
+const BITRATE_REPORT_MIN_BPS = 20_000;
 
 export class Producer extends TypedEmitter<ProducerEvents> implements PublishedStream {
   readonly consumers = new Set<ProducerSink>();
@@ -146,7 +155,17 @@ export class Producer extends TypedEmitter<ProducerEvents> implements PublishedS
     private readonly audioLevelId?: number,
   ) {
     super();
-    this.#layers = input.rids.map((rid) => ({ rid, width: 0, height: 0, lastPacketAt: -Infinity, lastKeyframeRequest: 0, pendingKeyframeTimer: undefined }));
+    this.#layers = input.rids.map((rid) => ({
+      rid,
+      width: 0,
+      height: 0,
+      lastPacketAt: -Infinity,
+      lastKeyframeRequest: 0,
+      pendingKeyframeTimer: undefined,
+      bytes: 0,
+      bitrate: 0,
+      reportedBitrate: 0,
+    }));
     this.#readsSize = kind === 'video' && codec.mimeType.toLowerCase() === 'video/vp8';
     this.#unsubscribe = input.subscribe((rtp, layer) => this.forward(rtp, layer));
   }
@@ -156,9 +175,36 @@ export class Producer extends TypedEmitter<ProducerEvents> implements PublishedS
     return this.#layers.length;
   }
 
-  /** Each layer's rid and size, lowest first. */
+  /** Each layer's rid, size and bitrate, lowest first. */
   get layers(): LayerInfo[] {
-    return this.#layers.map(({ rid, width, height }) => ({ rid, width, height }));
+    return this.#layers.map(({ rid, width, height, bitrate }) => ({ rid, width, height, bitrate }));
+  }
+
+  #lastBitrateSample = Date.now();
+
+  /**
+   * Measures each layer's bitrate since the last call (the router calls it
+   * once a second) and says so (`layersChanged`) when one moved by more than
+   * a quarter: subscribers' layers are fitted to their bandwidth from these.
+   * Video only (audio is never lowered), from the publisher only (a piped
+   * copy's are the original's).
+   */
+  sampleBitrates(now: number): void {
+    if (this.kind !== 'video' || !this.input.fromPublisher || this.#closed) return;
+    const seconds = (now - this.#lastBitrateSample) / 1000;
+    if (seconds <= 0) return;
+    this.#lastBitrateSample = now;
+    let changed = false;
+    for (const layer of this.#layers) {
+      layer.bitrate = Math.round((layer.bytes * 8) / seconds);
+      layer.bytes = 0;
+      const moved = Math.abs(layer.bitrate - layer.reportedBitrate);
+      if (moved > BITRATE_REPORT_MIN_BPS && moved > layer.reportedBitrate * BITRATE_REPORT_SHARE) {
+        layer.reportedBitrate = layer.bitrate;
+        changed = true;
+      }
+    }
+    if (changed) this.emit('layersChanged', this.layers);
   }
 
   /** Whether layer `index` had a packet within LAYER_TIMEOUT_MS of `now`. */
@@ -264,6 +310,7 @@ export class Producer extends TypedEmitter<ProducerEvents> implements PublishedS
     const now = Date.now();
     this.lastPacketAt = now;
     layer.lastPacketAt = now;
+    layer.bytes += rtp.payload.length;
     if (this.#readsSize) this.readSize(layer, rtp.payload);
     if (this.input.fromPublisher) {
       mediaStats.packetsReceived++;

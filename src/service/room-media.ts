@@ -29,6 +29,8 @@ import type { Participant } from '../conference/participant.js';
 import type { Room } from '../conference/room.js';
 import { forwardedVideo } from './last-n.js';
 import { activeLayers, layerForHeight, wantedHeight } from './simulcast-layers.js';
+import { fitToBandwidth, SubscriberBandwidth, type AllocatedStream } from './subscriber-bandwidth.js';
+import { CAMERA_SIMULCAST_LAYERS } from '../protocol/messages.js';
 import { receivableVideoCodecs } from '../media/codecs.js';
 import type { RemotePeer, RemoteProducer, RemoteRouter } from '../media/worker/remote-router.js';
 import type { Logger } from '../util/log.js';
@@ -69,6 +71,8 @@ interface Attached {
   /** The router its peer is on. */
   router: RemoteRouter;
   receive: ReceiveVideo;
+  /** Its downlink's congestion state, from its REMB (subscriber-bandwidth.ts). */
+  readonly bandwidth: SubscriberBandwidth;
 }
 
 export class RoomMedia {
@@ -95,7 +99,10 @@ export class RoomMedia {
     private readonly defaultLastN: number = -1,
   ) {
     this.adopt(placement.createRouter(room.key));
-    this.#sampling = setInterval(() => this.sampleSpeaker(), SAMPLE_MS);
+    this.#sampling = setInterval(() => {
+      this.sampleSpeaker();
+      this.liftBandwidthCaps(Date.now());
+    }, SAMPLE_MS);
     this.#sampling.unref();
     room.on('participantLeft', (participant) => {
       const attached = this.#attached.get(participant.id);
@@ -145,7 +152,8 @@ export class RoomMedia {
   attach(participant: Participant, receiveCodecs: readonly string[] | undefined, hooks: AttachHooks): RemotePeer {
     const router = this.routerForNewcomer();
     const receive: ReceiveVideo = { lastN: this.defaultLastN, onStage: [] };
-    const attached: Attached = { participant, receiveCodecs, moved: hooks.moved, videoLayers: hooks.videoLayers, router, receive };
+    const bandwidth = new SubscriberBandwidth();
+    const attached: Attached = { participant, receiveCodecs, moved: hooks.moved, videoLayers: hooks.videoLayers, router, receive, bandwidth };
     this.#attached.set(participant.id, attached);
     return this.createPeer(attached);
   }
@@ -160,6 +168,7 @@ export class RoomMedia {
 
   private createPeer(attached: Attached): RemotePeer {
     const peer = attached.router.createPeer(attached.participant.id, receivableVideoCodecs(attached.receiveCodecs));
+    peer.on('receiveBandwidth', (estimate) => this.onBandwidth(attached, estimate));
     this.select(attached);
     return peer;
   }
@@ -171,14 +180,18 @@ export class RoomMedia {
     if (!peer || attached.participant.closed) return;
     const screenSharers: string[] = [];
     for (const p of this.room.participants.values()) for (const t of p.tracks.values()) if (t.source === 'screen') screenSharers.push(p.id);
+    // Cameras the page shows nowhere (a tile on another grid page: maxHeight 0) take no last-N slot.
+    const shown = (id: string): boolean => attached.receive.constraints?.[id]?.maxHeight !== 0;
     const video = forwardedVideo({
       self,
       lastN: attached.receive.lastN,
       onStage: attached.receive.onStage,
       screenSharers,
-      recentSpeakers: this.#speaker.recentSpeakers,
-      participants: [...this.room.participants.keys()],
+      recentSpeakers: this.#speaker.recentSpeakers.filter(shown),
+      participants: [...this.room.participants.keys()].filter(shown),
     });
+    const priority = [...video];
+    const wanted: { producer: RemoteProducer; stream: AllocatedStream; simulcast: boolean }[] = [];
     for (const producer of attached.router.producers.values()) {
       if (producer.kind === 'audio') {
         peer.consume(producer);
@@ -193,10 +206,51 @@ export class RoomMedia {
       }
       // A piped copy has the original's layers; its worker reads no keyframe sizes of its own.
       const layers = (producer.pipedFrom?.source ?? producer).layers;
-      const layer = layers.length > 1 ? layerForHeight(layers, height) : undefined;
+      const seen = layers.some((l) => l.height > 0);
+      const bitrates = layers.map((l, i) => (seen && l.height === 0 ? undefined : l.bitrate || (CAMERA_SIMULCAST_LAYERS[i]?.maxBitrate ?? 0)));
+      wanted.push({ producer, stream: { bitrates, layer: layerForHeight(layers, height) }, simulcast: layers.length > 1 });
+    }
+    // A congested subscriber (subscriber-bandwidth.ts): its lowest-priority cameras step down first.
+    const cap = attached.bandwidth.cap;
+    if (cap !== undefined) {
+      wanted.sort((a, b) => priority.indexOf(a.producer.ownerId) - priority.indexOf(b.producer.ownerId));
+      fitToBandwidth(
+        wanted.map((w) => w.stream),
+        cap,
+      );
+    }
+    for (const { producer, stream, simulcast } of wanted) {
+      const layer = simulcast ? stream.layer : undefined;
       peer.consume(producer, layer);
       this.chooseLayer(producer, self, peer.consumed.has(producer.id) ? layer : undefined);
     }
+  }
+
+  /** About what this subscriber's video comes to now (bit/s): each consumed camera's layer as its worker measured it. */
+  private videoSending(attached: Attached, peer: RemotePeer): number {
+    let sum = 0;
+    for (const id of peer.consumed) {
+      const producer = attached.router.producers.get(id);
+      if (!producer || producer.kind !== 'video') continue;
+      const layers = (producer.pipedFrom?.source ?? producer).layers;
+      sum += layers[peer.layerOf(id) ?? layers.length - 1]?.bitrate ?? 0;
+    }
+    return sum;
+  }
+
+  /** The subscriber's estimate (REMB) moved: a congested downlink gets lower layers until its hold is over. */
+  private onBandwidth(attached: Attached, estimate: number): void {
+    const peer = attached.router.peers.get(attached.participant.id);
+    if (!peer) return;
+    if (attached.bandwidth.onEstimate(estimate, this.videoSending(attached, peer), Date.now())) {
+      this.log.info({ room: this.room.key, participant: attached.participant.id, estimate, cap: attached.bandwidth.cap }, 'subscriber downlink congested: lower layers');
+      this.select(attached);
+    }
+  }
+
+  /** Holds that are over: those subscribers try their wanted layers again. */
+  private liftBandwidthCaps(now: number): void {
+    for (const attached of this.#attached.values()) if (attached.bandwidth.tick(now)) this.select(attached);
   }
 
   /** Records the layer a subscriber gets of a simulcast camera (undefined: none), and tells the publisher when its needed layers change. */
@@ -340,8 +394,11 @@ export class RoomMedia {
       this.#chosenLayers.delete(producer.id);
       this.#toldLayers.delete(producer.id);
     });
-    // Its layers' real sizes (first keyframes; an encoder scaling one down): every subscriber's layer may change.
-    if (producer.layers.length > 1) producer.on('layersChanged', () => this.selectAll());
+    // Its layers' real sizes (first keyframes; an encoder scaling one down): every subscriber's layer may
+    // change. Its bitrates: only congested subscribers' allocations depend on them.
+    producer.on('layersChanged', (sizesChanged) => {
+      for (const attached of this.#attached.values()) if (sizesChanged || attached.bandwidth.cap !== undefined) this.select(attached);
+    });
     for (const other of this.#routers) if (other !== router) this.pipe(producer, other);
     // A new screen share changes priorities; a new camera may fill a free slot.
     this.selectAll();

@@ -13,6 +13,7 @@ import { freePort, proxyLocation, startNginx } from '../support/nginx.js';
 import { startXvfb, type RunningXvfb } from '../support/xvfb.js';
 import { countFrom, growth, idOf, inboundTracks } from './class-support.js';
 import { launchFirefox, openFirefoxParticipant } from './firefox.js';
+import { cameraUrl, inboundCamera, layersOf, pin } from './simulcast-support.js';
 import { decodedCodecsFrom, H264_ONLY_INIT_SCRIPT, inboundVideoDetails, joinUrl, launchBrowser, openParticipant, startServer, waitFor, type PageLike, type RunningServer } from './support.js';
 
 let server: RunningServer;
@@ -175,6 +176,39 @@ describe('Firefox and Chromium in one class', { timeout: 240_000 }, () => {
     } finally {
       await nginx.stop();
       await proxied.stop();
+    }
+  });
+
+  test('simulcast both ways: a 960x720 Firefox camera goes out in layers, Chromium gets the top one on stage and a lower one in a small tile; Firefox decodes Chromium\'s layers', async () => {
+    const foxPage: FirefoxPage = await openFirefoxParticipant(firefox, cameraUrl(server.url, 'mixed-sim', 'Fox', 720), 'Fox');
+    const fox = { name: 'Fox', browser: 'firefox' as const, page: foxPage, id: await idOf(foxPage) };
+    const { page: chromePage }: { page: ChromiumPage } = await openParticipant(chromium, cameraUrl(server.url, 'mixed-sim', 'Chrome', 360));
+    const chrome = { name: 'Chrome', browser: 'chromium' as const, page: chromePage, id: await idOf(chromePage) };
+    try {
+      // Chrome shows Fox large in a tall window: Fox's top layer is wanted.
+      await chrome.page.setViewportSize({ width: 1280, height: 1000 });
+      await pin(chrome.page, fox.id);
+      await assertSeesAndHears(chrome, fox);
+      await assertSeesAndHears(fox, chrome);
+      const before = await layersOf(fox.page);
+      await new Promise((r) => setTimeout(r, 2000));
+      const after = await layersOf(fox.page);
+      const grown = Object.fromEntries(Object.entries(after).map(([rid, l]) => [rid, l.framesEncoded - (before[rid]?.framesEncoded ?? 0)]));
+      process.stdout.write(`# Firefox 960x720 camera layers: ${JSON.stringify(after)}; framesEncoded in 2 s: ${JSON.stringify(grown)}\n`);
+      assert.ok(Object.values(grown).filter((n) => n > 5).length >= 2, `Firefox encodes at least 2 layers: ${JSON.stringify(grown)}`);
+      const large = await waitFor(() => inboundCamera(chrome.page, fox.id), (s) => (s?.frameHeight ?? 0) >= 720, 20_000);
+      // A small window: Fox becomes a small tile, and Chrome gets a lower layer without stopping.
+      await pin(chrome.page, undefined);
+      await chrome.page.setViewportSize({ width: 440, height: 420 });
+      const small = await waitFor(() => inboundCamera(chrome.page, fox.id), (s) => (s?.frameHeight ?? 0) > 0 && (s?.frameHeight ?? 0) < 720, 20_000);
+      process.stdout.write(`# Chromium decodes Firefox's camera: on stage ${JSON.stringify(large)}, small tile ${JSON.stringify(small)}\n`);
+      assert.equal(large?.frameHeight, 720, "Chromium's stage gets Firefox's 720 layer");
+      assert.ok((small?.frameHeight ?? 0) > 0 && (small?.frameHeight ?? 0) < 720, `a small tile gets a lower layer (${small?.frameHeight})`);
+      assert.ok((await growth(chrome.page, fox.id, 'camera', 2000)) >= 5, 'and keeps decoding after the switch');
+      assert.ok((small?.freezeCount ?? 0) - (large?.freezeCount ?? 0) <= 2, 'at most 2 freezes across the switch');
+    } finally {
+      await fox.page.close();
+      await chrome.page.close();
     }
   });
 

@@ -108,11 +108,14 @@ function sample(page: Page): Promise<Sample | undefined> {
         const pair = byId.get(s.selectedCandidatePairId);
         if (typeof pair?.availableOutgoingBitrate === 'number') out.availableOutgoingBitrate = pair.availableOutgoingBitrate;
       }
+      // A simulcast camera has one outbound-rtp per layer: what goes out is their sum, the picture the tallest.
       if (s.type === 'outbound-rtp' && s.kind === 'video') {
-        out.targetBitrate = s.targetBitrate as number | undefined;
-        out.bytesSent = (s.bytesSent as number | undefined) ?? 0;
-        out.frameHeight = s.frameHeight as number | undefined;
-        out.qualityLimitationReason = s.qualityLimitationReason as string | undefined;
+        if (typeof s.targetBitrate === 'number') out.targetBitrate = (out.targetBitrate ?? 0) + s.targetBitrate;
+        out.bytesSent += (s.bytesSent as number | undefined) ?? 0;
+        if (typeof s.frameHeight === 'number' && s.frameHeight >= (out.frameHeight ?? 0)) {
+          out.frameHeight = s.frameHeight;
+          out.qualityLimitationReason = s.qualityLimitationReason as string | undefined;
+        }
       }
     });
     return out;
@@ -126,12 +129,28 @@ interface Run {
   reachedTargetAfterMs: number | undefined;
 }
 
-/** One publisher alone in a room on a server started with `env`, watched for OBSERVE_MS after its publish connection connects. */
-async function publishAlone(env: Record<string, string>, room: string): Promise<Run> {
+/**
+ * One publisher on a server started with `env`, watched for OBSERVE_MS after its publish connection
+ * connects. A viewer who joined first shows it large in a tall window: with dynacast, a camera nobody
+ * watches sends only its lowest simulcast layer (~0.1 Mbit/s), and Chrome's estimate climbs only as far
+ * as the layers it has to send need.
+ */
+async function publishWatched(env: Record<string, string>, room: string): Promise<Run> {
   const server = await startServer(env);
   try {
+    const viewer = await openParticipant(browser, joinUrl(server.url, room, 'Viewer'));
+    await viewer.page.setViewportSize({ width: 1280, height: 1000 });
     const url = joinUrl(server.url, room, 'Publisher').replace('config.resolution=240', 'config.resolution=720');
     const { context, page } = await openParticipant(browser, url, CONNECTED_AT_INIT_SCRIPT + BUSY_CAMERA_INIT_SCRIPT);
+    // Pinned as the embed API does it, as soon as the viewer knows the publisher.
+    void viewer.page.evaluate(`(async () => {
+      for (let i = 0; i < 200; i++) {
+        const c = window.confab?.conference;
+        const other = c && [...c.participants.keys()].find((id) => id !== c.participantId);
+        if (other) return c.layout.pin(other);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })()`).catch(() => undefined);
     try {
       const samples: Sample[] = [];
       const deadline = Date.now() + 20_000 + OBSERVE_MS;
@@ -151,6 +170,7 @@ async function publishAlone(env: Record<string, string>, room: string): Promise<
       return { answerHasTransportCc: answer.includes(TRANSPORT_CC_URI), samples, reachedTargetAfterMs: reached?.t };
     } finally {
       await context.close();
+      await viewer.context.close();
     }
   } finally {
     await server.stop();
@@ -178,8 +198,8 @@ function summary(name: string, run: Run): string {
 }
 
 test('a 720p publisher estimates >= 1.5 Mbit/s within 5 s with transport-cc, and sends more than without', { timeout: 120_000 }, async (t) => {
-  const without = await publishAlone({ MEDIA_TRANSPORT_CC: '0' }, 'bwe-off');
-  const withCc = await publishAlone({ MEDIA_TRANSPORT_CC: '1' }, 'bwe-on');
+  const without = await publishWatched({ MEDIA_TRANSPORT_CC: '0' }, 'bwe-off');
+  const withCc = await publishWatched({ MEDIA_TRANSPORT_CC: '1' }, 'bwe-on');
   t.diagnostic(summary('transport-cc off', without));
   t.diagnostic(summary('transport-cc on ', withCc));
   const trace = (run: Run) => run.samples.map((s) => `${(s.t / 1000).toFixed(1)}s ${mbps(s.availableOutgoingBitrate)}/${mbps(s.targetBitrate)}/${s.frameHeight ?? '-'}p`).join(' ');

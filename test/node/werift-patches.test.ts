@@ -8,7 +8,22 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { createSelfSignedCertificate, Event, getBit, microTime, ntpTime, RTCPeerConnection, RTCRtpCodecParameters, RTCRtpReceiver, RTCRtpSender, RTP_EXTENSION_URI, RtpHeader, RtpPacket } from 'werift';
+import {
+  createSelfSignedCertificate,
+  Event,
+  getBit,
+  MediaStreamTrack,
+  microTime,
+  ntpTime,
+  RTCPeerConnection,
+  RTCRtpCodecParameters,
+  RTCRtpReceiver,
+  RTCRtpSender,
+  RTP_EXTENSION_URI,
+  RtpHeader,
+  RtpPacket,
+  RtpRouter,
+} from 'werift';
 import { serverPeerConfig } from '../../src/media/peer-config.js';
 import { iceCredentials, IceCheckPeer } from '../support/ice-check.js';
 import { decodeTwcc } from '../support/twcc.js';
@@ -301,5 +316,63 @@ describe('werift patches: transport-cc feedback', () => {
     } finally {
       cc.close();
     }
+  });
+});
+
+describe('werift patches: simulcast receive', () => {
+  const vp8 = new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, payloadType: 96, rtcpFeedback: [{ type: 'nack' }] });
+
+  /** A receiver with two rid tracks (two simulcast layers) whose NACKs are collected instead of sent. */
+  function simulcastReceiver(): { receiver: RTCRtpReceiver; nacks: { ssrc: number; lost: number[] }[] } {
+    const nacks: { ssrc: number; lost: number[] }[] = [];
+    const receiver = new RTCRtpReceiver({} as never, 'video', 1234);
+    receiver.prepareReceive({ codecs: [vp8], encodings: [], headerExtensions: [] } as never);
+    receiver.setDtlsTransport({
+      sendRtcp: async (packets: { feedback: { mediaSourceSsrc: number; lost: number[] } }[]) => {
+        for (const p of packets) nacks.push({ ssrc: p.feedback.mediaSourceSsrc, lost: [...p.feedback.lost] });
+        return 0;
+      },
+    } as never);
+    for (const rid of ['q', 'h']) receiver.addTrack(new MediaStreamTrack({ kind: 'video', rid, remote: true }));
+    return { receiver, nacks };
+  }
+  const packet = (ssrc: number, seq: number): RtpPacket => new RtpPacket(new RtpHeader({ payloadType: 96, sequenceNumber: seq, ssrc, extensions: [] }), Buffer.from([0x10, 0, 0]));
+
+  test('two layers on one receiver, each with its own sequence numbers: no loss is imagined between them', async () => {
+    const { receiver, nacks } = simulcastReceiver();
+    for (let i = 0; i < 20; i++) {
+      receiver.handleRtpByRid(packet(111, 1000 + i), 'q', {});
+      receiver.handleRtpByRid(packet(222, 50_000 + i), 'h', {});
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(nacks, []);
+    receiver.stop();
+  });
+
+  test('a packet lost on one layer is NACKed for that layer SSRC only', async () => {
+    const { receiver, nacks } = simulcastReceiver();
+    for (let i = 0; i < 10; i++) {
+      receiver.handleRtpByRid(packet(111, 1000 + i), 'q', {});
+      if (i !== 5) receiver.handleRtpByRid(packet(222, 50_000 + i), 'h', {});
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    receiver.stop();
+    assert.ok(nacks.length > 0, 'the loss was NACKed');
+    assert.deepEqual(new Set(nacks.map((n) => `${n.ssrc}:${n.lost.join(',')}`)), new Set(['222:50005']));
+  });
+
+  test('a sender inventing SSRCs for a rid grows the receiver by at most 16', () => {
+    const { receiver } = simulcastReceiver();
+    for (let ssrc = 1; ssrc <= 200; ssrc++) receiver.handleRtpByRid(packet(ssrc, 1), 'q', {});
+    assert.equal(Object.keys(receiver.trackBySSRC).length, 16);
+    receiver.stop();
+  });
+
+  test('a packet with a rid nobody declared is dropped, not a TypeError in the transport', () => {
+    const router = new RtpRouter();
+    const uri = RTP_EXTENSION_URI.sdesRTPStreamID;
+    router.extIdUriMap[10] = uri;
+    const header = new RtpHeader({ payloadType: 96, sequenceNumber: 1, ssrc: 5, extensions: [{ id: 10, payload: Buffer.from('zz') }] });
+    assert.doesNotThrow(() => router.routeRtp(new RtpPacket(header, Buffer.from([1]))));
   });
 });

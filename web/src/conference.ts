@@ -21,6 +21,7 @@ import { Connection } from './connection.js';
 import { startSpeakingMonitor } from './speaking.js';
 import { startMediaMonitor } from './media-monitor.js';
 import { ConferenceView } from './ui/conference-view.js';
+import { ReceiveVideoAsks, receiveVideoAsk, type ReceiveVideo } from './receive-video.js';
 import { Emitter } from './events.js';
 import type { ConferenceEvents, ConferenceOptions, ConferenceState, PageOptions } from './conference-types.js';
 
@@ -52,8 +53,13 @@ export class Conference {
   #rejoinTicket: string | undefined;
   /** Who has the floor, as the server last said: shown large in stage view, first in last-N. */
   #dominantSpeaker: string | undefined;
-  /** What we last asked to receive (receive-video), to ask again only on a change. */
-  #receiveVideo = '';
+  /** What we ask to receive (receive-video): sent on a change of layout, pin or tile sizes, debounced. */
+  readonly #asks = new ReceiveVideoAsks(
+    () => this.receiveVideoNow(),
+    (ask) => this.send(ask),
+  );
+  /** Tile and large-video sizes: a change may change the layers we ask for. */
+  readonly #sizes = typeof ResizeObserver === 'undefined' ? undefined : new ResizeObserver(() => this.#asks.schedule());
   /** The ICE servers of our welcome, for peer connections made again later (media_worker_restarted). */
   #iceServers: RTCIceServer[] = [];
   /** config.startAudioMuted: N decides at the first welcome only, not on every rejoin. */
@@ -90,6 +96,8 @@ export class Conference {
       else this.events.emit('participantsPaneToggled', { open });
     };
     this.layout = new PageLayout(this.view, this.events, this.page, () => this.attachRemoteTracks());
+    this.view.stage.onPageChange = () => this.#asks.schedule();
+    this.#sizes?.observe(this.view.presentation.el);
     this.classroom = new Classroom(this);
     this.screenShare = new ScreenShare(
       () => this.media,
@@ -175,6 +183,11 @@ export class Conference {
   /** To the room, or privately to one participant. */
   sendChat(text: string, to?: string): void {
     this.classroom.sendChat(text, to);
+  }
+
+  /** We asked the server for none of this participant's camera (its tile is on another grid page): no frames are expected. */
+  videoNotAsked(participantId: string): boolean {
+    return this.#asks.noVideoFrom(participantId);
   }
 
   /** For tests and diagnostics: sends a protocol message as is, bypassing the page's own checks. */
@@ -318,8 +331,8 @@ export class Conference {
       this.#undecodable.set(m.participantId, m.codec);
       this.attachRemoteTracks();
     },
-    // Dynacast (issue 16): not yet applied by the page; the camera keeps sending every layer.
-    'video-layers': () => undefined,
+    // Dynacast: layers of our camera that nobody receives stop encoding (our uplink and CPU), and start again when wanted.
+    'video-layers': (m) => this.media?.setCameraLayers(m.active),
     'dominant-speaker': (m) => {
       this.#dominantSpeaker = m.participantId ?? undefined;
       if (m.participantId) this.events.emit('dominantSpeakerChanged', { id: m.participantId });
@@ -331,6 +344,8 @@ export class Conference {
       this.events.emit('participantLeft', m.participantId);
       this.layout.forget(m.participantId);
       this.participants.delete(m.participantId);
+      const tile = this.view.stage.tiles.get(m.participantId);
+      if (tile) this.#sizes?.unobserve(tile.el);
       this.view.stage.remove(m.participantId);
       this.view.setCount(this.participants.size);
       this.classroom.render();
@@ -365,7 +380,8 @@ export class Conference {
     this.applyServerSelf(m.self);
     this.#iceServers = m.iceServers;
     // A new session: the server has not heard what we receive yet.
-    this.#receiveVideo = '';
+    this.#asks.reset();
+    this.#asks.schedule();
     this.#dominantSpeaker = undefined;
     this.newMediaSession();
     this.reportAfterJoin();
@@ -422,6 +438,7 @@ export class Conference {
     this.participants.set(p.id, p);
     const isSelf = p.id === this.participantId;
     const tile = this.view.stage.upsert(p.id, { ...p, isSelf });
+    if (!isSelf) this.#sizes?.observe(tile.el);
     if (isSelf) tile.setVideo(this.o.videoMuted ? undefined : this.o.stream?.getVideoTracks()[0]);
     else {
       tile.setSilenced(this.page.startSilent);
@@ -487,7 +504,7 @@ export class Conference {
       participants: this.participants,
       dominantSpeaker: this.#dominantSpeaker,
     });
-    this.askForVideo();
+    this.#asks.schedule();
     const sharing = this.sharingParticipants;
     if (sharing.join() !== this.#sharing) {
       this.#sharing = sharing.join();
@@ -496,21 +513,23 @@ export class Conference {
   }
 
   /**
-   * Tells the server whose video we want (Jitsi's receiver video constraints):
-   * config.channelLastN, and whoever is pinned on stage first. Sent when it
-   * changes, and after each welcome (a new session starts at the server's default).
+   * What we ask to receive now (receive-video.ts): config.channelLastN, the
+   * pinned participant on stage first, and each camera's layer from how tall
+   * this page draws it: the thumbnails' height for everyone, the large
+   * video's for whoever is shown large, 0 for tiles on other grid pages.
+   * Without channelLastN in the link the server's CHANNEL_LAST_N stays (lastN left out).
    */
-  private askForVideo(): void {
-    if (this.state !== 'joined') return;
-    const lastN = this.page.channelLastN;
+  private receiveVideoNow(): ReceiveVideo | undefined {
+    if (this.state !== 'joined') return undefined;
+    const self = this.participantId;
     const pinned = this.layout.state.pinned?.id;
-    // Without channelLastN in the link the server's CHANNEL_LAST_N stays (lastN left out); a pin only puts someone first.
-    const ask = { type: 'receive-video' as const, ...(lastN === undefined ? {} : { lastN }), onStage: pinned && pinned !== this.participantId ? [pinned] : [] };
-    const key = JSON.stringify(ask);
-    // Nothing to say until the link or a pin says something; after that, every change (an unpin too).
-    if (key === this.#receiveVideo || (this.#receiveVideo === '' && lastN === undefined && ask.onStage.length === 0)) return;
-    this.#receiveVideo = key;
-    this.send(ask);
+    const large = this.view.presentation.drawnCamera;
+    return receiveVideoAsk({
+      lastN: this.page.channelLastN,
+      pinned: pinned && pinned !== self ? pinned : undefined,
+      tiles: [...this.view.stage.tiles].filter(([id]) => id !== self).map(([participantId, tile]) => ({ participantId, height: tile.drawnHeight })),
+      large: large && large.participantId !== self ? large : undefined,
+    });
   }
 
   private onClosed(info: CloseInfo): 'stop' | 'reconnect' {
@@ -590,6 +609,8 @@ export class Conference {
     this.#connection.stop(goodbye);
     this.#stopSpeaking?.();
     this.#stopMediaMonitor?.();
+    this.#asks.stop();
+    this.#sizes?.disconnect();
     this.media?.close();
     this.media = undefined;
   }

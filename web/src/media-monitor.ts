@@ -64,8 +64,9 @@ async function inboundSamples(conference: Conference): Promise<InboundSample[]> 
     if (!info) return;
     const sender = conference.participants.get(info.participantId);
     if (!sender) return;
-    // A screen share is on while it is published; camera and microphone follow the sender's mute state.
-    const senderMuted = info.source === 'screen' ? false : info.kind === 'audio' ? sender.audioMuted : sender.videoMuted;
+    // A screen share is on while it is published; camera and microphone follow the sender's mute state,
+    // and a camera we asked none of (a tile on another grid page) is as good as muted.
+    const senderMuted = info.source === 'screen' ? false : info.kind === 'audio' ? sender.audioMuted : sender.videoMuted || conference.videoNotAsked(info.participantId);
     samples.push({ mid: s.mid, participantId: info.participantId, kind: info.kind, packets: s.packetsReceived ?? 0, senderMuted: senderMuted || sender.connectionInterrupted });
   });
   return samples;

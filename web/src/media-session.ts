@@ -9,11 +9,14 @@
  * renegotiates, stopping sets that m-line inactive (the server then closes
  * its producer for everyone), and the next share reuses the m-line.
  * Publish negotiations run one at a time, each waiting for its answer.
+ * The camera goes out as simulcast layers (simulcast.ts); which of them are
+ * active is the server's word (`video-layers`), kept across renegotiations.
  *
  * It outlives a signaling connection: after a resumed session the peer
  * connections carry on, and messages go out through the new connection.
  */
 import type { ClientMessageInput, ServerMessageOf, SubscribedTrack, TrackSource } from '../../src/protocol/messages.js';
+import { CameraLayers, cameraSendEncodings } from './simulcast.js';
 
 /** Sends through whatever signaling connection is current: a resumed session swaps it under us. */
 export type SendSignal = (message: ClientMessageInput) => void;
@@ -36,6 +39,8 @@ export class MediaSession {
   readonly #remote = new Map<string, MediaStreamTrack>();
   readonly #sources = new Map<RTCRtpTransceiver, TrackSource>();
   #screen: RTCRtpTransceiver | undefined;
+  /** The camera's simulcast encodings (undefined: no camera, or one plain encoding). */
+  #cameraLayers: CameraLayers | undefined;
   #publishing: Promise<void> = Promise.resolve();
   #awaitingAnswer: ((sdp: string) => void) | undefined;
   #closed = false;
@@ -51,7 +56,9 @@ export class MediaSession {
   /** Offers our local tracks to the server; `preferredCodec` goes first in the video m-line. */
   async publish(stream: MediaStream | undefined, preferredCodec?: string): Promise<void> {
     for (const track of stream?.getTracks() ?? []) {
-      const t = this.publishPc.addTransceiver(track, { direction: 'sendonly', streams: [stream!] });
+      const sendEncodings = track.kind === 'video' ? cameraSendEncodings(track) : undefined;
+      const t = this.publishPc.addTransceiver(track, { direction: 'sendonly', streams: [stream!], ...(sendEncodings ? { sendEncodings } : {}) });
+      if (sendEncodings) this.#cameraLayers = new CameraLayers(t.sender);
       if (track.kind === 'video' && preferredCodec) preferCodec(t, `video/${preferredCodec}`);
       this.#sources.set(t, track.kind === 'audio' ? 'microphone' : 'camera');
     }
@@ -90,6 +97,16 @@ export class MediaSession {
     return this.renegotiate();
   }
 
+  /** Dynacast: the server says which of our camera's layers anybody receives; the others stop encoding. */
+  setCameraLayers(active: readonly string[]): Promise<void> {
+    return this.#cameraLayers?.setActive(active) ?? Promise.resolve();
+  }
+
+  /** The camera's simulcast state, for tests and diagnostics: undefined without simulcast. */
+  get cameraLayers(): CameraLayers | undefined {
+    return this.#cameraLayers;
+  }
+
   onPublishAnswer(sdp: string): void {
     const resolve = this.#awaitingAnswer;
     this.#awaitingAnswer = undefined;
@@ -110,7 +127,10 @@ export class MediaSession {
       });
       this.send({ type: 'publish-offer', sdp: this.publishPc.localDescription!.sdp, sources });
       const sdp = await answer;
-      if (!this.#closed) await this.publishPc.setRemoteDescription({ type: 'answer', sdp });
+      if (this.#closed) return;
+      await this.publishPc.setRemoteDescription({ type: 'answer', sdp });
+      // What the server asked of our layers holds across renegotiations; also, an answer without simulcast leaves one encoding to fix.
+      await this.#cameraLayers?.apply();
     };
     const next = this.#publishing.then(run, run);
     this.#publishing = next.catch(() => undefined);

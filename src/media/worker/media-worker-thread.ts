@@ -64,6 +64,7 @@ function relayPeer(routerId: string, p: MediaPeer): void {
   p.on('publishIceRestartNeeded', () => relay({ name: 'publishIceRestartNeeded', args: [] }));
   p.on('mediaRepaired', (...args) => relay({ name: 'mediaRepaired', args }));
   p.on('mediaRepairFailed', (...args) => relay({ name: 'mediaRepairFailed', args }));
+  p.on('receiveBandwidth', (...args) => relay({ name: 'receiveBandwidth', args }));
   p.once('closed', () => relay({ name: 'closed', args: [] }));
 }
 

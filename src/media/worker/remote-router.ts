@@ -249,7 +249,7 @@ export class RemotePeer extends TypedEmitter<PeerEvents> {
 }
 
 /** A published track in the worker (producer.ts), or its copy piped into another worker's router. */
-export class RemoteProducer extends TypedEmitter<{ layersChanged: []; closed: [] }> implements ProducerInfo {
+export class RemoteProducer extends TypedEmitter<{ layersChanged: [sizesChanged: boolean]; closed: [] }> implements ProducerInfo {
   readonly id: string;
   readonly ownerId: string;
   readonly kind: ProducerInfo['kind'];
@@ -268,18 +268,19 @@ export class RemoteProducer extends TypedEmitter<{ layersChanged: []; closed: []
   ) {
     super();
     ({ id: this.id, ownerId: this.ownerId, kind: this.kind, source: this.source, mimeType: this.mimeType } = description);
-    this.#layers = description.rids.map((rid) => ({ rid, width: 0, height: 0 }));
+    this.#layers = description.rids.map((rid) => ({ rid, width: 0, height: 0, bitrate: 0 }));
   }
 
   get layers(): readonly LayerInfo[] {
     return this.#layers;
   }
 
-  /** Its worker read new layer sizes. */
+  /** Its worker read new layer sizes or bitrates. */
   onLayers(layers: readonly LayerInfo[]): void {
     if (this.#closed) return;
+    const sizesChanged = layers.some((l, i) => l.height !== this.#layers[i]?.height || l.width !== this.#layers[i]?.width);
     this.#layers = layers;
-    this.emit('layersChanged');
+    this.emit('layersChanged', sizesChanged);
   }
 
   /** The publisher sends a keyframe of a layer (absent: of every layer): a subscriber on another worker asked for one. */

@@ -23,7 +23,7 @@ export class ConferenceView {
   readonly el: HTMLElement;
   readonly stage = new Stage();
   readonly presentation = new Presentation();
-  readonly #stageArea = h('div', { class: 'stage-area' }, this.presentation.el, this.stage.el);
+  readonly #stageArea = h('div', { class: 'stage-area' }, this.presentation.el, this.stage.el, this.stage.pager.el);
   readonly #side = h('aside', { class: 'side', id: 'side-panel' });
   readonly #panels = new Map<PanelName, { el: HTMLElement; button: HTMLButtonElement; title: string }>();
   #open: PanelName | undefined;
@@ -138,6 +138,7 @@ export class ConferenceView {
   setPresentation(large: LargeVideo | undefined): void {
     this.presentation.show(large);
     this.#stageArea.classList.toggle('presenting', large !== undefined);
+    this.stage.setStrip(large !== undefined);
   }
 
   /** Hides the strip of tiles beside the large video (toggleFilmStrip). */
@@ -158,7 +159,10 @@ export class ConferenceView {
 
   /** Hides our own tile (config.disableSelfView), or our own video's mirroring (toggleCameraMirror). */
   setSelfView(options: { hidden?: boolean; mirrored?: boolean }): void {
-    if (options.hidden !== undefined) this.stage.el.classList.toggle('hide-self', options.hidden);
+    if (options.hidden !== undefined) {
+      this.stage.el.classList.toggle('hide-self', options.hidden);
+      this.stage.paginate();
+    }
     if (options.mirrored !== undefined) this.stage.el.classList.toggle('unmirrored', !options.mirrored);
   }
 

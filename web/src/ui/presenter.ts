@@ -6,6 +6,7 @@
  */
 import type { LargeVideo } from '../layout.js';
 import { h } from './dom.js';
+import { pictureAspect } from './tile.js';
 
 export class Presentation {
   readonly el: HTMLElement;
@@ -29,6 +30,18 @@ export class Presentation {
     this.#track = large?.track;
     this.#video.srcObject = large?.track ? new MediaStream([large.track]) : null;
     if (large?.track) void this.#video.play().catch(() => undefined);
+  }
+
+  /**
+   * Whose camera is large and how tall it is drawn, in device pixels
+   * (receive-video.ts); the video fits inside (object-fit: contain), so the
+   * picture is at most as tall as the box. Undefined for a screen share or nothing.
+   */
+  get drawnCamera(): { participantId: string; height: number } | undefined {
+    const participantId = this.el.dataset.participantId;
+    if (this.el.hidden || this.el.dataset.source !== 'camera' || !participantId) return undefined;
+    const { clientWidth: w, clientHeight: h } = this.#video;
+    return { participantId, height: Math.min(h, w / pictureAspect(this.#video)) * (window.devicePixelRatio || 1) };
   }
 
   get showing(): boolean {

@@ -81,6 +81,18 @@ export class Tile {
     if (track) void this.#video.play().catch(() => undefined);
   }
 
+  /**
+   * How tall the camera is drawn, in device pixels (receive-video.ts): the
+   * video covers the tile (object-fit: cover), so a tile wider than the
+   * picture draws it taller than the tile and crops it. 0 when hidden (another
+   * grid page, a hidden filmstrip).
+   */
+  get drawnHeight(): number {
+    const { clientWidth: w, clientHeight: h } = this.el;
+    if (w === 0 || h === 0) return 0;
+    return Math.max(h, w / pictureAspect(this.#video)) * (window.devicePixelRatio || 1);
+  }
+
   /** Remote audio plays from the tile's own audio element; our own never does. */
   setAudio(track: MediaStreamTrack | undefined): Promise<void> {
     if (track === this.#audioTrack) return Promise.resolve();
@@ -121,4 +133,9 @@ export class Tile {
   setSpeaking(speaking: boolean): void {
     this.el.classList.toggle('speaking', speaking);
   }
+}
+
+/** The picture's width / height; 4:3 (the page's camera constraints) before the first frame. */
+export function pictureAspect(video: HTMLVideoElement): number {
+  return video.videoWidth > 0 && video.videoHeight > 0 ? video.videoWidth / video.videoHeight : 4 / 3;
 }
