@@ -27,7 +27,7 @@ import { round, sample, sleep, workerShares, type Sample } from './sample.js';
 
 export interface LargeClassSettings {
   readonly participants: number;
-  /** Each bot's camera, kbit/s: one stream, or the three layers' total (split 150 : 350 : 750 as CAMERA_SIMULCAST_LAYERS' maxBitrate). */
+  /** Each bot's camera, kbit/s: one stream, or the three layers' total (split in proportion to CAMERA_SIMULCAST_LAYERS' maxBitrate). */
   readonly videoKbps: number;
   readonly fps: number;
   readonly studentLastN: number;

@@ -14,7 +14,7 @@ import { SyntheticMedia, trackSink, type VideoLayerSpec } from './synthetic-medi
 export interface PublishOptions {
   readonly audio: boolean;
   readonly video: boolean;
-  /** Video bitrate, kbit/s; with simulcast the three layers' total, split as their maxBitrate. Default 500. */
+  /** Video bitrate, kbit/s; with simulcast the three layers' total, split in proportion to their maxBitrate (simulcast-plan.ts). Default 500. */
   readonly videoKbps?: number;
   /** Video frame rate; default 25. */
   readonly fps?: number;

@@ -19,9 +19,9 @@ export interface PlannedLayer extends FrameSize {
  * Each layer's picture is the camera's divided by scaleResolutionDownBy,
  * rounded down as libwebrtc does (W3C webrtc-pc 5.2, RTCRtpEncodingParameters):
  * 640x480 gives 160x120, 320x240 and 640x480. The bot's total bitrate
- * `totalKbps` is split in proportion to the layers' maxBitrate (150 : 350 :
- * 750 kbit/s), so 1,250 kbit/s gives each its maximum and 500 kbit/s gives
- * 60, 140 and 300.
+ * `totalKbps` is split in proportion to the layers' maxBitrate, so the sum
+ * of the maxBitrates gives each its maximum (with 100 : 300 : 900 kbit/s,
+ * 500 kbit/s gives about 38, 115 and 346).
  */
 export function planLayers(camera: FrameSize, totalKbps: number, layers: readonly SimulcastLayer[] = CAMERA_SIMULCAST_LAYERS): PlannedLayer[] {
   const sum = layers.reduce((total, layer) => total + layer.maxBitrate, 0);

@@ -9,10 +9,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Bot } from '../../src/bot/index.js';
+import { CAMERA_SIMULCAST_LAYERS } from '../../src/protocol/messages.js';
 import { closeAll } from '../support/bots.js';
 import { sleep, startServer, waitUntil, type TestServer } from '../support/server.js';
 
 const ROOM = 'simulcast-bots';
+/** Each layer's maxBitrate in kbit/s (100, 300 and 900 when this was written). */
+const LAYER_KBPS = Object.fromEntries(CAMERA_SIMULCAST_LAYERS.map((l) => [l.rid, l.maxBitrate / 1000])) as Record<'q' | 'h' | 'f', number>;
 
 /** The picture size of the last keyframe `bot` received from `from`'s camera, e.g. "160x120". */
 function lastSize(bot: Bot, from: Bot): string | undefined {
@@ -52,8 +55,8 @@ describe('simulcast bots', { timeout: 90_000 }, () => {
         url: server.url,
         room: ROOM,
         displayName,
-        // 1,250 kbit/s: each layer at its CAMERA_SIMULCAST_LAYERS maxBitrate (150, 350, 750).
-        publish: publishVideo ? { audio: true, video: true, simulcast: true, videoKbps: 1250 } : { audio: true, video: false },
+        // Each layer at its CAMERA_SIMULCAST_LAYERS maxBitrate.
+        publish: publishVideo ? { audio: true, video: true, simulcast: true, videoKbps: LAYER_KBPS.q + LAYER_KBPS.h + LAYER_KBPS.f } : { audio: true, video: false },
         network: { loopbackOnly: true },
       });
       bots.push(bot);
@@ -84,9 +87,9 @@ describe('simulcast bots', { timeout: 90_000 }, () => {
     // Until the receive-video and the layers' sizes reach the server it may start on another layer: from now on, only these.
     const sizesBefore = { thumbnail: keyframeSizes(thumbnail), stage: keyframeSizes(stage) };
     const [low, high] = await Promise.all([videoKbps(thumbnail, teacher, 2500), videoKbps(stage, teacher, 2500)]);
-    // q is sent at ~150 kbit/s and f at ~750: what arrives says which one is forwarded, not only the keyframes.
-    assert.ok(low > 75 && low < 300, `thumbnail receives ~150 kbit/s (${low.toFixed(0)})`);
-    assert.ok(high > 450, `stage receives ~750 kbit/s (${high.toFixed(0)})`);
+    // What arrives says which layer is forwarded, not only the keyframes: q's rate, not h's or f's.
+    assert.ok(low > LAYER_KBPS.q / 2 && low < LAYER_KBPS.h, `thumbnail receives ~${LAYER_KBPS.q} kbit/s (${low.toFixed(0)})`);
+    assert.ok(high > LAYER_KBPS.f * 0.6, `stage receives ~${LAYER_KBPS.f} kbit/s (${high.toFixed(0)})`);
     const grew = (before: Record<string, number>, after: Record<string, number>): string[] => Object.keys(after).filter((k) => after[k]! > (before[k] ?? 0)).sort();
     // A keyframe every 2 s on every layer: at least one arrived in the window, all of the chosen size.
     assert.deepEqual(grew(sizesBefore.thumbnail, keyframeSizes(thumbnail)), ['160x120']);
