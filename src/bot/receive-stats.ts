@@ -148,6 +148,8 @@ export class ReceiveStats {
     // Less than half the space ahead is new (possibly after a wrap); the rest is late or repaired.
     const ext = ahead < 0x8000 ? state.highest + ahead : state.highest - ((state.highest - seq) & 0xffff);
     if (ext > state.highest) state.highest = ext;
+    // A packet from before the first one (reordered, or repaired late) widens the span from below.
+    if (ext < state.first && state.first - ext < DEDUPE_WINDOW) state.first = ext;
     s.expected = state.highest - state.first + 1;
     const slot = ((ext % DEDUPE_WINDOW) + DEDUPE_WINDOW) % DEDUPE_WINDOW;
     if (state.seen[slot] === ext) return false;

@@ -73,6 +73,18 @@ describe('last-N', { timeout: 120_000 }, () => {
     assert.deepEqual(await videoFrom(cy, [teacher, ada, bob]), ['Ada', 'Bob', 'Teacher']);
   });
 
+  test('a camera the page shows nowhere (maxHeight 0: another grid page) takes no last-N slot', async () => {
+    const [teacher, ada, bob, cy] = bots as [Bot, Bot, Bot, Bot];
+    cy.receiveVideo(1, [], { constraints: { [teacher.participantId]: { maxHeight: 0 } } });
+    await sleep(1500);
+    assert.deepEqual(await videoFrom(cy, [teacher, ada, bob]), ['Ada'], 'the slot goes to the next shown');
+    cy.receiveVideo(2, [], { constraints: { [teacher.participantId]: { maxHeight: 0 }, [ada.participantId]: { maxHeight: 0 } } });
+    await sleep(1500);
+    assert.deepEqual(await videoFrom(cy, [teacher, ada, bob]), ['Bob'], 'only Bob is shown');
+    const audio = await gained(cy, [teacher, ada, bob], 'audio', 1000);
+    for (const [name, n] of audio) assert.ok(n >= 30, `audio from ${name} goes on (${n})`);
+  });
+
   test('a slot freed by someone leaving goes to the next in line', async () => {
     const [teacher, ada, bob, cy] = bots as [Bot, Bot, Bot, Bot];
     cy.receiveVideo(1);
