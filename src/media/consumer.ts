@@ -57,6 +57,8 @@ export class Consumer {
   readonly #vp8: Vp8PictureRewriter | undefined;
   #lastKeyframeAsk = 0;
   #lastKeyframeAskLayer = -1;
+  /** Payload bytes forwarded since the last takeBytes() (the subscriber's received rate, for its bandwidth). */
+  #bytes = 0;
   readonly #unsubscribers: (() => void)[] = [];
 
   constructor(
@@ -86,6 +88,13 @@ export class Consumer {
   /** Where this stream stands, to continue it on the same transceiver later. */
   get position(): StreamPosition | undefined {
     return this.#sequence.position;
+  }
+
+  /** Payload bytes forwarded since the last call. */
+  takeBytes(): number {
+    const bytes = this.#bytes;
+    this.#bytes = 0;
+    return bytes;
   }
 
   /** The layer being forwarded now (-1: none yet, waiting for a keyframe). */
@@ -156,6 +165,7 @@ export class Consumer {
     const header = new RtpHeader({ marker: src.marker, payloadType, sequenceNumber, timestamp, ssrc: sender.ssrc, extensions: [] });
     mediaStats.packetsForwarded++;
     mediaStats.bytesForwarded += rtp.payload.length;
+    this.#bytes += rtp.payload.length;
     // Counted only when it can leave: werift drops what is sent before DTLS is up. A packet that then
     // fails to leave still counts, so a transport that keeps failing is a stall the watch repairs.
     const connected = sender.dtlsTransport?.state === 'connected';

@@ -57,7 +57,10 @@ export interface PeerEvents {
   mediaRepaired: [{ pc: PcRole; afterMs: number }];
   /** The repair did not bring media back: the client has to rebuild its connections. */
   mediaRepairFailed: [StallReport];
-  /** The subscriber's receive-side bandwidth estimate (REMB, bit/s), when it changed by more than a tenth; at most once a second. */
-  receiveBandwidth: [number];
+  /**
+   * The subscriber's receive-side bandwidth estimate (REMB, bit/s) when it changed by more than a tenth,
+   * and the video bit/s (payload) forwarded to it over the last second; at most once a second.
+   */
+  receiveBandwidth: [estimate: number, received: number];
   closed: [];
 }

@@ -69,6 +69,8 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
   /** The subscriber's latest REMB (bit/s), and the last one told above (receiveBandwidth). */
   #remb: number | undefined;
   #rembTold: number | undefined;
+  /** Since when consumers' bytes were last taken. */
+  #bytesSince = Date.now();
 
   constructor(
     readonly ownerId: string,
@@ -204,7 +206,7 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
   checkHealth(now: number): void {
     const subscribe = this.#subscribePc;
     if (this.#closed) return;
-    this.reportBandwidth();
+    this.reportBandwidth(now);
     this.#health.check(
       now,
       { connected: subscribe?.connectionState === 'connected', path: () => (subscribe ? selectedPath(subscribe) : undefined) },
@@ -218,12 +220,20 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
     if (feedback.count === ReceiverEstimatedMaxBitrate.count) this.#remb = Number((feedback as ReceiverEstimatedMaxBitrate).bitrate);
   }
 
-  /** Tells the layer above the subscriber's bandwidth estimate when it moved by more than a tenth (subscriber-bandwidth.ts reads it). */
-  private reportBandwidth(): void {
+  /**
+   * Called each second: the video bit/s forwarded to this subscriber since
+   * the last call, and its bandwidth estimate when that moved by more than a
+   * tenth, told to the layer above (subscriber-bandwidth.ts reads both).
+   */
+  private reportBandwidth(now: number): void {
+    let bytes = 0;
+    for (const consumer of this.consumers.values()) if (consumer.producer.kind === 'video') bytes += consumer.takeBytes();
+    const seconds = (now - this.#bytesSince) / 1000;
+    this.#bytesSince = now;
     const remb = this.#remb;
-    if (remb === undefined || (this.#rembTold !== undefined && Math.abs(remb - this.#rembTold) <= this.#rembTold * 0.1)) return;
+    if (remb === undefined || seconds <= 0 || (this.#rembTold !== undefined && Math.abs(remb - this.#rembTold) <= this.#rembTold * 0.1)) return;
     this.#rembTold = remb;
-    this.emit('receiveBandwidth', remb);
+    this.emit('receiveBandwidth', remb, Math.round((bytes * 8) / seconds));
   }
 
   /** The client says what it receives from us stopped: restart ICE on the subscribe connection, if that can help (path-health.ts). */

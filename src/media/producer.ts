@@ -118,7 +118,15 @@ interface Layer {
   /** bit/s at the last sample, and as last reported in `layersChanged`. */
   bitrate: number;
   reportedBitrate: number;
+  /** When its size last changed. */
+  sizeChangedAt: number;
 }
+
+/** Sizes a keyframe may claim, per side (pixels); anything else is a forged or broken header, ignored. */
+const MIN_SIDE = 16;
+const MAX_SIDE = 8192;
+/** A layer's size is taken again at most this often: a publisher alternating sizes in forged keyframe headers must not make every packet an event. */
+const SIZE_CHANGE_INTERVAL_MS = 1000;
 
 /** A layer's bitrate is reported again when it moved by more than this share (and BITRATE_REPORT_MIN_BPS): the allocation above needs no finer. */
 const BITRATE_REPORT_SHARE = 0.25;
@@ -165,6 +173,7 @@ export class Producer extends TypedEmitter<ProducerEvents> implements PublishedS
       bytes: 0,
       bitrate: 0,
       reportedBitrate: 0,
+      sizeChangedAt: -Infinity,
     }));
     this.#readsSize = kind === 'video' && codec.mimeType.toLowerCase() === 'video/vp8';
     this.#unsubscribe = input.subscribe((rtp, layer) => this.forward(rtp, layer));
@@ -311,7 +320,7 @@ export class Producer extends TypedEmitter<ProducerEvents> implements PublishedS
     this.lastPacketAt = now;
     layer.lastPacketAt = now;
     layer.bytes += rtp.payload.length;
-    if (this.#readsSize) this.readSize(layer, rtp.payload);
+    if (this.#readsSize) this.readSize(layer, rtp.payload, now);
     if (this.input.fromPublisher) {
       mediaStats.packetsReceived++;
       mediaStats.bytesReceived += rtp.payload.length;
@@ -331,9 +340,12 @@ export class Producer extends TypedEmitter<ProducerEvents> implements PublishedS
   }
 
   /** A keyframe's size, when it differs from what the layer had: the layer choice above may change. */
-  private readSize(layer: Layer, payload: Buffer): void {
+  private readSize(layer: Layer, payload: Buffer, now: number): void {
     const size = vp8KeyframeSize(payload);
     if (!size || (size.width === layer.width && size.height === layer.height)) return;
+    if (size.width < MIN_SIDE || size.height < MIN_SIDE || size.width > MAX_SIDE || size.height > MAX_SIDE) return;
+    if (now - layer.sizeChangedAt < SIZE_CHANGE_INTERVAL_MS) return;
+    layer.sizeChangedAt = now;
     layer.width = size.width;
     layer.height = size.height;
     this.emit('layersChanged', this.layers);

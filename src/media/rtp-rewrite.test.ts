@@ -175,3 +175,24 @@ describe('Vp8PictureRewriter', () => {
     assert.deepEqual([pictureIdOf(out), out[4]], [0, 0]);
   });
 });
+
+describe('late packets before a re-base', () => {
+  test('a switch after a reordered packet continues from the highest number sent, not the latest', () => {
+    const r = new SequenceRewriter(FRAME_STEP.video);
+    for (const seq of [100, 101, 103, 102]) r.rewrite(seq, 0);
+    r.switchSource(3000);
+    assert.equal(r.rewrite(7000, 0)?.sequenceNumber, 104);
+    const paused = new SequenceRewriter(FRAME_STEP.audio);
+    for (const seq of [10, 12, 11]) paused.rewrite(seq, 0);
+    paused.markGap();
+    assert.equal(paused.rewrite(500, 0)?.sequenceNumber, 13, 'after a pause too');
+  });
+
+  test('PictureID and TL0PICIDX continue from the highest sent', () => {
+    const r = new Vp8PictureRewriter();
+    for (const [pid, tl0] of [[10, 1], [12, 2], [11, 1]] as const) r.rewrite(vp8(pid, tl0));
+    r.switchSource();
+    const out = r.rewrite(vp8(500, 50));
+    assert.deepEqual([out.readUInt16BE(2) & 0x7fff, out[4]], [13, 3]);
+  });
+});

@@ -96,7 +96,9 @@ export class SequenceRewriter {
     this.#switchStep = this.frameStep;
     this.#gap = false;
     const out = { sequenceNumber: (sequenceNumber + this.#seqOffset) & 0xffff, timestamp: (timestamp + this.#tsOffset) >>> 0 };
-    this.#last = out;
+    // The highest sent, not the latest: a late packet (reordered, or resent on NACK: simulcast has no
+    // RTX) must not make the next re-base reuse numbers the subscriber already has.
+    if (previous || !this.#last || ((out.sequenceNumber - this.#last.sequenceNumber) & 0xffff) < 0x8000) this.#last = out;
     return out;
   }
 }
@@ -114,8 +116,18 @@ export interface Vp8Descriptor {
 
 /** The descriptor's rewritable fields, or undefined for a payload too short to hold what it claims. */
 export function parseVp8Descriptor(payload: Buffer): Vp8Descriptor | undefined {
+  return readVp8Descriptor(payload, { pictureIdOffset: -1, pictureIdLong: false, tl0PicIdxOffset: -1 });
+}
+
+type MutableDescriptor = { -readonly [K in keyof Vp8Descriptor]: Vp8Descriptor[K] };
+
+/** parseVp8Descriptor into `into` (the rewriter reuses one: it runs for every forwarded packet). */
+function readVp8Descriptor(payload: Buffer, into: MutableDescriptor): Vp8Descriptor | undefined {
+  into.pictureIdOffset = -1;
+  into.pictureIdLong = false;
+  into.tl0PicIdxOffset = -1;
   if (payload.length < 1) return undefined;
-  if ((payload[0]! & 0x80) === 0) return { pictureIdOffset: -1, pictureIdLong: false, tl0PicIdxOffset: -1 };
+  if ((payload[0]! & 0x80) === 0) return into;
   if (payload.length < 2) return undefined;
   const x = payload[1]!;
   let offset = 2;
@@ -133,7 +145,10 @@ export function parseVp8Descriptor(payload: Buffer): Vp8Descriptor | undefined {
     offset += 1;
   }
   if (payload.length < offset) return undefined;
-  return { pictureIdOffset, pictureIdLong, tl0PicIdxOffset };
+  into.pictureIdOffset = pictureIdOffset;
+  into.pictureIdLong = pictureIdLong;
+  into.tl0PicIdxOffset = tl0PicIdxOffset;
+  return into;
 }
 
 /**
@@ -150,6 +165,7 @@ export class Vp8PictureRewriter {
   #lastPictureId: number | undefined;
   #lastTl0: number | undefined;
   #rebase = false;
+  readonly #descriptor: MutableDescriptor = { pictureIdOffset: -1, pictureIdLong: false, tl0PicIdxOffset: -1 };
 
   /** The next packet starts another layer (its keyframe): continue from the last picture sent. */
   switchSource(): void {
@@ -158,20 +174,22 @@ export class Vp8PictureRewriter {
 
   /** The payload to send: the same buffer while nothing moves, else a rewritten copy. */
   rewrite(payload: Buffer): Buffer {
-    const d = parseVp8Descriptor(payload);
+    const d = readVp8Descriptor(payload, this.#descriptor);
     if (!d) return payload;
     const pictureId = d.pictureIdOffset < 0 ? undefined : d.pictureIdLong ? payload.readUInt16BE(d.pictureIdOffset) & 0x7fff : payload[d.pictureIdOffset]! & 0x7f;
     const pictureIdMask = d.pictureIdLong ? 0x7fff : 0x7f;
     const tl0 = d.tl0PicIdxOffset < 0 ? undefined : payload[d.tl0PicIdxOffset]!;
-    if (this.#rebase) {
+    const rebase = this.#rebase;
+    if (rebase) {
       this.#rebase = false;
       if (pictureId !== undefined && this.#lastPictureId !== undefined) this.#pictureIdOffset = (this.#lastPictureId + 1 - pictureId) & 0x7fff;
       if (tl0 !== undefined && this.#lastTl0 !== undefined) this.#tl0Offset = (this.#lastTl0 + 1 - tl0) & 0xff;
     }
     const outPictureId = pictureId === undefined ? undefined : (pictureId + this.#pictureIdOffset) & pictureIdMask;
     const outTl0 = tl0 === undefined ? undefined : (tl0 + this.#tl0Offset) & 0xff;
-    if (outPictureId !== undefined) this.#lastPictureId = outPictureId;
-    if (outTl0 !== undefined) this.#lastTl0 = outTl0;
+    // The highest sent (serial order), not the latest: a late packet must not make the next switch reuse a picture.
+    if (outPictureId !== undefined && (rebase || this.#lastPictureId === undefined || ((outPictureId - this.#lastPictureId) & pictureIdMask) <= pictureIdMask >> 1)) this.#lastPictureId = outPictureId;
+    if (outTl0 !== undefined && (rebase || this.#lastTl0 === undefined || ((outTl0 - this.#lastTl0) & 0xff) < 0x80)) this.#lastTl0 = outTl0;
     if (outPictureId === pictureId && outTl0 === tl0) return payload;
     const copy = Buffer.allocUnsafe(payload.length);
     payload.copy(copy);

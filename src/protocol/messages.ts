@@ -52,8 +52,11 @@ export const CAMERA_SIMULCAST_LAYERS: readonly SimulcastLayer[] = [
   { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 300_000 },
   { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 900_000 },
 ];
-/** A rid as the server accepts it (RFC 8851 4: alphanumeric, here at most 16 characters). */
-const rid = z.string().regex(/^[A-Za-z0-9]{1,16}$/);
+/** Most simulcast layers one publish m-line may declare (a=rid): browsers send 2 or 3. */
+export const MAX_SIMULCAST_LAYERS = 4;
+/** A rid as the server accepts it (RFC 8851 10: alphanumerics, '-' and '_'; here at most 16 characters). */
+export const RID_PATTERN = /^[A-Za-z0-9_-]{1,16}$/;
+const rid = z.string().regex(RID_PATTERN);
 /** A tile's height in device pixels: the server sends the smallest layer at least about this tall. */
 const videoConstraint = z.object({ maxHeight: z.number().int().min(0).max(MAX_VIDEO_HEIGHT) });
 
@@ -260,7 +263,7 @@ export const serverMessage = z.discriminatedUnion('type', [
    * uplink carries a layer nobody watches. The lowest layer stays active even when nobody watches
    * (a subscriber who starts watching gets a picture at once, and the server sees the camera alive).
    */
-  z.object({ type: z.literal('video-layers'), trackId: id, active: z.array(rid).max(8) }),
+  z.object({ type: z.literal('video-layers'), trackId: id, active: z.array(rid).max(MAX_SIMULCAST_LAYERS) }),
   /** Who has the floor now (from the audio levels of everyone's packets), or nobody since they left; to everyone, and after welcome. */
   z.object({ type: z.literal('dominant-speaker'), participantId: id.nullable() }),
   z.object({ type: z.literal('room-state'), state: roomState }),

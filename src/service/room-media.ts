@@ -75,6 +75,14 @@ interface Attached {
   readonly bandwidth: SubscriberBandwidth;
 }
 
+/** How long a simulcast layer nobody gets any more stays on at its publisher (dynacast) before it is paused. */
+const DYNACAST_PAUSE_DELAY_MS = 3000;
+/** Layer sizes and bitrates arriving together are taken in one pass per subscriber. */
+const RESELECT_DELAY_MS = 100;
+
+/** What a layer of unknown rid and no measurement is taken to cost (bit/s): a camera without simulcast. */
+const UNMEASURED_BITRATE = 500_000;
+
 export class RoomMedia {
   /** The room's routers, one per worker it is on; the first is where it started. */
   readonly #routers: RemoteRouter[] = [];
@@ -88,6 +96,11 @@ export class RoomMedia {
   readonly #chosenLayers = new Map<string, Map<string, number>>();
   /** Per simulcast camera: the rids last told to its publisher (`video-layers`), to tell only changes. */
   readonly #toldLayers = new Map<string, string>();
+  /** Per simulcast camera: a pause of some of its layers, waiting DYNACAST_PAUSE_DELAY_MS in case they are wanted again. */
+  readonly #dynacastTimers = new Map<string, NodeJS.Timeout>();
+  /** Subscribers whose layers to choose again, at most once per RESELECT_DELAY_MS (layer sizes arrive in bursts at join). */
+  readonly #reselect = new Set<Attached>();
+  #reselectTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly room: Room,
@@ -126,6 +139,10 @@ export class RoomMedia {
     });
     room.once('closed', () => {
       clearInterval(this.#sampling);
+      clearTimeout(this.#reselectTimer);
+      for (const timer of this.#dynacastTimers.values()) clearTimeout(timer);
+      this.#dynacastTimers.clear();
+      this.#reselect.clear();
       this.#attached.clear();
       this.#chosenLayers.clear();
       this.#loudness.clear();
@@ -168,7 +185,7 @@ export class RoomMedia {
 
   private createPeer(attached: Attached): RemotePeer {
     const peer = attached.router.createPeer(attached.participant.id, receivableVideoCodecs(attached.receiveCodecs));
-    peer.on('receiveBandwidth', (estimate) => this.onBandwidth(attached, estimate));
+    peer.on('receiveBandwidth', (estimate, received) => this.onBandwidth(attached, estimate, received));
     this.select(attached);
     return peer;
   }
@@ -207,7 +224,8 @@ export class RoomMedia {
       // A piped copy has the original's layers; its worker reads no keyframe sizes of its own.
       const layers = (producer.pipedFrom?.source ?? producer).layers;
       const seen = layers.some((l) => l.height > 0);
-      const bitrates = layers.map((l, i) => (seen && l.height === 0 ? undefined : l.bitrate || (CAMERA_SIMULCAST_LAYERS[i]?.maxBitrate ?? 0)));
+      // Unmeasured (paused, or not yet): the page's maxBitrate for that rid.
+      const bitrates = layers.map((l) => (seen && l.height === 0 ? undefined : l.bitrate || (CAMERA_SIMULCAST_LAYERS.find((c) => c.rid === l.rid)?.maxBitrate ?? UNMEASURED_BITRATE)));
       wanted.push({ producer, stream: { bitrates, layer: layerForHeight(layers, height) }, simulcast: layers.length > 1 });
     }
     // A congested subscriber (subscriber-bandwidth.ts): its lowest-priority cameras step down first.
@@ -226,24 +244,10 @@ export class RoomMedia {
     }
   }
 
-  /** About what this subscriber's video comes to now (bit/s): each consumed camera's layer as its worker measured it. */
-  private videoSending(attached: Attached, peer: RemotePeer): number {
-    let sum = 0;
-    for (const id of peer.consumed) {
-      const producer = attached.router.producers.get(id);
-      if (!producer || producer.kind !== 'video') continue;
-      const layers = (producer.pipedFrom?.source ?? producer).layers;
-      sum += layers[peer.layerOf(id) ?? layers.length - 1]?.bitrate ?? 0;
-    }
-    return sum;
-  }
-
   /** The subscriber's estimate (REMB) moved: a congested downlink gets lower layers until its hold is over. */
-  private onBandwidth(attached: Attached, estimate: number): void {
-    const peer = attached.router.peers.get(attached.participant.id);
-    if (!peer) return;
-    if (attached.bandwidth.onEstimate(estimate, this.videoSending(attached, peer), Date.now())) {
-      this.log.info({ room: this.room.key, participant: attached.participant.id, estimate, cap: attached.bandwidth.cap }, 'subscriber downlink congested: lower layers');
+  private onBandwidth(attached: Attached, estimate: number, received: number): void {
+    if (attached.bandwidth.onEstimate(estimate, received, Date.now())) {
+      this.log.info({ room: this.room.key, participant: attached.participant.id, estimate, received, cap: attached.bandwidth.cap }, 'subscriber downlink congested: lower layers');
       this.select(attached);
     }
   }
@@ -275,9 +279,60 @@ export class RoomMedia {
     if (!publisher) return;
     const active = activeLayers(original.layers, this.#chosenLayers.get(producerId)?.values() ?? []).map((i) => original.layers[i]!.rid);
     const key = active.join(',');
-    if (this.#toldLayers.get(producerId) === key) return;
+    const told = this.#toldLayers.get(producerId);
+    if (told === key) {
+      clearTimeout(this.#dynacastTimers.get(producerId));
+      this.#dynacastTimers.delete(producerId);
+      return;
+    }
+    // Layers wanted again resume at once; layers no longer wanted pause only after a while: a subscriber
+    // stepping down keeps its old layer until the new one's keyframe, and a page flipping its tiles must
+    // not make publishers reconfigure their encoders every second (LiveKit waits likewise).
+    const pausing = told !== undefined && told.split(',').some((rid) => !active.includes(rid));
+    if (pausing) {
+      if (!this.#dynacastTimers.has(producerId)) {
+        const timer = setTimeout(() => {
+          this.#dynacastTimers.delete(producerId);
+          this.tellLayers(producerId);
+        }, DYNACAST_PAUSE_DELAY_MS);
+        timer.unref();
+        this.#dynacastTimers.set(producerId, timer);
+      }
+      // Resume what is newly wanted now, keep the rest on until the timer.
+      const resume = [...new Set([...told.split(','), ...active])];
+      const sorted = original.layers.map((l) => l.rid).filter((rid) => resume.includes(rid));
+      if (sorted.join(',') !== told) {
+        this.#toldLayers.set(producerId, sorted.join(','));
+        publisher.videoLayers(producerId, sorted);
+      }
+      return;
+    }
     this.#toldLayers.set(producerId, key);
     publisher.videoLayers(producerId, active);
+  }
+
+  /** The pause delay is over: tell the publisher what is wanted now. */
+  private tellLayers(producerId: string): void {
+    const original = this.originalProducer(producerId);
+    const publisher = original && this.#attached.get(original.ownerId);
+    if (!original || !publisher) return;
+    const active = activeLayers(original.layers, this.#chosenLayers.get(producerId)?.values() ?? []).map((i) => original.layers[i]!.rid);
+    if (this.#toldLayers.get(producerId) === active.join(',')) return;
+    this.#toldLayers.set(producerId, active.join(','));
+    publisher.videoLayers(producerId, active);
+  }
+
+  /** Chooses the subscriber's layers again soon, with whatever else asks meanwhile (one pass per RESELECT_DELAY_MS). */
+  private reselectSoon(attached: Iterable<Attached>): void {
+    for (const a of attached) this.#reselect.add(a);
+    if (this.#reselectTimer || this.#reselect.size === 0) return;
+    this.#reselectTimer = setTimeout(() => {
+      this.#reselectTimer = undefined;
+      const due = [...this.#reselect];
+      this.#reselect.clear();
+      for (const a of due) if (this.#attached.get(a.participant.id) === a) this.select(a);
+    }, RESELECT_DELAY_MS);
+    this.#reselectTimer.unref();
   }
 
   /** The producer as its publisher's worker has it (not a piped copy). */
@@ -393,11 +448,14 @@ export class RoomMedia {
       participant.unpublishTrack(producer.id);
       this.#chosenLayers.delete(producer.id);
       this.#toldLayers.delete(producer.id);
+      clearTimeout(this.#dynacastTimers.get(producer.id));
+      this.#dynacastTimers.delete(producer.id);
     });
     // Its layers' real sizes (first keyframes; an encoder scaling one down): every subscriber's layer may
-    // change. Its bitrates: only congested subscribers' allocations depend on them.
+    // change. Its bitrates: only congested subscribers' allocations depend on them. Coalesced: sizes
+    // arrive for every layer of every camera within a second of a class starting.
     producer.on('layersChanged', (sizesChanged) => {
-      for (const attached of this.#attached.values()) if (sizesChanged || attached.bandwidth.cap !== undefined) this.select(attached);
+      this.reselectSoon([...this.#attached.values()].filter((a) => sizesChanged || a.bandwidth.cap !== undefined));
     });
     for (const other of this.#routers) if (other !== router) this.pipe(producer, other);
     // A new screen share changes priorities; a new camera may fill a free slot.

@@ -48,3 +48,13 @@ test('a publish offer has at most 16 m-lines, and sources name only its mids', (
 test('a subscribe answer has as many m-lines as the offer', () => {
   refused(() => checkSubscribeAnswer(offer(['0', '1']), 3), /2 m-lines for an offer of 3/);
 });
+
+test('simulcast: video only, at most 4 rids an m-line, each a proper name', () => {
+  const withRids = (sdp: string, mid: string, rids: string[]): string =>
+    sdp.replace(`a=mid:${mid}\r\n`, `a=mid:${mid}\r\n${rids.map((r) => `a=rid:${r} send`).join('\r\n')}\r\na=simulcast:send ${rids.join(';')}\r\n`);
+  checkPublishOffer(withRids(offer(), '1', ['q', 'h', 'f']), {});
+  checkPublishOffer(withRids(offer(), '1', ['lo-1', 'hi_2']), {});
+  refused(() => checkPublishOffer(withRids(offer(), '1', ['a', 'b', 'c', 'd', 'e']), {}), /m-line 2 has more than 4 simulcast layers/);
+  refused(() => checkPublishOffer(withRids(offer(), '0', ['q', 'h']), {}), /m-line 1 \(audio\) has a=rid: simulcast is for video only/);
+  refused(() => checkPublishOffer(withRids(offer(), '1', ['q', 'h!']), {}), /rid 'h!' that is not/);
+});

@@ -11,10 +11,12 @@
  *   with one `a=mid:` of its own, mids unique;
  * - ICE credentials and a DTLS fingerprint;
  * - a publish offer: at most MAX_PUBLISH_TRACKS m-lines, and `sources` naming only its mids;
+ *   simulcast (RFC 8853) on video m-lines only, with at most MAX_SIMULCAST_LAYERS rids (RFC 8851
+ *   a=rid) each, named as RID_PATTERN says: every rid becomes a layer the server tracks;
  * - a subscribe answer: as many m-lines as the offer it answers.
  */
 import { ConfabError } from '../protocol/errors.js';
-import { MAX_PUBLISH_TRACKS, type TrackSource } from '../protocol/messages.js';
+import { MAX_PUBLISH_TRACKS, MAX_SIMULCAST_LAYERS, RID_PATTERN, type TrackSource } from '../protocol/messages.js';
 
 const LINE = /^[a-z]=/;
 const M_LINE = /^m=(audio|video|application) \d+(\/\d+)? [A-Za-z0-9/]+( \S+)+$/;
@@ -56,9 +58,31 @@ export function checkPublishOffer(sdp: string, sources: Readonly<Record<string, 
   if (mids.length > MAX_PUBLISH_TRACKS) {
     throw new ConfabError('sdp_invalid', `the publish offer has ${mids.length} m-lines; a participant publishes at most ${MAX_PUBLISH_TRACKS}`);
   }
+  checkSimulcast(sdp);
   const unknown = Object.keys(sources).filter((mid) => !mids.includes(mid));
   if (unknown.length > 0) {
     throw new ConfabError('sdp_invalid', `the publish offer's sources name mids it does not have: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? '...' : ''}`);
+  }
+}
+
+/** Simulcast only on video m-lines, at most MAX_SIMULCAST_LAYERS rids each, each a RID_PATTERN name. */
+function checkSimulcast(sdp: string): void {
+  let kind = '';
+  let rids = 0;
+  let section = 0;
+  const invalid = (why: string): ConfabError => new ConfabError('sdp_invalid', `the publish offer's m-line ${section} ${why}`);
+  for (const line of sdp.split(/\r?\n/)) {
+    if (line.startsWith('m=')) {
+      kind = line.slice(2, line.indexOf(' '));
+      rids = 0;
+      section++;
+      continue;
+    }
+    if (!line.startsWith('a=rid:')) continue;
+    const name = line.slice('a=rid:'.length).split(' ')[0] ?? '';
+    if (kind !== 'video') throw invalid(`(${kind}) has a=rid: simulcast is for video only`);
+    if (!RID_PATTERN.test(name)) throw invalid(`has a rid '${name.slice(0, 20)}' that is not 1-16 letters, digits, '-' or '_'`);
+    if (++rids > MAX_SIMULCAST_LAYERS) throw invalid(`has more than ${MAX_SIMULCAST_LAYERS} simulcast layers (a=rid)`);
   }
 }
 

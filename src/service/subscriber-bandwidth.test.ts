@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { CAP_SHARE, FIRST_HOLD_MS, fitToBandwidth, MAX_HOLD_MS, SubscriberBandwidth, type AllocatedStream } from './subscriber-bandwidth.js';
 
 describe('SubscriberBandwidth', () => {
-  test('an estimate well below what we send caps the video at a share of it, for a hold', () => {
+  test('an estimate that falls below what arrived caps the video at a share of it, for a hold', () => {
     const b = new SubscriberBandwidth();
     assert.equal(b.onEstimate(2_000_000, 1_500_000, 0), false, 'room to spare: no cap');
     assert.equal(b.onEstimate(1_400_000, 1_500_000, 0), false, 'within the margin (estimators wobble)');
@@ -14,8 +14,19 @@ describe('SubscriberBandwidth', () => {
     assert.equal(b.cap, undefined);
   });
 
+  test('an estimate lagging behind a step up to a bigger layer is not congestion: only a fall is', () => {
+    const b = new SubscriberBandwidth();
+    // A pinned teacher: 100 kbit/s of thumbnail, then 900 kbit/s; the estimate climbs ~8 %/s behind it.
+    assert.equal(b.onEstimate(150_000, 100_000, 0), false);
+    for (let t = 1; t < 20; t++) assert.equal(b.onEstimate(150_000 * 1.1 ** t, 900_000, t * 1000), false, `second ${t}`);
+    assert.equal(b.cap, undefined);
+    // Queues grow: the estimator cuts to ~0.85 of what arrives.
+    assert.equal(b.onEstimate(0.85 * 900_000, 900_000, 21_000), true);
+  });
+
   test('while capped, only a worse estimate tightens the cap', () => {
     const b = new SubscriberBandwidth();
+    b.onEstimate(2_000_000, 1_500_000, 0);
     b.onEstimate(600_000, 1_500_000, 0);
     assert.equal(b.onEstimate(550_000, 400_000, 100), false, 'what we send now fits: nothing to do');
     assert.equal(b.onEstimate(200_000, 500_000, 200), true);
@@ -27,6 +38,7 @@ describe('SubscriberBandwidth', () => {
     let now = 0;
     const holds: number[] = [];
     for (let round = 0; round < 6; round++) {
+      b.onEstimate(2_000_000, 1_500_000, now);
       b.onEstimate(300_000, 1_500_000, now);
       const from = now;
       while (!b.tick(now)) now += 100;
@@ -34,6 +46,7 @@ describe('SubscriberBandwidth', () => {
     }
     assert.deepEqual(holds, [FIRST_HOLD_MS, FIRST_HOLD_MS * 2, FIRST_HOLD_MS * 4, FIRST_HOLD_MS * 8, MAX_HOLD_MS, MAX_HOLD_MS]);
     now += MAX_HOLD_MS * 3;
+    b.onEstimate(2_000_000, 1_500_000, now);
     b.onEstimate(300_000, 1_500_000, now);
     const from = now;
     while (!b.tick(now)) now += 100;
@@ -43,7 +56,8 @@ describe('SubscriberBandwidth', () => {
   test('nonsense estimates are ignored', () => {
     const b = new SubscriberBandwidth();
     assert.equal(b.onEstimate(Number.NaN, 1_000_000, 0), false);
-    assert.equal(b.onEstimate(100, 0, 0), false, 'nothing sent: nothing to conclude');
+    b.onEstimate(1_000_000, 0, 0);
+    assert.equal(b.onEstimate(100, 0, 0), false, 'nothing received: nothing to conclude');
   });
 });
 

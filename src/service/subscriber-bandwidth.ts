@@ -6,17 +6,21 @@
  * connection), about once a second.
  *
  * A receive-side estimate cannot say how much more a link would carry: it
- * stays within about 1.5 times what arrives (libwebrtc's AIMD rate control).
- * So it is read as a congestion signal only, as the rule below says, and
- * the wanted layers are tried again after a hold that doubles each time the
- * congestion comes straight back (as TCP backs off): a student on a weak
- * link settles on thumbnails-sized layers within seconds instead of
- * freezing, and one whose link was only busy a moment gets full quality
- * back.
+ * stays within about 1.5 times what arrives and climbs ~8 %/s (libwebrtc's
+ * AIMD rate control), so after a step up to a bigger layer it lags far
+ * behind what is sent, without any congestion. What does mean congestion
+ * is the estimator backing off: on overuse (queues growing) it cuts its
+ * estimate to about 0.85 times the rate that arrives. So only an estimate
+ * that fell, to below CONGESTION_RATIO of what the subscriber received
+ * over the last second, caps the subscriber; the wanted layers are tried
+ * again after a hold that doubles each time the congestion comes straight
+ * back (as TCP backs off). A student on a weak link settles on
+ * thumbnail-sized layers within seconds instead of freezing, and one whose
+ * link was only busy a moment gets full quality back.
  */
 
-/** An estimate below this share of what we send means its estimator saw queues grow (overuse). */
-export const CONGESTION_RATIO = 0.85;
+/** An estimate that fell below this share of what arrived: its estimator saw queues grow (overuse, libwebrtc's 0.85 cut). */
+export const CONGESTION_RATIO = 0.9;
 /** Of the estimate, what the video may take once congested: the rest is audio and headroom. */
 export const CAP_SHARE = 0.85;
 /** How long a cap holds before the wanted layers are tried again; doubled (up to MAX_HOLD_MS) when congestion returns within it of a retry. */
@@ -29,6 +33,8 @@ export class SubscriberBandwidth {
   #hold = FIRST_HOLD_MS;
   /** When the last cap was lifted (to tell a congestion the retry caused). */
   #liftedAt = -Infinity;
+  /** The previous estimate: only a fall means congestion. */
+  #lastEstimate: number | undefined;
 
   /** bit/s the subscriber's video must fit in now; undefined: no limit (what its tiles want). */
   get cap(): number | undefined {
@@ -36,11 +42,14 @@ export class SubscriberBandwidth {
   }
 
   /**
-   * A new estimate (bit/s) while about `sending` bit/s of video go to the
-   * subscriber. Returns true when the cap changed.
+   * A new estimate (bit/s), and the video bit/s the subscriber received over
+   * the last second. Returns true when the cap changed.
    */
-  onEstimate(estimate: number, sending: number, now: number): boolean {
-    if (!(estimate >= 0) || sending <= 0 || estimate >= sending * CONGESTION_RATIO) return false;
+  onEstimate(estimate: number, received: number, now: number): boolean {
+    if (!(estimate >= 0)) return false;
+    const previous = this.#lastEstimate;
+    this.#lastEstimate = estimate;
+    if (previous === undefined || estimate >= previous || received <= 0 || estimate >= received * CONGESTION_RATIO) return false;
     const cap = Math.round(estimate * CAP_SHARE);
     if (this.#cap !== undefined) {
       // Already capped: only tighten (the link got worse still).

@@ -73,7 +73,8 @@ export class PipeSocket {
     const body = rtp.serialize();
     const datagram = Buffer.allocUnsafe(HEADER_BYTES + body.length);
     datagram.writeUInt32BE(id, 0);
-    datagram[ID_BYTES] = layer;
+    // One byte: a publish m-line has at most MAX_SIMULCAST_LAYERS (4) layers (sdp-check.ts).
+    datagram[ID_BYTES] = layer & 0xff;
     body.copy(datagram, HEADER_BYTES);
     this.socket.send(datagram, toPort, LOOPBACK);
   }
