@@ -74,7 +74,8 @@ test('a 960x720 camera goes out as 3 live layers (q, h, f), a 480x360 one as 2 (
   log("Bob's ask (tall window, Ada pinned)", await lastAsk(bob.page));
   assert.equal(bobFromAda?.frameHeight, 720, "Bob's tall stage decodes Ada's full 720 layer");
   assert.equal(adaFromBob?.frameHeight, 360, "Ada's stage decodes Bob's full 360 layer");
-  const cyFromAda = await inboundCamera(cy.page, ada.id);
+  // Its layer follows its ask (sent after a 250 ms quiet) and the next keyframe: wait for it, bounded.
+  const cyFromAda = await waitFor(() => inboundCamera(cy.page, ada.id), (s) => s?.frameHeight === 360, 20_000);
   log("Cy's ask (grid)", await lastAsk(cy.page));
   assert.equal(cyFromAda?.frameHeight, 360, "Cy's grid tile decodes Ada's h layer (360 of 720)");
   await leave(ada.page, bob.page, cy.page);
@@ -93,7 +94,10 @@ test('a small tile receives a lower layer than the stage; dynacast stops the top
   log("Cy decodes Ada's camera (strip tile)", small);
   assert.ok(small && small.frameHeight > 0 && small.frameHeight <= 180, `Cy's small tile gets Ada's h layer (frameHeight ${small?.frameHeight})`);
 
-  // Dynacast: Ada's f layer is not received by anybody, so Ada's page stops encoding it.
+  // Dynacast: Ada's f layer is not received by anybody, so Ada's page sets it inactive (the server waits
+  // 3 s before a pause) and stops encoding it. (f encoding nothing is not enough: Chrome may not have
+  // started it yet while its bandwidth estimate ramps up.)
+  await waitFor(() => outboundLayers(ada.page), (l) => l.f?.senderActive === false, 30_000);
   const paused = await waitFor(() => encodedGrowth(ada.page), (g) => (g.f ?? 0) === 0 && (g.h ?? 0) > 5, 30_000, 0);
   const pausedLayers = await outboundLayers(ada.page);
   log("Ada's framesEncoded in 2 s by rid, nobody watching her large", paused);
