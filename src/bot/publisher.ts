@@ -5,7 +5,7 @@
  * one m-line, simulcast-sender.ts), as a page's camera does.
  */
 import { MediaStreamTrack, RTCPeerConnection, type PeerConfig } from 'werift';
-import { CAMERA_SIMULCAST_LAYERS, type TrackSource } from '../protocol/messages.js';
+import { CAMERA_SIMULCAST_LAYERS, type TrackSource, THUMBNAIL_MAX_FRAMERATE } from '../protocol/messages.js';
 import { BOT_CAMERA, planLayers } from './simulcast-plan.js';
 import { SimulcastSender } from './simulcast-sender.js';
 import { stripSsrcLines } from './simulcast-sdp.js';
@@ -52,9 +52,10 @@ export class Publisher {
       if (options.simulcast) {
         simulcast = new SimulcastSender(transceiver, rids, (rid) => this.media.requestKeyframe(rid));
         const sender = simulcast;
-        video = planLayers(BOT_CAMERA, kbps).map((layer) => ({
+        video = planLayers(BOT_CAMERA, kbps).map((layer, i) => ({
           rid: layer.rid,
-          shape: { width: layer.width, height: layer.height, kbps: layer.kbps, fps },
+          // As the page: the lowest layer (thumbnails) at most THUMBNAIL_MAX_FRAMERATE.
+          shape: { width: layer.width, height: layer.height, kbps: layer.kbps, fps: i === 0 ? Math.min(fps, THUMBNAIL_MAX_FRAMERATE) : fps },
           sink: (packet) => sender.send(layer.rid, packet),
         }));
       } else {

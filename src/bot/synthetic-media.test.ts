@@ -87,3 +87,22 @@ test('a keyframe the transport could not take is still owed once it is up', (t) 
   media.stop();
   assert.deepEqual(keyframeSizes(got.q!.slice(0, 1)), [{ width: 160, height: 120 }]);
 });
+
+test('a layer with a lower frame rate (the thumbnail, THUMBNAIL_MAX_FRAMERATE) sends only its share of the camera frames', () => {
+  let now = 0;
+  const frames: Record<string, number> = { q: 0, f: 0 };
+  const media = new SyntheticMedia(
+    undefined,
+    [
+      { rid: 'q', shape: { width: 160, height: 120, kbps: 60, fps: 10 }, sink: (p) => (p.marker ? frames.q!++ : 0) >= 0 },
+      { rid: 'f', shape: { width: 640, height: 480, kbps: 300, fps: 15 }, sink: (p) => (p.marker ? frames.f!++ : 0) >= 0 },
+    ],
+    15,
+    () => now,
+  );
+  media.start();
+  for (; now <= 3000; now += 10) (media as unknown as { tick(): void }).tick();
+  media.stop();
+  assert.ok(frames.f! >= 44 && frames.f! <= 46, `f: ${frames.f} frames in 3 s at 15 fps`);
+  assert.ok(frames.q! >= 29 && frames.q! <= 31, `q: ${frames.q} frames in 3 s at 10 fps`);
+});

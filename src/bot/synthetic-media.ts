@@ -47,6 +47,8 @@ interface VideoLayer {
   readonly counts: LayerCounts;
   keyframeRequested: boolean;
   lastKeyframeAt: number;
+  /** Frames owed at its own rate (shape.fps) for each camera frame: a slower layer skips some, as an encoder's maxFramerate does. */
+  credit: number;
 }
 
 export class SyntheticMedia {
@@ -73,6 +75,8 @@ export class SyntheticMedia {
       counts: { packets: 0, bytes: 0, frames: 0, keyframes: 0, active: true, pauses: 0 },
       keyframeRequested: true,
       lastKeyframeAt: -Infinity,
+      // The first camera frame is sent by every layer.
+      credit: 1 - Math.min(1, spec.shape.fps / fps),
     }));
   }
 
@@ -130,7 +134,14 @@ export class SyntheticMedia {
       while (this.#videoFrames * frameMs <= elapsed) {
         const atMs = this.#videoFrames * frameMs;
         this.#videoFrames++;
-        for (const layer of this.#video) if (layer.counts.active) this.sendVideoFrame(layer, atMs);
+        for (const layer of this.#video) {
+          if (!layer.counts.active) continue;
+          // Each camera frame earns the layer its share of a frame; it sends when it has earned a whole one.
+          layer.credit += Math.min(1, layer.spec.shape.fps / this.#fps);
+          if (layer.credit < 1) continue;
+          layer.credit -= 1;
+          this.sendVideoFrame(layer, atMs);
+        }
       }
     }
   }

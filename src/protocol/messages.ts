@@ -47,6 +47,16 @@ export interface SimulcastLayer {
   readonly scaleResolutionDownBy: number;
   readonly maxBitrate: number;
 }
+/**
+ * The lowest layer a camera sends is what grid thumbnails show: at most this
+ * many frames a second (RTCRtpEncodingParameters.maxFramerate), the stage's
+ * layers keep the camera's rate. A class grid is mostly still faces; at
+ * 10 fps instead of 30 each thumbnail costs a third of the frames, and an SFU
+ * forwards packets, not bits: in a class of 30 the thumbnails are most of
+ * the server's work (docs/benchmark.md, large-class).
+ */
+export const THUMBNAIL_MAX_FRAMERATE = 10;
+
 export const CAMERA_SIMULCAST_LAYERS: readonly SimulcastLayer[] = [
   { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 100_000 },
   { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 300_000 },

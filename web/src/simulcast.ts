@@ -20,7 +20,7 @@
  * (240x180, 480x360); below 480x270 a camera sends one plain encoding, as
  * without simulcast. Firefox has no such table; it gets the same layers.
  */
-import { CAMERA_SIMULCAST_LAYERS, type SimulcastLayer } from '../../src/protocol/messages.js';
+import { CAMERA_SIMULCAST_LAYERS, THUMBNAIL_MAX_FRAMERATE, type SimulcastLayer } from '../../src/protocol/messages.js';
 
 /** libwebrtc's simulcast table (simulcast.cc, kSimulcastFormats): at least this many pixels allow this many layers. */
 const LAYERS_BY_PIXELS: readonly (readonly [pixels: number, layers: number])[] = [
@@ -49,7 +49,13 @@ export function cameraSendEncodings(track: MediaStreamTrack): RTCRtpEncodingPara
   if (!width || !height) return undefined;
   const layers = cameraLayers(width, height);
   if (layers.length < 2) return undefined;
-  return layers.map((l) => ({ rid: l.rid, scaleResolutionDownBy: l.scaleResolutionDownBy, maxBitrate: l.maxBitrate }));
+  // The lowest layer is the thumbnail: at most THUMBNAIL_MAX_FRAMERATE (the stage's layers keep the camera's rate).
+  return layers.map((l, i) => ({
+    rid: l.rid,
+    scaleResolutionDownBy: l.scaleResolutionDownBy,
+    maxBitrate: l.maxBitrate,
+    ...(i === 0 ? { maxFramerate: THUMBNAIL_MAX_FRAMERATE } : {}),
+  }));
 }
 
 /**
