@@ -277,7 +277,7 @@ export class RoomMedia {
     if (!original || original.layers.length < 2) return;
     const publisher = this.#attached.get(original.ownerId);
     if (!publisher) return;
-    const active = activeLayers(original.layers, this.#chosenLayers.get(producerId)?.values() ?? []).map((i) => original.layers[i]!.rid);
+    const active = this.wantedRids(original);
     const key = active.join(',');
     const told = this.#toldLayers.get(producerId);
     if (told === key) {
@@ -311,12 +311,17 @@ export class RoomMedia {
     publisher.videoLayers(producerId, active);
   }
 
+  /** The rids of a simulcast camera that anybody gets now, and those dynacast keeps on anyway (activeLayers). */
+  private wantedRids(original: RemoteProducer): string[] {
+    return activeLayers(original.layers, this.#chosenLayers.get(original.id)?.values() ?? []).map((i) => original.layers[i]!.rid);
+  }
+
   /** The pause delay is over: tell the publisher what is wanted now. */
   private tellLayers(producerId: string): void {
     const original = this.originalProducer(producerId);
     const publisher = original && this.#attached.get(original.ownerId);
     if (!original || !publisher) return;
-    const active = activeLayers(original.layers, this.#chosenLayers.get(producerId)?.values() ?? []).map((i) => original.layers[i]!.rid);
+    const active = this.wantedRids(original);
     if (this.#toldLayers.get(producerId) === active.join(',')) return;
     this.#toldLayers.set(producerId, active.join(','));
     publisher.videoLayers(producerId, active);

@@ -204,11 +204,6 @@ export class RemotePeer extends TypedEmitter<PeerEvents> {
     this.router.worker.send({ type: 'consume', routerId: this.router.id, peerId: this.ownerId, producerId: producer.id, ...(layer === undefined ? {} : { layer }) });
   }
 
-  /** The simulcast layer this peer was last given of a producer it consumes (undefined: the highest, or not consumed). */
-  layerOf(producerId: string): number | undefined {
-    return this.#layers.get(producerId);
-  }
-
   unconsume(producerId: string): void {
     this.consumed.delete(producerId);
     this.#layers.delete(producerId);
